@@ -1,0 +1,162 @@
+"""The findings record (``tap-compliance/findings@1``): the one contract every output reads.
+
+DESIGN.md fixes the field names; this module only gives them types. Reports, SARIF, JUnit
+and the gate all read a :class:`FindingsRecord`, never the tools' raw output.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA = "tap-compliance/findings@1"
+
+Severity = Literal["critical", "high", "medium", "low", "info"]
+Status = Literal["fail", "pass", "waived"]
+Source = Literal["checkov", "cdk-nag"]
+
+#: Highest first; the gate compares positions in this tuple.
+SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
+STATUSES: tuple[Status, ...] = ("fail", "waived", "pass")
+
+
+def severity_rank(severity: Severity) -> int:
+    """0 for critical … 4 for info: lower is more severe."""
+    return SEVERITIES.index(severity)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Resource(_Model):
+    """The CloudFormation resource a finding is about."""
+
+    logical_id: str
+    type: str
+    construct_path: str | None = None
+
+
+class Location(_Model):
+    """Where in a template file the resource is written (when the tool knows it)."""
+
+    file: str
+    start_line: int | None = None
+    end_line: int | None = None
+
+
+class PciDss(_Model):
+    """PCI DSS requirement ids, per standard version."""
+
+    v4_0_1: list[str] = Field(default_factory=list, alias="4.0.1")
+    v3_2_1: list[str] = Field(default_factory=list, alias="3.2.1")
+
+
+class CompensatingControl(_Model):
+    """The compensating-control worksheet fields a QSA asks for (all optional)."""
+
+    constraints: str | None = None
+    objective: str | None = None
+    identified_risk: str | None = None
+    definition: str | None = None
+    validation: str | None = None
+    maintenance: str | None = None
+
+
+class AppliedWaiver(_Model):
+    """The waiver attached to a finding it matched (active or expired)."""
+
+    id: str
+    justification: str
+    approver: str
+    expires: date
+    expired: bool = False
+    compensating_control: CompensatingControl | None = None
+
+
+class Finding(_Model):
+    """One tool result on one resource, mapped to a control. Passes are findings too."""
+
+    control_id: str | None
+    title: str
+    severity: Severity
+    status: Status
+    source: Source
+    rule_id: str
+    target: str
+    resource: Resource
+    config_rules: list[str] = Field(default_factory=list)
+    pci_dss: PciDss = Field(default_factory=PciDss)
+    message: str
+    waiver: AppliedWaiver | None = None
+    #: No catalogue control maps the tool's rule: kept, never dropped.
+    unmapped: bool = False
+    #: The template could not be resolved far enough to decide; counted as a failure.
+    unknown: bool = False
+    location: Location | None = None
+
+
+class Target(_Model):
+    """One synthesized (or scanned) template."""
+
+    name: str
+    env: str | None = None
+    stack: str | None = None
+    template: str
+    sha256: str
+    account: str | None = None
+    region: str | None = None
+
+
+class WaiverState(_Model):
+    """Every waiver in the file, with what became of it in this run."""
+
+    id: str
+    control: str
+    resources: list[str]
+    environments: list[str]
+    justification: str
+    approver: str
+    expires: date
+    state: Literal["active", "expired", "stale"]
+    matched: int = 0
+    compensating_control: CompensatingControl | None = None
+
+
+class Gate(_Model):
+    """The gate's decision and why."""
+
+    result: Literal["passed", "failed"]
+    exit_code: Literal[0, 1]
+    fail_on: Severity
+    blocking: int = 0
+    expired_waivers: int = 0
+
+
+class Summary(_Model):
+    """Counts per status and, for failures, per severity."""
+
+    by_status: dict[Status, int]
+    by_severity: dict[Severity, dict[Status, int]]
+    unmapped: int = 0
+    unknown: int = 0
+    gate: Gate
+
+
+class FindingsRecord(_Model):
+    """The whole record written to ``findings.json``."""
+
+    schema_: Literal["tap-compliance/findings@1"] = Field(default=SCHEMA, alias="schema")
+    generated_at: datetime
+    git_commit: str | None = None
+    tool_versions: dict[str, str] = Field(default_factory=dict)
+    targets: list[Target] = Field(default_factory=list)
+    summary: Summary
+    findings: list[Finding] = Field(default_factory=list)
+    waivers: list[WaiverState] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        """Serialise with the contract's field names (``schema``, ``4.0.1``, ...)."""
+        return self.model_dump_json(by_alias=True, indent=2) + "\n"

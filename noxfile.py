@@ -1,0 +1,55 @@
+"""Sessions for tap-compliance: the gate, the tests, lint, synth and benchmarks.
+
+Virtualenvs are reused between runs (``nox -s NAME``); pass ``-R`` to skip re-installing.
+Everything after ``--`` is handed to the underlying tool.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["compliance"]
+
+QUIET_NODE = {
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
+    "JSII_DEPRECATED": "quiet",
+}
+
+
+def _install(session: nox.Session, *extras: str) -> None:
+    """Install the project (editable) with the given extras."""
+    spec = f".[{','.join(extras)}]" if extras else "."
+    session.install("-q", "-e", spec)
+
+
+@nox.session
+def compliance(session: nox.Session) -> None:
+    """Run the compliance gate on every environment (synth, cdk-nag, checkov, waivers)."""
+    _install(session)
+    args = session.posargs or ["--env", "all"]
+    session.run("tap-compliance", "check", *args, env=QUIET_NODE)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite."""
+    _install(session, "test")
+    session.run("pytest", *session.posargs, env=QUIET_NODE)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint with ruff and type-check with mypy."""
+    _install(session, "dev")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "infra", "policies", "compliance", *session.posargs)
+
+
+@nox.session
+def synth(session: nox.Session) -> None:
+    """Synthesize every environment's stack into cdk.out/."""
+    _install(session)
+    session.run("python", "-m", "infra.app", *session.posargs, env=QUIET_NODE)

@@ -1,0 +1,119 @@
+"""The control catalogue: one data file (``catalog.yaml``), validated here with pydantic.
+
+Each control says what it requires, how severe a breach is, which PCI DSS requirements and
+AWS Config rules it serves, and which tool rules implement it. The engine maps every tool
+finding to a control through :meth:`Catalog.control_for_rule`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
+
+Severity = Literal["critical", "high", "medium", "low", "info"]
+
+CONTROL_ID = r"^TAP-[A-Z]{3}-\d{2}$"
+#: Dotted numeric PCI DSS requirement ids (e.g. "3.5.1", "10.2.1.2", "1.3").
+PCI_ID = r"^\d{1,2}(\.\d{1,2}){0,3}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class PciDssMapping(_Model):
+    """Requirement ids in each PCI DSS version."""
+
+    v4_0_1: list[str] = Field(alias="4.0.1", min_length=1)
+    v3_2_1: list[str] = Field(alias="3.2.1", min_length=1)
+
+
+class Implementations(_Model):
+    """The tool rules that implement a control."""
+
+    checkov: list[str] = Field(default_factory=list, description="our CKV_TAP_* / CKV2_TAP_*")
+    checkov_builtin: list[str] = Field(default_factory=list)
+    cdk_nag: list[str] = Field(default_factory=list)
+
+    def rule_ids(self) -> list[str]:
+        """All tool rule ids, ours first."""
+        return [*self.checkov, *self.checkov_builtin, *self.cdk_nag]
+
+
+class Remediation(_Model):
+    """How to fix a failure, with a CDK (Python) snippet."""
+
+    summary: str = Field(min_length=10)
+    cdk_python: str = Field(min_length=10)
+
+
+class Control(_Model):
+    """One control of the catalogue."""
+
+    id: str = Field(pattern=CONTROL_ID)
+    title: str = Field(min_length=5)
+    severity: Severity
+    rationale: str = Field(min_length=20)
+    resource_types: list[str] = Field(min_length=1)
+    pci_dss: PciDssMapping
+    config_rules: list[str] = Field(default_factory=list)
+    implemented_by: Implementations
+    remediation: Remediation
+
+
+class Catalog(_Model):
+    """All controls; tool rule ids map to exactly one control."""
+
+    controls: list[Control] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Catalog:
+        seen_ids: set[str] = set()
+        seen_rules: dict[str, str] = {}
+        for control in self.controls:
+            if control.id in seen_ids:
+                raise ValueError(f"duplicate control id {control.id}")
+            seen_ids.add(control.id)
+            for rule in control.implemented_by.rule_ids():
+                if rule in seen_rules:
+                    raise ValueError(
+                        f"rule {rule} is mapped to both {seen_rules[rule]} and {control.id}"
+                    )
+                seen_rules[rule] = control.id
+        return self
+
+    def control(self, control_id: str) -> Control:
+        """The control with this id (KeyError if none)."""
+        for control in self.controls:
+            if control.id == control_id:
+                return control
+        raise KeyError(control_id)
+
+    def control_for_rule(self, rule_id: str) -> Control | None:
+        """The control a tool rule id implements, or None when it is unmapped."""
+        for control in self.controls:
+            if rule_id in control.implemented_by.rule_ids():
+                return control
+        return None
+
+    def config_rules(self) -> list[str]:
+        """Every AWS Config rule identifier any control maps to, sorted."""
+        return sorted({rule for c in self.controls for rule in c.config_rules})
+
+
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    """Load and validate a catalogue file."""
+    with path.open(encoding="utf-8") as handle:
+        return Catalog.model_validate(yaml.safe_load(handle))
+
+
+@cache
+def default_catalog() -> Catalog:
+    """The project's catalogue, loaded once."""
+    return load_catalog()
