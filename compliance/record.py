@@ -108,6 +108,8 @@ class Target(_Model):
     sha256: str
     account: str | None = None
     region: str | None = None
+    #: AWS Config rule identifiers this template deploys (AWS::Config::ConfigRule).
+    config_rules: list[str] = Field(default_factory=list)
 
 
 class WaiverState(_Model):
