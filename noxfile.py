@@ -53,3 +53,17 @@ def synth(session: nox.Session) -> None:
     """Synthesize every environment's stack into cdk.out/."""
     _install(session)
     session.run("python", "-m", "infra.app", *session.posargs, env=QUIET_NODE)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmark script in benchmarks/ (figures are ratios to an in-run baseline)."""
+    from pathlib import Path
+
+    _install(session, "test")
+    scripts = sorted(Path("benchmarks").glob("bench_*.py"))
+    if session.posargs:
+        scripts = [s for s in scripts if any(name in s.name for name in session.posargs)]
+    for script in scripts:
+        session.log(f"benchmark: {script}")
+        session.run("python", str(script), env=QUIET_NODE)
