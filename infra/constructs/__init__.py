@@ -1,0 +1,1 @@
+"""One Construct per logical unit of the TAP platform, each with keyword-only props."""

@@ -1,0 +1,96 @@
+"""The CDK app: one ``TapStack-<env>`` per environment of ``environments.yaml``.
+
+``python -m infra.app [ENV ...]`` synthesizes into ``./cdk.out`` (or ``$CDK_OUTDIR`` when the
+CDK CLI runs it through ``cdk.json``). :func:`build_app` builds without synthesizing, so a
+caller can add policy-validation plugins before ``app.synth()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App
+
+from infra.datafile import DataFileError, display
+from infra.environments import (
+    DEFAULT_ENVIRONMENTS_FILE,
+    EnvironmentConfig,
+    load_environments,
+    select_environments,
+)
+from infra.platform import load_platform
+from infra.stack import TapStack
+
+#: cdk.json at the project root: its "context" holds the feature flags (as ``cdk init`` wrote).
+CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
+
+#: What the CDK CLI would set: construct paths and asset metadata in the templates.
+SYNTH_CONTEXT: dict[str, Any] = {
+    "aws:cdk:enable-path-metadata": True,
+    "aws:cdk:enable-asset-metadata": True,
+}
+
+
+def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
+    """The ``context`` mapping of cdk.json."""
+    try:
+        context = json.loads(path.read_text(encoding="utf-8")).get("context", {})
+    except OSError as exc:
+        raise DataFileError(f"{display(path)}: cannot read: {exc.strerror or exc}") from None
+    except (json.JSONDecodeError, AttributeError) as exc:
+        raise DataFileError(f"{display(path)}: not a JSON object with a context: {exc}") from None
+    if not isinstance(context, dict):
+        raise DataFileError(f"{display(path)}: context: expected an object")
+    return context
+
+
+def availability_zone_context(environments: Sequence[EnvironmentConfig]) -> dict[str, Any]:
+    """The AZs pinned the way CDK caches its own look-ups, so synthesis needs no AWS call."""
+    return {
+        f"availability-zones:account={env.account}:region={env.region}": env.availability_zones
+        for env in environments
+    }
+
+
+def build_app(
+    *,
+    outdir: str | Path,
+    env_names: Sequence[str] | None = None,
+    environments_file: Path | None = None,
+) -> App:
+    """One App with a stack per chosen environment (all by default); not yet synthesized."""
+    source = environments_file or DEFAULT_ENVIRONMENTS_FILE
+    chosen = select_environments(load_environments(source), env_names, source=source)
+    platform = load_platform()
+    context = {**cdk_json_context(), **SYNTH_CONTEXT, **availability_zone_context(chosen)}
+    app = App(outdir=str(outdir), context=context, analytics_reporting=False)
+    for environment in chosen:
+        TapStack(app, environment=environment, platform=platform)
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Synthesize the chosen environments (all by default) into the cloud assembly."""
+    parser = argparse.ArgumentParser(prog="python -m infra.app", description=main.__doc__)
+    parser.add_argument("environments", nargs="*", metavar="ENV", help="environment names")
+    args = parser.parse_args(argv)
+    outdir = os.environ.get("CDK_OUTDIR", "cdk.out")
+    try:
+        app = build_app(outdir=outdir, env_names=args.environments or None)
+    except DataFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    assembly = app.synth()
+    stacks = ", ".join(stack.stack_name for stack in assembly.stacks)
+    print(f"synthesized {stacks} into {assembly.directory}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
