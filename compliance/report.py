@@ -1,0 +1,107 @@
+"""Render the audit report (HTML or Markdown) from a findings record.
+
+``render`` is pure: the same record (with the same catalogue and reference data) gives
+byte-identical output; nothing is read from the clock or the environment.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import ValidationError
+
+import reports
+from compliance.record import FindingsRecord
+from compliance.report_data import ReferenceData, default_reference_data
+from compliance.report_markdown import MARKDOWN_CAP, escape_markdown, fit_rows
+from compliance.report_view import ReportView, build_view
+from policies.catalog import Catalog, default_catalog
+
+Format = Literal["html", "md"]
+FORMATS: tuple[Format, ...] = ("html", "md")
+TEMPLATES_DIR = Path(reports.__file__).parent / "templates"
+
+
+class RecordError(ValueError):
+    """A findings record that cannot be read; the message is one line naming the file."""
+
+
+@cache
+def _environment(fmt: Format) -> Environment:
+    """HTML autoescapes; Markdown escapes every printed value through ``finalize``."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=fmt == "html",
+        finalize=None if fmt == "html" else escape_markdown,
+    )
+
+
+def render(
+    record: FindingsRecord,
+    fmt: Format,
+    *,
+    catalog: Catalog | None = None,
+    data: ReferenceData | None = None,
+) -> str:
+    """The audit report of ``record`` as an HTML document or a Markdown comment."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    view = build_view(
+        record,
+        catalog if catalog is not None else default_catalog(),
+        data if data is not None else default_reference_data(),
+    )
+    if fmt == "html":
+        return _environment("html").get_template("audit.html.j2").render(view=view)
+    return _render_markdown(view)
+
+
+def _render_markdown(view: ReportView) -> str:
+    template = _environment("md").get_template("audit.md.j2")
+    rows = len(view.failing) + len(view.waived)
+
+    def with_rows(shown: int) -> str:
+        failing = view.failing[:shown]
+        waived = view.waived[: max(0, shown - len(view.failing))]
+        return template.render(
+            view=view,
+            failing=failing,
+            waived=waived,
+            omitted=rows - len(failing) - len(waived),
+            cap=MARKDOWN_CAP,
+        )
+
+    return fit_rows(with_rows, rows)
+
+
+def load_record(path: Path) -> FindingsRecord:
+    """Read a ``findings.json``; a :class:`RecordError` with one line says what is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RecordError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise RecordError(f"{path}: not UTF-8 text") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RecordError(
+            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+    try:
+        return FindingsRecord.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "record"
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise RecordError(
+            f"{path}: not a tap-compliance/findings@1 record: {where}: {first['msg']}{more}"
+        ) from None
