@@ -302,7 +302,7 @@ def _config_rules(
     for rule in sorted(set(deployed) | set(by_rule) | set(controls_by_rule)):
         items = by_rule.get(rule, [])
         controls = {c.id: c.title for c in controls_by_rule.get(rule, [])}
-        checks = {f"{c}: {r}" for c in controls_by_rule.get(rule, []) for r in _tool_rules(c)}
+        checks = {f"{c.id}: {r}" for c in controls_by_rule.get(rule, []) for r in _tool_rules(c)}
         pci: dict[PciVersion, set[str]] = {v: set() for v in PCI_VERSIONS}
         for control in controls_by_rule.get(rule, []):
             pci["4.0.1"].update(control.pci_dss.v4_0_1)
@@ -414,7 +414,7 @@ def _requirements(
                 failing=[i.id for i in items if i.status == "fail"],
                 waived=[i.id for i in items if i.status == "waived"],
                 passing=[i.id for i in items if i.status == "pass"],
-                compensating=[waivers[k] for k in sorted(waivers)],
+                compensating=[waivers[k] for k in sorted(waivers)] if status == "In Place" else [],
             )
         )
     return RequirementView(
