@@ -1,0 +1,36 @@
+"""Regenerate tests/fixtures/seed/TapStack-dev.template.json from the faithful platform.
+
+Run from the project root: ``python scripts/freeze_seed_template.py``. The frozen template is the
+seed as written (weaknesses included); later tests prove the gate catches what is wrong in it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "tests" / "fixtures" / "seed" / "TapStack-dev.template.json"
+ENVIRONMENT = "dev"
+
+
+def freeze(target: Path = TARGET) -> Path:
+    """Synthesize the dev stack and copy its template to ``target``."""
+    from infra.app import build_app
+
+    with tempfile.TemporaryDirectory(prefix="tap-seed-") as outdir:
+        assembly = build_app(outdir=outdir, env_names=[ENVIRONMENT]).synth()
+        template = Path(assembly.directory) / f"TapStack-{ENVIRONMENT}.template.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
+    return target
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    os.environ.setdefault("JSII_DEPRECATED", "quiet")
+    sys.path.insert(0, str(ROOT))
+    print(f"froze {freeze().relative_to(ROOT)}")

@@ -1,0 +1,27 @@
+"""Shared fixtures: the whole CDK app synthesized once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# jsii reads these when Node.js starts, i.e. at the first ``import aws_cdk``.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "14,16,18,20,22")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_DEPRECATED", "quiet")
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENT_NAMES = ("dev", "staging", "prod")
+
+
+@pytest.fixture(scope="session")
+def synthesized_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every environment of the real app synthesized once; returns the assembly directory."""
+    from infra.app import build_app
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    assembly = build_app(outdir=outdir).synth()
+    return Path(assembly.directory)

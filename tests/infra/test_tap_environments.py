@@ -1,0 +1,140 @@
+"""The environments file: the shipped one is valid; a bad one fails in one line naming the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra.app import build_app
+from infra.environments import (
+    DEFAULT_ENVIRONMENTS_FILE,
+    EnvironmentFileError,
+    load_environments,
+    select_environments,
+)
+
+GOOD = {
+    "account": "123456789012",
+    "region": "eu-west-1",
+    "availability_zones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+    "allowed_regions": ["eu-west-1"],
+    "suffix": "prod",
+}
+
+
+def write(tmp_path: Path, data: object) -> Path:
+    path = tmp_path / "environments.yaml"
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return path
+
+
+def error_for(path: Path) -> str:
+    with pytest.raises(EnvironmentFileError) as caught:
+        load_environments(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    return message.removeprefix(f"{path}: ")
+
+
+def test_shipped_file_declares_dev_staging_prod() -> None:
+    environments = load_environments()
+    assert list(environments) == ["dev", "staging", "prod"]
+    for name, env in environments.items():
+        assert env.name == name
+        assert env.suffix == name
+        assert env.stack_name == f"TapStack-{name}"
+        assert len(env.account) == 12 and env.account.isdigit()
+        assert env.region == "us-east-1"
+        assert env.allowed_regions == ["us-east-1"]
+        assert env.availability_zones == ["us-east-1a", "us-east-1b", "us-east-1c"]
+
+
+def test_accounts_are_distinct() -> None:
+    accounts = [env.account for env in load_environments().values()]
+    assert len(set(accounts)) == len(accounts)
+
+
+def test_a_valid_custom_file_loads(tmp_path: Path) -> None:
+    env = load_environments(write(tmp_path, {"prod": GOOD}))["prod"]
+    assert (env.account, env.region, env.stack_name) == (
+        "123456789012",
+        "eu-west-1",
+        "TapStack-prod",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"region": "Europe"}, "prod.region: String should match pattern"),
+        ({"account": "12345"}, "prod.account: String should match pattern"),
+        ({"account": 123456789012}, "prod.account: Input should be a valid string"),
+        ({"suffix": "Prod"}, "prod.suffix: String should match pattern"),
+        ({"allowed_regions": []}, "prod.allowed_regions: List should have at least 1 item"),
+        (
+            {"allowed_regions": ["us-east-1"]},
+            "prod.allowed_regions: must include the stack's own region eu-west-1",
+        ),
+        (
+            {"availability_zones": ["eu-west-1a", "eu-west-1b"]},
+            "prod.availability_zones: List should have at least 3 items",
+        ),
+        (
+            {"availability_zones": ["eu-west-1a", "eu-west-1b", "us-east-1c"]},
+            "prod.availability_zones: us-east-1c not in region eu-west-1",
+        ),
+        (
+            {"availability_zones": ["eu-west-1a", "eu-west-1a", "eu-west-1b"]},
+            "prod.availability_zones: zones must be distinct",
+        ),
+        ({"colour": "blue"}, "prod.colour: Extra inputs are not permitted"),
+    ],
+)
+def test_a_bad_field_is_named(tmp_path: Path, change: dict[str, object], expected: str) -> None:
+    assert error_for(write(tmp_path, {"prod": {**GOOD, **change}})).startswith(expected)
+
+
+def test_a_missing_field_is_named(tmp_path: Path) -> None:
+    settings = {key: value for key, value in GOOD.items() if key != "region"}
+    assert error_for(write(tmp_path, {"prod": settings})).startswith("prod.region: Field required")
+
+
+def test_a_bad_environment_name_is_reported(tmp_path: Path) -> None:
+    assert "String should match pattern" in error_for(write(tmp_path, {"Prod!": GOOD}))
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("dev: [unclosed\n", "not valid YAML (line 2, column 1)"),
+        ("", "Input should be a valid dictionary"),
+        ("- dev\n", "Input should be a valid dictionary"),
+        ("{}\n", "Dictionary should have at least 1 item"),
+    ],
+)
+def test_a_malformed_file_is_reported(tmp_path: Path, content: str, expected: str) -> None:
+    assert error_for(write(tmp_path, content)).startswith(expected)
+
+
+def test_a_missing_file_is_reported(tmp_path: Path) -> None:
+    assert error_for(tmp_path / "environments.yaml").startswith("cannot read: No such file")
+
+
+def test_unknown_environment_names_are_rejected_before_any_synthesis(tmp_path: Path) -> None:
+    with pytest.raises(EnvironmentFileError, match=r"no environment named qa \(known: prod\)"):
+        build_app(
+            outdir=tmp_path, env_names=["qa"], environments_file=write(tmp_path, {"prod": GOOD})
+        )
+
+
+def test_selection_keeps_the_order_asked_and_drops_repeats() -> None:
+    environments = load_environments()
+    chosen = select_environments(
+        environments, ["prod", "dev", "prod"], source=DEFAULT_ENVIRONMENTS_FILE
+    )
+    assert [env.name for env in chosen] == ["prod", "dev"]
+    all_of_them = select_environments(environments, None, source=DEFAULT_ENVIRONMENTS_FILE)
+    assert [env.name for env in all_of_them] == ["dev", "staging", "prod"]
