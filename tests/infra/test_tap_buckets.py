@@ -28,7 +28,7 @@ def bucket_id(of_type: Any, name: str) -> str:
         for logical_id, bucket in of_type("AWS::S3::Bucket").items()
         if bucket["Properties"]["BucketName"] == name
     ]
-    return logical_id
+    return str(logical_id)
 
 
 def test_four_buckets(dev: Template) -> None:

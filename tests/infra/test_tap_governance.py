@@ -28,7 +28,7 @@ def config_role_id(of_type: Any) -> str:
         if role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         == {"Service": "config.amazonaws.com"}
     ]
-    return logical_id
+    return str(logical_id)
 
 
 def test_recorder_records_everything_with_the_config_role(dev: Template, of_type: Any) -> None:

@@ -20,7 +20,7 @@ def function_id(of_type: Any) -> str:
         for logical_id, function in of_type("AWS::Lambda::Function").items()
         if function["Properties"].get("FunctionName") == "data-processor-dev"
     ]
-    return logical_id
+    return str(logical_id)
 
 
 def role_id(of_type: Any) -> str:
@@ -29,7 +29,7 @@ def role_id(of_type: Any) -> str:
         for logical_id, role in of_type("AWS::IAM::Role").items()
         if role["Properties"].get("Description", "").startswith("Role for data processing")
     ]
-    return logical_id
+    return str(logical_id)
 
 
 def test_function(dev: Template, of_type: Any, key_ids: dict[str, str]) -> None:
