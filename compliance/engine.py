@@ -1,0 +1,183 @@
+"""The engine: synthesize or read templates, run both tools, map, waive, gate → the record."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
+
+from compliance.assembly import Stack, is_assembly, read_assembly
+from compliance.checkov_scan import run_checkov
+from compliance.errors import InputError
+from compliance.findings import ScannedTemplate, from_checkov, from_nag
+from compliance.gate import summarise
+from compliance.nag import read_violations
+from compliance.record import Finding, FindingsRecord, Severity, Target
+from compliance.synth import DEFAULT_APP, synthesize
+from compliance.templates import load_template
+from compliance.waivers import Waiver, apply_waivers
+from policies.catalog import Catalog
+
+TOOLS = ("tap-compliance", "checkov", "cdk-nag", "aws-cdk-lib")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What every run judges against: the catalogue, the waivers, the threshold, the date."""
+
+    catalog: Catalog
+    waivers: Sequence[Waiver]
+    fail_on: Severity
+    today: date
+    #: Our checkov checks (``policies.CHECKS_DIR``), all of which run.
+    checks_dir: Path
+
+
+@dataclass(frozen=True)
+class EnvInfo:
+    """What the engine needs to know about a deployment environment."""
+
+    name: str
+    stack_name: str
+    allowed_regions: tuple[str, ...]
+
+
+def check(
+    *,
+    environments: Sequence[EnvInfo],
+    assembly_dir: Path,
+    shown_dir: Path,
+    policy: Policy,
+    app: str = DEFAULT_APP,
+) -> FindingsRecord:
+    """Synthesize the environments into ``assembly_dir`` and judge them with both tools.
+
+    ``shown_dir`` is where the assembly will live once published (the paths the record names).
+    """
+    synthesize(assembly_dir, [env.name for env in environments], app)
+    by_stack = {env.stack_name: env for env in environments}
+    scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
+    for stack in read_assembly(assembly_dir):
+        shown = _shown(shown_dir / stack.template.name)
+        scanned.append((_scanned(stack, shown), by_stack.get(stack.stack_name)))
+    groups: dict[tuple[str, ...], list[ScannedTemplate]] = defaultdict(list)
+    for each, env in scanned:
+        groups[env.allowed_regions if env else ()].append(each)
+    findings: list[Finding] = []
+    for regions, members in groups.items():
+        findings += _checkov_findings(members, policy, list(regions) or None)
+    violations = read_violations(assembly_dir)
+    for each, _ in scanned:
+        findings += from_nag(violations, each, policy.catalog)
+    envs = {each.target: env.name if env else None for each, env in scanned}
+    return _record(findings, [each for each, _ in scanned], envs, policy)
+
+
+def scan(
+    paths: Sequence[Path], *, policy: Policy, allowed_regions: Sequence[str] | None
+) -> FindingsRecord:
+    """Judge existing templates or cdk.out folders with the checkov part of the policies."""
+    scanned: list[ScannedTemplate] = []
+    for path in paths:
+        if is_assembly(path):
+            scanned += [_scanned(stack, _shown(stack.template)) for stack in read_assembly(path)]
+        elif path.is_dir():
+            raise InputError(path, "a folder must be a cloud assembly (no manifest.json in it)")
+        else:
+            shown = _shown(path)
+            scanned.append(ScannedTemplate(shown, load_template(path), shown))
+    findings = _checkov_findings(scanned, policy, allowed_regions)
+    return _record(findings, scanned, dict.fromkeys(each.target for each in scanned), policy)
+
+
+def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
+    return ScannedTemplate(stack.stack_name, load_template(stack.template), shown, stack)
+
+
+def _checkov_findings(
+    scanned: Sequence[ScannedTemplate], policy: Policy, regions: Sequence[str] | None
+) -> list[Finding]:
+    catalog = policy.catalog
+    by_path = {each.template.path.resolve(): each for each in scanned}
+    check_ids = sorted(
+        {rule for c in catalog.controls for rule in c.implemented_by.checkov}
+        | {rule for c in catalog.controls for rule in c.implemented_by.checkov_builtin}
+    )
+    results = run_checkov(
+        list(by_path), check_ids=check_ids, external_checks_dir=policy.checks_dir, allowed_regions=regions
+    )
+    return [from_checkov(result, by_path[result.template.resolve()], catalog) for result in results]
+
+
+def _record(
+    findings: list[Finding],
+    scanned: Sequence[ScannedTemplate],
+    envs: dict[str, str | None],
+    policy: Policy,
+) -> FindingsRecord:
+    findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today)
+    findings.sort(key=_order)
+    targets = [
+        Target(
+            name=each.target,
+            env=envs.get(each.target),
+            stack=each.stack.stack_name if each.stack else None,
+            template=each.display_path,
+            sha256=each.template.sha256,
+            account=each.stack.account if each.stack else None,
+            region=each.stack.region if each.stack else None,
+            config_rules=each.template.config_rules(),
+        )
+        for each in scanned
+    ]
+    return FindingsRecord(
+        generated_at=datetime.now(UTC),
+        git_commit=_git_commit(),
+        tool_versions=_tool_versions(),
+        targets=targets,
+        summary=summarise(findings, waiver_states, policy.fail_on),
+        findings=findings,
+        waivers=waiver_states,
+    )
+
+
+def _order(finding: Finding) -> tuple[str, str, str, str, str]:
+    return (
+        finding.target,
+        finding.control_id or "~",
+        finding.rule_id,
+        finding.resource.logical_id,
+        finding.source,
+    )
+
+
+def _shown(path: Path) -> str:
+    """A path as the record shows it: relative to the working directory when below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _tool_versions() -> dict[str, str]:
+    versions = {}
+    for tool in TOOLS:
+        try:
+            versions[tool] = metadata.version(tool)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None

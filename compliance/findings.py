@@ -1,0 +1,151 @@
+"""Tool results → :class:`Finding`, each mapped through the catalogue to its control."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from compliance.assembly import Stack
+from compliance.checkov_scan import CheckResult
+from compliance.nag import NagViolation
+from compliance.record import Finding, Location, PciDss, Resource, Severity, Status
+from compliance.templates import Template
+from policies.catalog import Catalog, Control
+
+#: Severity of a tool rule no control maps (kept, flagged unmapped, never dropped).
+UNMAPPED_SEVERITY: dict[str, Severity] = {"error": "medium", "warning": "low"}
+SEVERITIES: set[str] = {"critical", "high", "medium", "low", "info"}
+
+
+@dataclass(frozen=True)
+class ScannedTemplate:
+    """A template the engine judged, with the target name it is reported under."""
+
+    target: str
+    template: Template
+    display_path: str
+    stack: Stack | None = None
+
+    def construct_path(self, logical_id: str) -> str | None:
+        """From the assembly when known, else from the template's CDK path metadata."""
+        from_assembly = self.stack.construct_path_of(logical_id) if self.stack else None
+        return from_assembly or self.template.construct_path(logical_id)
+
+
+def _mapped(control: Control | None) -> dict[str, object]:
+    if control is None:
+        return {"control_id": None, "unmapped": True}
+    return {
+        "control_id": control.id,
+        "title": control.title,
+        "severity": control.severity,
+        "config_rules": list(control.config_rules),
+        "pci_dss": PciDss.model_validate(control.pci_dss.model_dump(by_alias=True)),
+    }
+
+
+def from_checkov(result: CheckResult, scanned: ScannedTemplate, catalog: Catalog) -> Finding:
+    """A checkov result as a finding; UNKNOWN fails closed with ``unknown: true``."""
+    control = catalog.control_for_rule(result.check_id)
+    status: Status = "pass" if result.outcome == "pass" else "fail"
+    message = {
+        "pass": f"{result.title}: passed",
+        "fail": f"{result.title}: failed",
+        "unknown": f"{result.title}: could not be verified from the template "
+        "(unresolved values); counted as a failure",
+    }[result.outcome]
+    severity = result.severity if result.severity in SEVERITIES else "medium"
+    fields: dict[str, object] = {
+        "title": result.title,
+        "severity": severity,
+        "status": status,
+        "source": "checkov",
+        "rule_id": result.check_id,
+        "target": scanned.target,
+        "resource": Resource(
+            logical_id=result.logical_id,
+            type=result.resource_type,
+            construct_path=scanned.construct_path(result.logical_id),
+        ),
+        "message": message,
+        "unknown": result.outcome == "unknown",
+        "location": Location(
+            file=scanned.display_path, start_line=result.start_line, end_line=result.end_line
+        ),
+    }
+    return Finding.model_validate({**fields, **_mapped(control)})
+
+
+def from_nag(
+    violations: Sequence[NagViolation], scanned: ScannedTemplate, catalog: Catalog
+) -> list[Finding]:
+    """cdk-nag violations on this stack as failures, plus the passes derived from them.
+
+    cdk-nag reports only violations. A pass is recorded for every resource of a type the
+    rule's control covers (catalogue ``resource_types``) on which the rule reported nothing.
+    """
+    assert scanned.stack is not None
+    stack = scanned.stack
+    findings = []
+    failed: set[tuple[str, str]] = set()
+    for violation in violations:
+        logical_id = stack.logical_ids.get(violation.construct_path)
+        if logical_id is None:
+            continue  # belongs to another stack of the assembly
+        failed.add((violation.rule_id, logical_id))
+        control = catalog.control_for_rule(violation.rule_id)
+        detail = f" ({violation.detail})" if violation.detail else ""
+        findings.append(
+            _nag_finding(
+                scanned,
+                violation.rule_id,
+                logical_id,
+                "fail",
+                f"{violation.message}{detail}",
+                control,
+                UNMAPPED_SEVERITY.get(violation.level, "medium"),
+            )
+        )
+    for control, rule_id in _nag_rules(catalog.controls):
+        for logical_id, resource in scanned.template.resources().items():
+            if resource.get("Type") in control.resource_types and (rule_id, logical_id) not in failed:
+                message = f"{rule_id} reported no violation on this {resource['Type']}"
+                findings.append(
+                    _nag_finding(scanned, rule_id, logical_id, "pass", message, control, "info")
+                )
+    return findings
+
+
+def _nag_rules(controls: Iterable[Control]) -> Iterable[tuple[Control, str]]:
+    for control in controls:
+        for rule_id in control.implemented_by.cdk_nag:
+            yield control, rule_id
+
+
+def _nag_finding(
+    scanned: ScannedTemplate,
+    rule_id: str,
+    logical_id: str,
+    status: Status,
+    message: str,
+    control: Control | None,
+    unmapped_severity: Severity,
+) -> Finding:
+    fields: dict[str, object] = {
+        "title": rule_id,
+        "severity": unmapped_severity,
+        "status": status,
+        "source": "cdk-nag",
+        "rule_id": rule_id,
+        "target": scanned.target,
+        "resource": Resource(
+            logical_id=logical_id,
+            type=scanned.template.resource_type(logical_id),
+            construct_path=scanned.construct_path(logical_id),
+        ),
+        "message": message,
+        "location": Location(
+            file=scanned.display_path, start_line=scanned.template.line_of(logical_id)
+        ),
+    }
+    return Finding.model_validate({**fields, **_mapped(control)})

@@ -1,0 +1,51 @@
+"""The gate: counts per status and severity, and the pass/fail decision with its reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from compliance.record import (
+    SEVERITIES,
+    STATUSES,
+    Finding,
+    Gate,
+    Severity,
+    Status,
+    Summary,
+    WaiverState,
+    severity_rank,
+)
+
+
+def blocking(finding: Finding, fail_on: Severity) -> bool:
+    """A failure at or above the threshold (an expired waiver waives nothing)."""
+    return finding.status == "fail" and severity_rank(finding.severity) <= severity_rank(fail_on)
+
+
+def summarise(
+    findings: Sequence[Finding], waivers: Sequence[WaiverState], fail_on: Severity
+) -> Summary:
+    """Counts and the gate decision: fail on blocking failures or on any expired waiver."""
+    by_status: dict[Status, int] = dict.fromkeys(STATUSES, 0)
+    by_severity: dict[Severity, dict[Status, int]] = {
+        severity: dict.fromkeys(STATUSES, 0) for severity in SEVERITIES
+    }
+    for finding in findings:
+        by_status[finding.status] += 1
+        by_severity[finding.severity][finding.status] += 1
+    blocked = sum(blocking(finding, fail_on) for finding in findings)
+    expired = sum(waiver.state == "expired" for waiver in waivers)
+    failed = bool(blocked or expired)
+    return Summary(
+        by_status=by_status,
+        by_severity=by_severity,
+        unmapped=sum(finding.unmapped for finding in findings),
+        unknown=sum(finding.unknown for finding in findings),
+        gate=Gate(
+            result="failed" if failed else "passed",
+            exit_code=1 if failed else 0,
+            fail_on=fail_on,
+            blocking=blocked,
+            expired_waivers=expired,
+        ),
+    )

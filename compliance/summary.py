@@ -1,0 +1,48 @@
+"""The short terminal summary: one row per control, waiver news, the gate's verdict."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from compliance.record import FindingsRecord, severity_rank
+
+STYLE = {"passed": "bold green", "failed": "bold red"}
+
+
+def print_summary(record: FindingsRecord, console: Console, written: Sequence[Path] = ()) -> None:
+    """Print the per-control table, expired/stale waivers, outputs and the gate result."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for finding in record.findings:
+        control = finding.control_id or f"unmapped ({finding.source})"
+        counts[(control, finding.severity, finding.status)] += 1
+    rows = sorted({(c, s) for c, s, _ in counts}, key=lambda r: (severity_rank(r[1]), r[0]))  # type: ignore[arg-type]
+    table = Table(title=f"tap-compliance: {len(record.targets)} target(s)", title_justify="left")
+    for column in ("control", "severity", "fail", "waived", "pass"):
+        table.add_column(column, justify="left" if column in ("control", "severity") else "right")
+    for control, severity in rows:
+        fails = counts[(control, severity, "fail")]
+        table.add_row(
+            control,
+            severity,
+            f"[red]{fails}[/red]" if fails else "0",
+            str(counts[(control, severity, "waived")]),
+            str(counts[(control, severity, "pass")]),
+        )
+    console.print(table)
+    for waiver in record.waivers:
+        if waiver.state == "expired":
+            console.print(f"[red]waiver {waiver.id} expired on {waiver.expires}[/red]")
+        elif waiver.state == "stale":
+            console.print(f"[yellow]waiver {waiver.id} is stale: it matches no failure[/yellow]")
+    for path in written:
+        console.print(f"wrote {path}")
+    gate = record.summary.gate
+    reasons = f"{gate.blocking} blocking failure(s) at or above {gate.fail_on}"
+    if gate.expired_waivers:
+        reasons += f", {gate.expired_waivers} expired waiver(s)"
+    console.print(f"gate [{STYLE[gate.result]}]{gate.result}[/]: {reasons}")

@@ -1,0 +1,85 @@
+"""Synthesize the CDK app once, with cdk-nag's PCI DSS pack, in a child process.
+
+The child keeps jsii's Node.js chatter and any crash of the user's app away from the terminal;
+the parent turns a crash into one line (exit 2). Run as ``python -m compliance.synth``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from compliance.errors import InputError
+from compliance.quiet import QUIET_ENV, silence
+
+DEFAULT_APP = "infra.app:build_app"
+#: The child prefixes its one-line failure with this marker on stderr.
+ERROR_MARKER = "tap-compliance-synth-error: "
+
+
+def synthesize(outdir: Path, env_names: Sequence[str] | None, app: str = DEFAULT_APP) -> None:
+    """Synthesize ``app`` (``module:function``) into ``outdir`` with cdk-nag attached."""
+    command = [sys.executable, "-m", "compliance.synth", "--outdir", str(outdir), "--app", app]
+    for name in env_names or ():
+        command += ["--env", name]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, **QUIET_ENV}, check=False
+    )
+    if done.returncode != 0:
+        raise InputError(app, f"the CDK app failed to synthesize: {_failure(done.stderr)}")
+
+
+def _failure(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(ERROR_MARKER):
+            return line.removeprefix(ERROR_MARKER)
+    return lines[-1] if lines else "no error output"
+
+
+def _load_factory(spec: str) -> Callable[..., Any]:
+    module_name, _, function_name = spec.partition(":")
+    module = importlib.import_module(module_name)
+    factory: Callable[..., Any] = getattr(module, function_name or "build_app")
+    return factory
+
+
+def _run(outdir: Path, env_names: list[str] | None, spec: str) -> None:
+    from aws_cdk import Validations
+    from cdk_nag import PCIDSS321Checks
+
+    app = _load_factory(spec)(outdir=str(outdir), env_names=env_names)
+    Validations.of(app).add_plugins(PCIDSS321Checks(app))
+    try:
+        app.synth()
+    except RuntimeError as error:
+        # cdk-nag violations make synth raise *after* the assembly and report are written.
+        if "Validation failed" not in str(error) or not (outdir / "manifest.json").exists():
+            raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Child-process entry point."""
+    parser = argparse.ArgumentParser(prog="python -m compliance.synth")
+    parser.add_argument("--outdir", type=Path, required=True)
+    parser.add_argument("--app", default=DEFAULT_APP)
+    parser.add_argument("--env", action="append", dest="envs")
+    args = parser.parse_args(argv)
+    silence()
+    try:
+        _run(args.outdir, args.envs, args.app)
+    except Exception as error:  # a crash of the user's app, reported in one line
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"{ERROR_MARKER}{type(error).__name__}: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

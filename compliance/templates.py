@@ -1,0 +1,122 @@
+"""CloudFormation templates as the engine reads them: JSON, or YAML with short-form intrinsics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from compliance.errors import InputError
+
+_KEEP_NAME = {"Ref", "Condition"}
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that turns ``!Ref x`` into ``{"Ref": "x"}``, ``!Sub`` into ``Fn::Sub``, ..."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = suffix if suffix in _KEEP_NAME else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+@dataclass(frozen=True)
+class Template:
+    """One parsed template, its text and its SHA-256."""
+
+    path: Path
+    body: dict[str, Any]
+    text: str = field(repr=False)
+    sha256: str
+
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """Logical id → resource definition."""
+        resources: dict[str, dict[str, Any]] = self.body.get("Resources", {})
+        return resources
+
+    def resource_type(self, logical_id: str) -> str:
+        """The resource's ``Type`` (empty when the template does not define it)."""
+        return str(self.resources().get(logical_id, {}).get("Type", ""))
+
+    def construct_path(self, logical_id: str) -> str | None:
+        """The ``aws:cdk:path`` metadata CDK writes on each resource, if present."""
+        metadata = self.resources().get(logical_id, {}).get("Metadata") or {}
+        path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+        return str(path) if path else None
+
+    def line_of(self, logical_id: str) -> int | None:
+        """The 1-based line where the resource's key is written, found in the text."""
+        pattern = re.compile(rf'^\s*"?{re.escape(logical_id)}"?\s*:')
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            if pattern.match(line):
+                return number
+        return None
+
+    def config_rules(self) -> list[str]:
+        """AWS Config managed-rule identifiers this template deploys."""
+        rules = {
+            str(resource.get("Properties", {}).get("Source", {}).get("SourceIdentifier"))
+            for resource in self.resources().values()
+            if resource.get("Type") == "AWS::Config::ConfigRule"
+        }
+        return sorted(rule for rule in rules if rule != "None")
+
+
+def load_template(path: Path) -> Template:
+    """Parse and minimally validate a template; any problem is an :class:`InputError`."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+    body = _parse(path, text)
+    _validate(path, body)
+    return Template(path=path, body=body, text=text, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _parse(path: Path, text: str) -> Any:
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+    try:
+        return yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise InputError(path, f"invalid YAML: {error.problem or error.context}", line) from None
+    except yaml.YAMLError as error:
+        raise InputError(path, f"invalid YAML: {error}") from None
+
+
+def _validate(path: Path, body: Any) -> None:
+    if not isinstance(body, dict):
+        raise InputError(path, "not a CloudFormation template (top level is not a mapping)")
+    resources = body.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        raise InputError(path, "not a CloudFormation template (no Resources mapping)")
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
+            raise InputError(path, f"resource {logical_id} has no Type")

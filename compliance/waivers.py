@@ -1,0 +1,172 @@
+"""Waivers: one YAML file, validated with pydantic, applied alike to cdk-nag and checkov findings.
+
+A waiver names a control id (``TAP-ENC-01``) or a tool rule id, the resources it covers
+(logical ids or construct paths, globs allowed), the environments, a justification, an
+approver and an expiry date. Active waivers turn failures into ``waived``; expired ones waive
+nothing and fail the gate; a waiver that matches no failure is reported as stale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from compliance.errors import InputError
+from compliance.record import AppliedWaiver, CompensatingControl, Finding, WaiverState
+from policies.catalog import CONTROL_ID, Catalog
+
+#: Tool rule ids a waiver may name besides control ids.
+TOOL_RULE_ID = r"^(CKV2?_[A-Z0-9]+_\d+|PCI\.DSS\.321-[A-Za-z0-9]+)$"
+ALL_ENVIRONMENTS = "*"
+
+
+class Waiver(BaseModel):
+    """One waiver as written in the file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    control: str
+    resources: list[str] = Field(min_length=1)
+    environments: list[str] = Field(default_factory=lambda: [ALL_ENVIRONMENTS], min_length=1)
+    justification: str = Field(min_length=20)
+    approver: str = Field(min_length=2)
+    expires: date
+    compensating_control: CompensatingControl | None = None
+
+    @field_validator("control")
+    @classmethod
+    def _control_or_rule(cls, value: str) -> str:
+        if not (re.match(CONTROL_ID, value) or re.match(TOOL_RULE_ID, value)):
+            raise ValueError(f"{value!r} is neither a control id nor a tool rule id")
+        return value
+
+    def covers(self, finding: Finding, env: str | None) -> bool:
+        """Whether this waiver names the finding's control or rule, resource and environment."""
+        if self.control not in (finding.control_id, finding.rule_id):
+            return False
+        if ALL_ENVIRONMENTS not in self.environments and env not in self.environments:
+            return False
+        names = [finding.resource.logical_id, finding.resource.construct_path or ""]
+        return any(fnmatchcase(name, glob) for glob in self.resources for name in names if name)
+
+
+class WaiverFile(BaseModel):
+    """The whole file: ``waivers: [...]``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    waivers: list[Waiver] = Field(default_factory=list)
+
+
+def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
+    """Read and validate a waiver file; every problem is a one-line :class:`InputError`."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "no such waiver file") from None
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise InputError(path, f"invalid YAML: {error.problem}", line) from None
+    except (OSError, yaml.YAMLError) as error:
+        raise InputError(path, f"cannot read: {error}") from None
+    try:
+        parsed = WaiverFile.model_validate(raw or {})
+    except ValidationError as error:
+        raise InputError(path, _describe(error), _line_of(path, error)) from None
+    catalog_ids = {control.id for control in catalog.controls}
+    seen: set[str] = set()
+    lines = _item_lines(path)
+    for index, waiver in enumerate(parsed.waivers):
+        line = lines[index] if index < len(lines) else None
+        if waiver.id in seen:
+            raise InputError(path, f"duplicate waiver id {waiver.id}", line)
+        seen.add(waiver.id)
+        if re.match(CONTROL_ID, waiver.control) and waiver.control not in catalog_ids:
+            raise InputError(path, f"waiver {waiver.id}: unknown control {waiver.control}", line)
+    return parsed.waivers
+
+
+def apply_waivers(
+    findings: Sequence[Finding],
+    waivers: Sequence[Waiver],
+    env_of_target: dict[str, str | None],
+    today: date,
+) -> tuple[list[Finding], list[WaiverState]]:
+    """Waive the failures active waivers cover; report what became of each waiver."""
+    matched = dict.fromkeys((waiver.id for waiver in waivers), 0)
+    result = []
+    for finding in findings:
+        waiver = None
+        if finding.status == "fail":
+            env = env_of_target.get(finding.target)
+            waiver = next((w for w in waivers if w.covers(finding, env)), None)
+        if waiver is None:
+            result.append(finding)
+            continue
+        matched[waiver.id] += 1
+        expired = waiver.expires < today
+        applied = AppliedWaiver(
+            id=waiver.id,
+            justification=waiver.justification,
+            approver=waiver.approver,
+            expires=waiver.expires,
+            expired=expired,
+            compensating_control=waiver.compensating_control,
+        )
+        if expired:
+            message = f"{finding.message} [waiver {waiver.id} expired on {waiver.expires}]"
+            result.append(finding.model_copy(update={"waiver": applied, "message": message}))
+        else:
+            result.append(finding.model_copy(update={"waiver": applied, "status": "waived"}))
+    states = [_state(waiver, matched[waiver.id], today) for waiver in waivers]
+    return result, states
+
+
+def _state(waiver: Waiver, matched: int, today: date) -> WaiverState:
+    state = "expired" if waiver.expires < today else ("active" if matched else "stale")
+    return WaiverState(
+        id=waiver.id,
+        control=waiver.control,
+        resources=waiver.resources,
+        environments=waiver.environments,
+        justification=waiver.justification,
+        approver=waiver.approver,
+        expires=waiver.expires,
+        state=state,
+        matched=matched,
+        compensating_control=waiver.compensating_control,
+    )
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def _item_lines(path: Path) -> list[int]:
+    """The 1-based line where each item of the ``waivers`` list starts."""
+    root = yaml.compose(path.read_text(encoding="utf-8"))
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if key.value == "waivers" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _line_of(path: Path, error: ValidationError) -> int | None:
+    """The line of the waiver the first error is in, when the error is inside one."""
+    location = error.errors()[0]["loc"]
+    if len(location) < 2 or location[0] != "waivers" or not isinstance(location[1], int):
+        return None
+    lines = _item_lines(path)
+    return lines[location[1]] if location[1] < len(lines) else None
