@@ -17,6 +17,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationInfo,
+    computed_field,
     field_validator,
 )
 
@@ -75,6 +76,7 @@ class EnvironmentConfig(EnvironmentSpec):
 
     name: EnvironmentName
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def stack_name(self) -> str:
         """The stack id and CloudFormation stack name: ``TapStack-<name>``."""
