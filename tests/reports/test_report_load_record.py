@@ -1,0 +1,42 @@
+"""Reading a saved record: one-line errors that name the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from compliance.report import RecordError, load_record, render
+
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "records" / "tap-sample.json"
+
+
+def test_reads_the_sample() -> None:
+    assert len(load_record(SAMPLE).findings) == 16
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "cannot read"),
+        ("{not json", "not valid JSON (line 1, column 2"),
+        ('{"schema": "tap-compliance/findings@1"}', "not a tap-compliance/findings@1 record"),
+        ('{"schema": "other@9", "generated_at": "x"}', "schema"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+    ],
+)
+def test_bad_records_give_one_line(tmp_path: Path, content: str | bytes | None, expected: str) -> None:
+    path = tmp_path / "findings.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(RecordError) as error:
+        load_record(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: ") and expected in message and "\n" not in message
+
+
+def test_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown report format 'pdf'"):
+        render(load_record(SAMPLE), "pdf")  # type: ignore[arg-type]
