@@ -8,13 +8,10 @@ from pathlib import Path
 import pytest
 
 # jsii reads these when Node.js starts, i.e. at the first ``import aws_cdk``.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "14,16,18,20,22")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "14,16,18,20,22,24,26")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_DEPRECATED", "quiet")
-
-ROOT = Path(__file__).resolve().parent.parent
-ENVIRONMENT_NAMES = ("dev", "staging", "prod")
 
 
 @pytest.fixture(scope="session")

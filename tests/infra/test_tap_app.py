@@ -61,6 +61,8 @@ def test_each_environment_uses_its_own_settings(
         if statement["Effect"] == "Deny"
     ]
     assert denies == [env.allowed_regions, env.allowed_regions]
+    (vpc,) = [r["Properties"] for r in resources if r["Type"] == "AWS::EC2::VPC"]
+    assert {"Key": "Environment", "Value": env.suffix} in vpc["Tags"]
 
 
 def test_cdk_json_runs_this_app_with_the_feature_flags() -> None:
