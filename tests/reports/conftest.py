@@ -42,4 +42,5 @@ def large_record(sample_record: FindingsRecord) -> FindingsRecord:
         from scale import scaled_record
     finally:
         sys.path.remove(str(RECORDS))
-    return scaled_record(sample_record, 5000)
+    grown: FindingsRecord = scaled_record(sample_record, 5000)
+    return grown

@@ -22,7 +22,9 @@ def hostile_record(sample_record: FindingsRecord) -> FindingsRecord:
                 "message": HOSTILE,
                 "title": HOSTILE,
                 "target": "T<b>|",
-                "resource": Resource(logical_id="Id|<i>", type=f.resource.type, construct_path=HOSTILE),
+                "resource": Resource(
+                    logical_id="Id|<i>", type=f.resource.type, construct_path=HOSTILE
+                ),
             }
         )
         for f in sample_record.findings

@@ -25,7 +25,9 @@ def test_reads_the_sample() -> None:
         (b"\xff\xfe\x00", "not UTF-8"),
     ],
 )
-def test_bad_records_give_one_line(tmp_path: Path, content: str | bytes | None, expected: str) -> None:
+def test_bad_records_give_one_line(
+    tmp_path: Path, content: str | bytes | None, expected: str
+) -> None:
     path = tmp_path / "findings.json"
     if isinstance(content, bytes):
         path.write_bytes(content)

@@ -1,4 +1,6 @@
-"""Re-render the report snapshots from the fixed record: ``python tests/reports/update_snapshots.py``.
+"""Re-render the report snapshots of the fixed record.
+
+Run ``python tests/reports/update_snapshots.py [--screenshot]`` from the repository root.
 
 Review the diff before committing: a snapshot change is a change of the evidence auditors see.
 With ``--screenshot`` it also re-takes the README's ``docs/img/audit-report.png`` in headless
@@ -14,9 +16,10 @@ HERE = Path(__file__).parent
 RECORDS = HERE.parent / "fixtures" / "records"
 sys.path.insert(0, str(HERE.parents[1]))  # the repository root, when run as a script
 
+from report_chromium import chromium_path, screenshot  # noqa: E402
+
 from compliance.report import FORMATS, load_record, render  # noqa: E402
 from policies.catalog import load_catalog  # noqa: E402
-from report_chromium import chromium_path, screenshot  # noqa: E402
 
 SCREENSHOT = HERE.parents[1] / "docs" / "img" / "audit-report.png"
 
