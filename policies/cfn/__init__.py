@@ -1,0 +1,1 @@
+"""Pure analysis of CloudFormation templates: loading, intrinsics, matching, policies."""

@@ -1,0 +1,87 @@
+"""IAM-style wildcard matching over strings that may contain tokens.
+
+A pattern (a policy's Resource or Action) *covers* a target when it matches every value
+the target can take. The target may end in :data:`ANY` ("any suffix"), which only a ``*``
+covers. Matching is three-valued: tokens the template cannot resolve may match anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from policies.cfn.intrinsics import Token
+from policies.outcome import Outcome
+
+
+class _Any:
+    """Stands for any (possibly empty) run of characters in a target."""
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY = _Any()
+
+Element = str | Token | _Any
+
+
+def elements(parts: Sequence[str | Token | _Any], fold_case: bool = False) -> tuple[Element, ...]:
+    """Characters and tokens, one element each."""
+    out: list[Element] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.extend(part.lower() if fold_case else part)
+        else:
+            out.append(part)
+    return tuple(out)
+
+
+def covers(
+    pattern: Sequence[str | Token], target: Sequence[str | Token | _Any], fold_case: bool = False
+) -> Outcome:
+    """PASS when the pattern covers the whole target, UNKNOWN when only unresolved parts
+    could make it so, FAIL otherwise."""
+    p, t = elements(pattern, fold_case), elements(target, fold_case)
+    if _match(p, t, loose=False):
+        return Outcome.PASS
+    if _match(p, t, loose=True):
+        return Outcome.UNKNOWN
+    return Outcome.FAIL
+
+
+def _flexible(element: Element) -> bool:
+    return isinstance(element, Token) and element.kind in ("pseudo", "unresolved")
+
+
+@lru_cache(maxsize=4096)
+def _match(p: tuple[Element, ...], t: tuple[Element, ...], loose: bool) -> bool:
+    memo: dict[tuple[int, int], bool] = {}
+
+    def step(i: int, j: int) -> bool:
+        key = (i, j)
+        if key in memo:
+            return memo[key]
+        if i == len(p):
+            result = j == len(t) or (loose and all(_flexible(e) for e in t[j:]))
+        else:
+            head = p[i]
+            if head == "*" or (loose and _flexible(head)):
+                result = step(i + 1, j) or (j < len(t) and step(i, j + 1))
+            elif j == len(t):
+                result = False
+            else:
+                here = t[j]
+                if loose and _flexible(here) and here != head:
+                    # an unresolved target part may equal any run of the pattern's literals
+                    result = step(i, j + 1) or (isinstance(head, str) and step(i + 1, j))
+                elif isinstance(here, _Any):
+                    result = False
+                elif head == "?":
+                    result = isinstance(here, str) and step(i + 1, j + 1)
+                else:
+                    result = head == here and step(i + 1, j + 1)
+        memo[key] = result
+        return result
+
+    return step(0, 0)

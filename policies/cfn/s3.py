@@ -1,0 +1,78 @@
+"""S3 buckets: their names and ARNs, and the bucket policies attached to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policies.cfn.documents import Attached
+from policies.cfn.intrinsics import Resolver, Token, parts_of, text
+from policies.outcome import Outcome
+
+BUCKET = "AWS::S3::Bucket"
+BUCKET_POLICY = "AWS::S3::BucketPolicy"
+
+
+def bucket_name(resolver: Resolver, bucket_id: str) -> tuple[str | Token, ...]:
+    """The bucket's name as parts: its BucketName, or a token for a generated name."""
+    props = resolver.template.properties(bucket_id)
+    if "BucketName" in props:
+        parts = parts_of(resolver.resolve(props["BucketName"]))
+        if parts is not None:
+            return parts
+    return (Token("ref", bucket_id),)
+
+
+def canonical(resolver: Resolver, value: Any) -> tuple[str | Token, ...] | None:
+    """Parts of a string with bucket references spelled out as names and ARNs."""
+    parts = parts_of(value)
+    if parts is None:
+        return None
+    pieces: list[Any] = []
+    for part in parts:
+        if isinstance(part, Token) and resolver.template.type_of(part.name) == BUCKET:
+            name = bucket_name(resolver, part.name)
+            if part.kind == "ref":
+                pieces.append(text(*name))
+                continue
+            if part.kind == "attr" and part.attribute == "Arn":
+                pieces.append(text("arn:aws:s3:::", *name))
+                continue
+        pieces.append(part)
+    joined = parts_of(text(*pieces))
+    return joined
+
+
+def bucket_arn(resolver: Resolver, bucket_id: str) -> tuple[str | Token, ...]:
+    """The bucket's ARN as parts."""
+    return ("arn:aws:s3:::", *bucket_name(resolver, bucket_id))
+
+
+def names_bucket(resolver: Resolver, value: Any, bucket_id: str) -> Outcome:
+    """Whether a policy's ``Bucket`` value is this bucket (by Ref or by the same name)."""
+    parts = canonical(resolver, resolver.resolve(value))
+    if parts is None:
+        return Outcome.UNKNOWN
+    name = bucket_name(resolver, bucket_id)
+    if parts == name:
+        return Outcome.PASS
+    if any(isinstance(p, Token) and p.kind in ("pseudo", "unresolved") for p in (*parts, *name)):
+        return Outcome.UNKNOWN
+    return Outcome.FAIL
+
+
+def bucket_policies(resolver: Resolver, bucket_id: str) -> list[Attached]:
+    """Bucket policies that protect the bucket: certain, or possible when the template
+    cannot tell (an unresolved Bucket, a resource Condition decided at deploy time)."""
+    attached = []
+    for policy_id in resolver.template.of_type(BUCKET_POLICY):
+        props = resolver.template.properties(policy_id)
+        target = names_bucket(resolver, props.get("Bucket"), bucket_id)
+        if target is Outcome.FAIL:
+            continue
+        exists = resolver.exists(policy_id)
+        if exists is False:
+            continue
+        certain = target is Outcome.PASS and exists is True
+        document = resolver.resolve(props.get("PolicyDocument"))
+        attached.append(Attached(document, f"bucket policy {policy_id}", certain))
+    return attached

@@ -1,0 +1,95 @@
+"""Load a CloudFormation template (JSON or YAML, short-form intrinsics) once per file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checkov.cloudformation.parser import parse
+
+_CACHE: dict[tuple[str, int, int], Template] = {}
+
+
+class TemplateError(ValueError):
+    """The file is not a CloudFormation template this library can read."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template as plain data, with the sections the analysis reads."""
+
+    path: str
+    body: dict[str, Any]
+    resources: dict[str, dict[str, Any]] = field(init=False)
+    parameters: dict[str, Any] = field(init=False)
+    conditions: dict[str, Any] = field(init=False)
+    mappings: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        for section in ("Resources", "Parameters", "Conditions", "Mappings"):
+            value = self.body.get(section) or {}
+            if not isinstance(value, dict):
+                raise TemplateError(f"{self.path}: {section} is not a mapping")
+            object.__setattr__(self, section.lower(), value)
+
+    @staticmethod
+    def from_dict(body: dict[str, Any], path: str = "<memory>") -> Template:
+        """A template from already-parsed data (keys starting with ``__`` are dropped)."""
+        plain = _plain(body)
+        if not isinstance(plain, dict):
+            raise TemplateError(f"{path}: a template must be a mapping")
+        return Template(path=path, body=plain)
+
+    def resource(self, logical_id: str) -> dict[str, Any] | None:
+        """The resource with this logical id, if it is a mapping."""
+        value = self.resources.get(logical_id)
+        return value if isinstance(value, dict) else None
+
+    def type_of(self, logical_id: str) -> str | None:
+        """The resource type of a logical id, or None when it is not a resource."""
+        resource = self.resource(logical_id)
+        kind = resource.get("Type") if resource else None
+        return kind if isinstance(kind, str) else None
+
+    def properties(self, logical_id: str) -> dict[str, Any]:
+        """The resource's Properties (empty when absent)."""
+        resource = self.resource(logical_id) or {}
+        props = resource.get("Properties")
+        return props if isinstance(props, dict) else {}
+
+    def of_type(self, *types: str) -> list[str]:
+        """Logical ids of the resources of the given types, in template order."""
+        return [lid for lid in self.resources if self.type_of(lid) in types]
+
+
+def load_template(path: str | os.PathLike[str]) -> Template:
+    """Parse a template file with checkov's CloudFormation parser (cached per file version)."""
+    resolved = Path(path).resolve()
+    try:
+        stat = resolved.stat()
+    except OSError as error:
+        raise TemplateError(f"{path}: cannot read ({error.strerror})") from error
+    key = (str(resolved), stat.st_mtime_ns, stat.st_size)
+    if key not in _CACHE:
+        body, _ = parse(str(resolved))
+        if not isinstance(body, dict):
+            raise TemplateError(f"{path}: not a CloudFormation template (unparsable or empty)")
+        _CACHE[key] = Template.from_dict(body, str(resolved))
+    return _CACHE[key]
+
+
+def _plain(value: Any) -> Any:
+    """Plain dict/list/str copies of checkov's parser nodes, without its ``__`` keys."""
+    if isinstance(value, dict):
+        return {
+            str(k): _plain(v)
+            for k, v in value.items()
+            if not (isinstance(k, str) and k.startswith("__"))
+        }
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,101 @@
+"""The base of every TAP checkov check: find the whole template, judge, record the reason.
+
+checkov hands a check one resource with intrinsics unresolved. A TAP check re-reads the
+template that resource came from (checkov's parser, cached per file) so that policies
+declared in other resources and intrinsic functions can be judged precisely.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import abstractmethod
+from pathlib import Path
+from typing import Any
+
+from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories, CheckResult
+
+from policies.catalog import default_catalog
+from policies.cfn.intrinsics import Resolver
+from policies.cfn.template import TemplateError, load_template
+from policies.outcome import Outcome, Verdict
+from policies.verdicts import Recorded, record
+
+_RESULTS = {
+    Outcome.PASS: CheckResult.PASSED,
+    Outcome.FAIL: CheckResult.FAILED,
+    Outcome.UNKNOWN: CheckResult.UNKNOWN,
+    Outcome.NOT_APPLICABLE: CheckResult.UNKNOWN,
+}
+
+
+class TapCheck(BaseResourceCheck):
+    """A check of one catalogue control over the resource types it names."""
+
+    def __init__(self, check_id: str, control_id: str, resource_types: list[str]) -> None:
+        control = default_catalog().control(control_id)
+        self.control_id = control_id
+        super().__init__(
+            name=f"{control_id}: {control.title}",
+            id=check_id,
+            categories=[CheckCategories.GENERAL_SECURITY],
+            supported_resources=resource_types,
+        )
+
+    @abstractmethod
+    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+        """Judge one resource of the template."""
+
+    def judge(self, template_path: str | os.PathLike[str], logical_id: str) -> Verdict:
+        """Judge a resource of a template file (also usable without checkov)."""
+        try:
+            template = load_template(template_path)
+        except TemplateError as error:
+            return Verdict.unknown(str(error))
+        supported = list(self.supported_resources)
+        if template.type_of(logical_id) not in supported:
+            return Verdict.unknown(f"{logical_id} is not a {'/'.join(supported)}")
+        return self.evaluate(Resolver(template), logical_id)
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        logical_id = self.entity_path.rsplit(":", 1)[-1]
+        scanned = self.entity_path.rsplit(":", 1)[0][: -len(self.entity_type) - 1]
+        path = _source_file(conf) or _find(scanned)
+        if path is None:
+            verdict = Verdict.unknown("the template file of this resource cannot be located")
+            resolved = scanned
+        else:
+            resolved = str(Path(path).resolve())
+            verdict = self.judge(path, logical_id)
+        record(
+            Recorded(
+                self.id, resolved, logical_id, self.entity_type, verdict.outcome, verdict.reason
+            )
+        )
+        self.details = [verdict.reason]
+        return _RESULTS[verdict.outcome]
+
+
+def _source_file(conf: Any) -> str | None:
+    """The ``__file__`` checkov's parser leaves in the resource's mappings."""
+    if isinstance(conf, dict):
+        if isinstance(conf.get("__file__"), str):
+            return str(conf["__file__"])
+        for value in conf.values():
+            found = _source_file(value)
+            if found:
+                return found
+    if isinstance(conf, list):
+        for value in conf:
+            found = _source_file(value)
+            if found:
+                return found
+    return None
+
+
+def _find(scanned: str) -> str | None:
+    """A resource without mappings: the scanned path, relative to the working directory."""
+    for candidate in (Path(scanned), Path.cwd() / scanned.lstrip("/")):
+        if candidate.is_file():
+            return str(candidate)
+    return None

@@ -1,0 +1,117 @@
+"""CKV2_TAP_10 (TAP-IAM-01): every IAM role denies all actions outside the allowed regions.
+
+A statement counts when it is itself a Deny of every action (``*``) on every resource
+(``*``) whose only condition is StringNotEquals / StringNotEqualsIgnoreCase (or their
+IfExists forms) on aws:RequestedRegion listing allowed regions only. It may sit in the
+role's inline Policies, an AWS::IAM::Policy / ManagedPolicy / RolePolicy naming the role,
+or a managed policy of the template in the role's ManagedPolicyArns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import _bootstrap  # noqa: F401
+
+from policies.cfn.documents import (
+    Attached,
+    as_list,
+    condition_blocks,
+    effect_is,
+    statements,
+    string_values,
+)
+from policies.cfn.iam import role_policies
+from policies.cfn.intrinsics import Resolver, Token
+from policies.cfn.matching import ANY, covers
+from policies.checkbase import TapCheck
+from policies.outcome import Outcome, Verdict, all_of, any_of
+from policies.regions import allowed_regions
+
+REGION_OPERATORS = {
+    "StringNotEquals": False,
+    "StringNotEqualsIfExists": False,
+    "StringNotEqualsIgnoreCase": True,
+    "StringNotEqualsIgnoreCaseIfExists": True,
+}
+
+
+class IAMRoleRegionalDeny(TapCheck):
+    def __init__(self) -> None:
+        super().__init__("CKV2_TAP_10", "TAP-IAM-01", ["AWS::IAM::Role"])
+
+    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+        regions = allowed_regions()
+        documents, unseen = role_policies(resolver, logical_id)
+        certain = [d for d in documents if d.certain]
+        for document in certain:
+            if _denies_outside(document, regions) is Outcome.PASS:
+                return Verdict.passed(
+                    f"{document.source} denies all actions outside {', '.join(regions)}"
+                )
+        maybe = [
+            d.source
+            for d in documents
+            if not d.certain and _denies_outside(d, regions) is not Outcome.FAIL
+        ]
+        maybe += [d.source for d in certain if _denies_outside(d, regions) is Outcome.UNKNOWN]
+        maybe += [f"managed policy {arn} (not in the template)" for arn in unseen]
+        if maybe:
+            return Verdict.unknown(f"only {', '.join(maybe)} could carry the regional deny")
+        return Verdict.failed(
+            "no Deny of * on * with StringNotEquals aws:RequestedRegion limited to "
+            + ", ".join(regions)
+        )
+
+
+def _denies_outside(document: Attached, regions: tuple[str, ...]) -> Outcome:
+    outcomes = []
+    for statement in statements(document.document):
+        if isinstance(statement, Token):
+            outcomes.append(Outcome.UNKNOWN)
+            continue
+        outcomes.append(
+            all_of(
+                [
+                    effect_is(statement, "Deny"),
+                    _everything(statement, "Action", (ANY, ":", ANY)),
+                    _everything(statement, "Resource", (ANY,)),
+                    _outside_regions(statement, regions),
+                ]
+            )
+        )
+    return any_of(outcomes)
+
+
+def _everything(statement: dict[str, Any], field: str, target: tuple[Any, ...]) -> Outcome:
+    if f"Not{field}" in statement:
+        return Outcome.FAIL
+    values = string_values(statement.get(field))
+    if values is None:
+        return Outcome.UNKNOWN
+    return any_of(covers(v, target) for v in values)
+
+
+def _outside_regions(statement: dict[str, Any], regions: tuple[str, ...]) -> Outcome:
+    """The only condition denies when aws:RequestedRegion is none of the allowed regions."""
+    blocks = condition_blocks(statement)
+    if blocks is None:
+        return Outcome.UNKNOWN
+    entries = [(op, key, value) for op, block in blocks.items() for key, value in block.items()]
+    if len(entries) != 1:
+        return Outcome.FAIL
+    operator, key, value = entries[0]
+    if operator not in REGION_OPERATORS or key.lower() != "aws:requestedregion":
+        return Outcome.FAIL
+    listed = as_list(value)
+    if not listed:
+        return Outcome.FAIL
+    if not all(isinstance(v, str) for v in listed):
+        return Outcome.UNKNOWN
+    allowed = set(regions)
+    if REGION_OPERATORS[operator]:
+        return Outcome.PASS if {v.lower() for v in listed} <= allowed else Outcome.FAIL
+    return Outcome.PASS if set(listed) <= allowed else Outcome.FAIL
+
+
+check = IAMRoleRegionalDeny()
