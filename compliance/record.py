@@ -7,11 +7,11 @@ and the gate all read a :class:`FindingsRecord`, never the tools' raw output.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA = "tap-compliance/findings@1"
+SCHEMA: Final = "tap-compliance/findings@1"
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
 Status = Literal["fail", "pass", "waived"]
