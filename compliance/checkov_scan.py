@@ -5,6 +5,7 @@ UNKNOWN results, which checkov itself drops, are kept: the engine records them a
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -40,8 +41,13 @@ def run_checkov(
     external_checks_dir: Path,
     allowed_regions: Sequence[str] | None = None,
 ) -> list[CheckResult]:
-    """Run the given built-in checks plus every check in ``external_checks_dir``."""
+    """Run the given built-in checks plus every check in ``external_checks_dir`` (only those).
+
+    checkov's registry is process-wide, so checks loaded by an earlier run from another folder
+    stay registered: the filter names exactly the checks of this run.
+    """
     silence()
+    from checkov.cloudformation.checks.resource.registry import cfn_registry
     from checkov.cloudformation.runner import Runner
     from checkov.common.output.report import Report
     from checkov.runner_filter import RunnerFilter
@@ -60,10 +66,15 @@ def run_checkov(
             report.add_record = keep  # type: ignore[method-assign]
             super().check_definitions(root, flt, report)
 
+    cfn_registry.load_external_checks(str(external_checks_dir))
+    ours = {
+        check.id
+        for _, check in cfn_registry.all_checks()
+        if _defined_in(type(check), external_checks_dir)
+    }
     runner_filter = RunnerFilter(
         framework=["cloudformation"],
-        checks=list(check_ids),
-        all_external=True,
+        checks=sorted({*check_ids, *ours}),
         show_progress_bar=False,
     )
     with _allowed_regions(allowed_regions):
@@ -83,6 +94,15 @@ def run_checkov(
         results += [_result(record, "fail") for record in each.failed_checks]
     results += [_result(record, "unknown") for record in unknown]
     return results
+
+
+def _defined_in(cls: type, folder: Path) -> bool:
+    """Whether a check class comes from a file in ``folder``."""
+    try:
+        source = inspect.getsourcefile(cls)
+    except TypeError:
+        return False
+    return source is not None and Path(source).resolve().parent == folder.resolve()
 
 
 def _result(record: Any, outcome: Outcome) -> CheckResult:

@@ -149,24 +149,36 @@ def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return f"{where}: {first['msg']}{more}"
+    return f"{where}: {first['msg'].removeprefix('Value error, ')}{more}"
 
 
-def _item_lines(path: Path) -> list[int]:
-    """The 1-based line where each item of the ``waivers`` list starts."""
+def _items(path: Path) -> list[yaml.Node]:
+    """The YAML nodes of the ``waivers`` list, for line numbers."""
     root = yaml.compose(path.read_text(encoding="utf-8"))
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:
         if key.value == "waivers" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
+            return list(value.value)
     return []
 
 
+def _item_lines(path: Path) -> list[int]:
+    """The 1-based line where each item of the ``waivers`` list starts."""
+    return [item.start_mark.line + 1 for item in _items(path)]
+
+
 def _line_of(path: Path, error: ValidationError) -> int | None:
-    """The line of the waiver the first error is in, when the error is inside one."""
+    """The line of the field (or else the waiver) the first error is about."""
     location = error.errors()[0]["loc"]
     if len(location) < 2 or location[0] != "waivers" or not isinstance(location[1], int):
         return None
-    lines = _item_lines(path)
-    return lines[location[1]] if location[1] < len(lines) else None
+    items = _items(path)
+    if location[1] >= len(items):
+        return None
+    item = items[location[1]]
+    if len(location) > 2 and isinstance(item, yaml.MappingNode):
+        for key, _ in item.value:
+            if key.value == location[2]:
+                return int(key.start_mark.line) + 1
+    return int(item.start_mark.line) + 1

@@ -140,10 +140,10 @@ def test_environments_limit_a_waiver(
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (_entry(justification="too short"), "waivers.yaml:2: waivers.0.justification"),
+        (_entry(justification="too short"), "waivers.yaml:5: waivers.0.justification"),
         (_entry(control="TAP-XYZ-99"), "waivers.yaml:2: waiver W-1: unknown control TAP-XYZ-99"),
         (_entry(control="whatever"), "neither a control id nor a tool rule id"),
-        (_entry(expires="someday"), "waivers.0.expires"),
+        (_entry(expires="someday"), "waivers.yaml:7: waivers.0.expires"),
         (_entry() + _entry().removeprefix("waivers:\n"), "waivers.yaml:8: duplicate waiver id W-1"),
         ("waivers:\n  - id: [unclosed\n", "waivers.yaml:3: invalid YAML"),
         ("waivers: 3\n", "waivers.yaml: waivers: Input should be a valid list"),

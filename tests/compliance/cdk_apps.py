@@ -1,0 +1,17 @@
+"""CDK app factories for the engine's tests (``--app tests.compliance.cdk_apps:NAME``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def crashing_app(*, outdir: str | Path, env_names: Sequence[str] | None = None) -> Any:
+    """A user's app that raises while it is built (an invalid bucket name)."""
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_s3 as s3
+
+    app = App(outdir=str(outdir))
+    s3.Bucket(Stack(app, "Broken"), "Bucket", bucket_name="Not_A_Valid_Bucket_Name")
+    return app
