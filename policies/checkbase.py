@@ -25,7 +25,7 @@ _RESULTS = {
     Outcome.PASS: CheckResult.PASSED,
     Outcome.FAIL: CheckResult.FAILED,
     Outcome.UNKNOWN: CheckResult.UNKNOWN,
-    Outcome.NOT_APPLICABLE: CheckResult.UNKNOWN,
+    Outcome.NOT_APPLICABLE: CheckResult.SKIPPED,
 }
 
 
@@ -57,6 +57,14 @@ class TapCheck(BaseResourceCheck):
             return Verdict.unknown(f"{logical_id} is not a {'/'.join(supported)}")
         return self.evaluate(Resolver(template), logical_id)
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """checkov's run; a not-applicable verdict is SKIPPED with the reason as comment."""
+        result = super().run(*args, **kwargs)
+        skipped = result.get("result") is CheckResult.SKIPPED
+        if skipped and self.details and not result.get("suppress_comment"):
+            result["suppress_comment"] = f"not applicable: {self.details[0]}"
+        return result
+
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         logical_id = self.entity_path.rsplit(":", 1)[-1]
         scanned = self.entity_path.rsplit(":", 1)[0][: -len(self.entity_type) - 1]
@@ -72,7 +80,7 @@ class TapCheck(BaseResourceCheck):
                 self.id, resolved, logical_id, self.entity_type, verdict.outcome, verdict.reason
             )
         )
-        self.details = [verdict.reason]
+        self.details.append(verdict.reason)
         return _RESULTS[verdict.outcome]
 
 

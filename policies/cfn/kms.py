@@ -33,8 +33,9 @@ def customer_managed(resolver: Resolver, value: Any, what: str, depth: int = 0) 
         if kind == ALIAS and depth < 5:
             target = resolver.template.properties(token.name).get("TargetKeyId")
             return customer_managed(resolver, target, what, depth + 1)
-    if all(isinstance(p, str) for p in parts) and _is_custom_alias(literal):
-        return Verdict.passed(f"{what} is the customer alias {literal}")
+    alias = _alias_name(parts)
+    if alias is not None:
+        return Verdict.passed(f"{what} is the customer alias {alias}")
     unresolved = [p.describe() for p in parts if isinstance(p, Token)]
     if unresolved:
         return Verdict.unknown(f"{what} depends on {', '.join(unresolved)}")
@@ -44,7 +45,20 @@ def customer_managed(resolver: Resolver, value: Any, what: str, depth: int = 0) 
     )
 
 
-def _is_custom_alias(reference: str) -> bool:
-    """``alias/x`` or ``arn:...:alias/x`` other than ``alias/aws/...`` names a customer key."""
-    name = reference.split(":", 5)[-1] if reference.startswith("arn:") else reference
-    return name.startswith("alias/") and not name.startswith("alias/aws/")
+def _alias_name(parts: tuple[str | Token, ...]) -> str | None:
+    """The alias a reference ends with, when that alias is literal and not ``alias/aws/...``.
+
+    Only customer-managed keys can carry such an alias; the ARN's region and account may be
+    pseudo parameters without changing that.
+    """
+    last = parts[-1]
+    if not isinstance(last, str) or "alias/" not in last:
+        return None
+    head, _, name = last.rpartition("alias/")
+    if len(parts) == 1 and head and not head.startswith("arn:"):
+        return None
+    if len(parts) > 1 and not head.endswith(":"):
+        return None
+    if not name or name.startswith("aws/"):
+        return None
+    return f"alias/{name}"
