@@ -1,0 +1,59 @@
+"""The frozen faithful-seed template, scanned: the gate fails and lists the known violations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from engine_testdata import ROOT
+
+from compliance.cli import main
+
+SEED = ROOT / "tests" / "fixtures" / "seed" / "TapStack-dev.template.json"
+#: CDK-generated roles the seed never gave the regional deny (TAP-IAM-01, high).
+SEED_ROLES_WITHOUT_DENY = {
+    "ApiTradingApiCloudWatchRoleA7AF5EC1",
+    "CustomS3AutoDeleteObjectsCustomResourceProviderRole3B1BD092",
+    "CustomVpcRestrictDefaultSGCustomResourceProviderRole26592FE0",
+    "LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aServiceRole9741ECFB",
+}
+#: The seed's four buckets have no server access logging (TAP-LOG-01, medium).
+SEED_BUCKETS_WITHOUT_LOGGING = {
+    "BucketsAnalyticsBucketD7328E4F",
+    "BucketsArchivalBucket629F00A4",
+    "BucketsIngestionBucket070AAFA1",
+    "GovernanceConfigBucketFA253B80",
+}
+
+
+def test_seed_fails_the_gate_listing_known_violations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    no_waivers = tmp_path / "waivers.yaml"
+    no_waivers.write_text("waivers: []\n")
+    code = main(["scan", str(SEED), "--format", "json", "--waivers", str(no_waivers)])
+    record = json.loads(capsys.readouterr().out)
+    assert code == 1
+    gate = record["summary"]["gate"]
+    assert gate["result"] == "failed" and gate["blocking"] == len(SEED_ROLES_WITHOUT_DENY)
+    failing = {(f["control_id"], f["resource"]["logical_id"]) for f in record["findings"]
+               if f["status"] == "fail"}
+    assert {("TAP-IAM-01", role) for role in SEED_ROLES_WITHOUT_DENY} <= failing
+    assert {("TAP-LOG-01", bucket) for bucket in SEED_BUCKETS_WITHOUT_LOGGING} <= failing
+    passing = {f["control_id"] for f in record["findings"] if f["status"] == "pass"}
+    assert {"TAP-ENC-01", "TAP-ENC-02", "TAP-ENC-03", "TAP-PUB-01", "TAP-TLS-01"} <= passing
+
+
+def test_scan_of_a_cdk_out_folder_knows_construct_paths(
+    synthesized_assembly: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["scan", str(synthesized_assembly), "--format", "json"])
+    record = json.loads(capsys.readouterr().out)
+    assert {t["name"] for t in record["targets"]} == {
+        "TapStack-dev",
+        "TapStack-staging",
+        "TapStack-prod",
+    }
+    for finding in record["findings"]:
+        assert finding["resource"]["construct_path"].startswith(finding["target"] + "/")
