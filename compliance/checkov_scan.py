@@ -54,7 +54,7 @@ def run_checkov(
 
     unknown: list[Any] = []
 
-    class _KeepUnknown(Runner):  # type: ignore[misc]
+    class _KeepUnknown(Runner):
         def check_definitions(self, root: str | None, flt: RunnerFilter, report: Report) -> None:
             add_record = report.add_record
 

@@ -94,7 +94,9 @@ def _scan(args: argparse.Namespace) -> int:
     elif args.output is None:
         sys.stdout.write(outputs.render(record, args.format, policy.catalog))
     else:
-        outputs.write_file(args.output, outputs.render(record, args.format or "json", policy.catalog))
+        outputs.write_file(
+            args.output, outputs.render(record, args.format or "json", policy.catalog)
+        )
         print_summary(record, Console(), [args.output])
     return record.summary.gate.exit_code
 

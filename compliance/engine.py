@@ -108,7 +108,10 @@ def _checkov_findings(
         | {rule for c in catalog.controls for rule in c.implemented_by.checkov_builtin}
     )
     results = run_checkov(
-        list(by_path), check_ids=check_ids, external_checks_dir=policy.checks_dir, allowed_regions=regions
+        list(by_path),
+        check_ids=check_ids,
+        external_checks_dir=policy.checks_dir,
+        allowed_regions=regions,
     )
     return [from_checkov(result, by_path[result.template.resolve()], catalog) for result in results]
 

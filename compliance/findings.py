@@ -108,7 +108,10 @@ def from_nag(
         )
     for control, rule_id in _nag_rules(catalog.controls):
         for logical_id, resource in scanned.template.resources().items():
-            if resource.get("Type") in control.resource_types and (rule_id, logical_id) not in failed:
+            if (
+                resource.get("Type") in control.resource_types
+                and (rule_id, logical_id) not in failed
+            ):
                 message = f"{rule_id} reported no violation on this {resource['Type']}"
                 findings.append(
                     _nag_finding(scanned, rule_id, logical_id, "pass", message, control, "info")

@@ -1,4 +1,4 @@
-"""The record as JUnit XML: a suite per target, a testcase per control × resource."""
+"""The record as JUnit XML: a suite per target, a testcase per control and resource."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from compliance.record import Finding, FindingsRecord
 def to_junit(record: FindingsRecord) -> str:
     """Failures fail their testcase; a testcase whose failures are all waived is skipped."""
     suites = ET.Element("testsuites", name="tap-compliance")
-    grouped: dict[str, dict[tuple[str, str], list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    grouped: dict[str, dict[tuple[str, str], list[Finding]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for finding in record.findings:
         key = (finding.control_id or finding.rule_id, finding.resource.logical_id)
         grouped[finding.target][key].append(finding)

@@ -21,6 +21,7 @@ AUDIT = {"html": "audit.html", "md": "audit.md"}
 #: Everything a run publishes into --out (and removes again when a run fails with exit 2).
 PUBLISHED = (RECORD, SARIF, JUNIT, ASSEMBLY, *AUDIT.values())
 
+
 def render(record: FindingsRecord, fmt: str, catalog: Catalog) -> str:
     """The record in one format: json, sarif, junit, html or md."""
     if fmt == "json":

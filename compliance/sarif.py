@@ -8,7 +8,9 @@ from typing import Any
 from compliance.record import Finding, FindingsRecord, Severity
 from policies.catalog import Catalog
 
-SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 LEVEL: dict[Severity, str] = {
     "critical": "error",
     "high": "error",

@@ -103,7 +103,7 @@ def _parse(path: Path, text: str) -> Any:
         except json.JSONDecodeError as error:
             raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
     try:
-        return yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_CfnLoader)
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise InputError(path, f"invalid YAML: {error.problem or error.context}", line) from None

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -24,6 +25,7 @@ from policies.catalog import CONTROL_ID, Catalog
 #: Tool rule ids a waiver may name besides control ids.
 TOOL_RULE_ID = r"^(CKV2?_[A-Z0-9]+_\d+|PCI\.DSS\.321-[A-Za-z0-9]+)$"
 ALL_ENVIRONMENTS = "*"
+WaiverStatus = Literal["active", "expired", "stale"]
 
 
 class Waiver(BaseModel):
@@ -130,7 +132,7 @@ def apply_waivers(
 
 
 def _state(waiver: Waiver, matched: int, today: date) -> WaiverState:
-    state = "expired" if waiver.expires < today else ("active" if matched else "stale")
+    state: WaiverStatus = "expired" if waiver.expires < today else "active" if matched else "stale"
     return WaiverState(
         id=waiver.id,
         control=waiver.control,

@@ -9,6 +9,7 @@ from compliance import engine
 from compliance.record import FindingsRecord
 from policies.catalog import Catalog, load_catalog
 
+
 @pytest.fixture(scope="session")
 def test_catalog() -> Catalog:
     """Four controls over real checkov built-ins, cdk-nag rules and the test check."""

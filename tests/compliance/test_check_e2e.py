@@ -93,7 +93,7 @@ def test_sarif_and_junit_of_the_real_run(
     dev_check: tuple[int, Path], dev_record: FindingsRecord
 ) -> None:
     log = validate_sarif((dev_check[1] / "findings.sarif").read_text())
-    results = log["runs"][0]["results"]  # type: ignore[index]
+    results = log["runs"][0]["results"]
     assert len(results) == sum(f.status != "pass" for f in dev_record.findings)
     nag = next(r for r in results if r["properties"]["source"] == "cdk-nag")
     logical = nag["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -41,7 +42,7 @@ def waived_record(small_record: FindingsRecord) -> FindingsRecord:
     )
 
 
-def validate_sarif(text: str) -> dict[str, object]:
+def validate_sarif(text: str) -> dict[str, Any]:
     """Parse a SARIF log and validate it against the vendored OASIS schema."""
     log = json.loads(text)
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
@@ -51,7 +52,7 @@ def validate_sarif(text: str) -> dict[str, object]:
 
 def test_sarif_is_valid_and_complete(waived_record: FindingsRecord, test_catalog: Catalog) -> None:
     log = validate_sarif(to_sarif(waived_record, test_catalog))
-    (run,) = log["runs"]  # type: ignore[misc]
+    (run,) = log["runs"]
     rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     assert rules == [control.id for control in test_catalog.controls]
     not_passing = [f for f in waived_record.findings if f.status != "pass"]
@@ -95,7 +96,14 @@ def test_staged_outputs_replace_ours_only_on_success(
     with outputs.staged(out) as staging:
         outputs.write_all(waived_record, staging, test_catalog)
     names = {p.name for p in out.iterdir()}
-    assert names == {"keep.txt", "findings.json", "findings.sarif", "junit.xml", "audit.html", "audit.md"}
+    assert names == {
+        "keep.txt",
+        "findings.json",
+        "findings.sarif",
+        "junit.xml",
+        "audit.html",
+        "audit.md",
+    }
     assert FindingsRecord.model_validate_json((out / "findings.json").read_text()) == waived_record
 
     with pytest.raises(RuntimeError), outputs.staged(out) as staging:

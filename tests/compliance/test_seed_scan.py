@@ -37,8 +37,11 @@ def test_seed_fails_the_gate_listing_known_violations(
     assert code == 1
     gate = record["summary"]["gate"]
     assert gate["result"] == "failed" and gate["blocking"] == len(SEED_ROLES_WITHOUT_DENY)
-    failing = {(f["control_id"], f["resource"]["logical_id"]) for f in record["findings"]
-               if f["status"] == "fail"}
+    failing = {
+        (f["control_id"], f["resource"]["logical_id"])
+        for f in record["findings"]
+        if f["status"] == "fail"
+    }
     assert {("TAP-IAM-01", role) for role in SEED_ROLES_WITHOUT_DENY} <= failing
     assert {("TAP-LOG-01", bucket) for bucket in SEED_BUCKETS_WITHOUT_LOGGING} <= failing
     passing = {f["control_id"] for f in record["findings"] if f["status"] == "pass"}

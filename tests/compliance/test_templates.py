@@ -25,9 +25,10 @@ def test_yaml_short_form_intrinsics_become_long_form() -> None:
 def test_template_facts() -> None:
     template = load_template(SMALL_PLATFORM)
     assert template.resource_type("HelperRole") == "AWS::IAM::Role"
-    assert template.line_of("HelperRole") == SMALL_PLATFORM.read_text().splitlines().index(
-        "  HelperRole:"
-    ) + 1
+    assert (
+        template.line_of("HelperRole")
+        == SMALL_PLATFORM.read_text().splitlines().index("  HelperRole:") + 1
+    )
     assert len(template.sha256) == 64
 
 

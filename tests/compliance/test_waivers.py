@@ -70,7 +70,9 @@ def test_valid_waiver_waives_and_stays_in_the_record(
 def test_tool_rule_id_waiver(
     tmp_path: Path, test_catalog: Catalog, small_record: FindingsRecord
 ) -> None:
-    findings, _ = _apply(small_record, _waivers(tmp_path, test_catalog, _entry(control="CKV_AWS_18")))
+    findings, _ = _apply(
+        small_record, _waivers(tmp_path, test_catalog, _entry(control="CKV_AWS_18"))
+    )
     assert _log_bucket(findings).status == "waived"
 
 
@@ -86,7 +88,9 @@ def test_expired_waiver_fails_the_gate_and_says_so(
     only_expired = small_record.model_copy(
         update={"findings": [_log_bucket(small_record.findings)]}
     )
-    findings, record = _apply(only_expired, _waivers(tmp_path, test_catalog, _entry(expires="2026-05-31")))
+    findings, record = _apply(
+        only_expired, _waivers(tmp_path, test_catalog, _entry(expires="2026-05-31"))
+    )
     (finding,) = findings
     assert finding.status == "fail"
     assert finding.waiver is not None and finding.waiver.expired
@@ -97,7 +101,9 @@ def test_expired_waiver_fails_the_gate_and_says_so(
 def test_stale_waiver_is_reported(
     tmp_path: Path, test_catalog: Catalog, small_record: FindingsRecord
 ) -> None:
-    _, record = _apply(small_record, _waivers(tmp_path, test_catalog, _entry(resources="[NoSuchBucket]")))
+    _, record = _apply(
+        small_record, _waivers(tmp_path, test_catalog, _entry(resources="[NoSuchBucket]"))
+    )
     assert record.waivers[0].state == "stale"
     assert record.waivers[0].matched == 0
 
@@ -116,7 +122,10 @@ def test_globs_match_logical_ids_and_construct_paths(
         update={
             "status": "fail",
             "resource": small_record.findings[0].resource.model_copy(
-                update={"logical_id": "Bucket83908E77", "construct_path": "TapStack-dev/Data/Bucket/Resource"}
+                update={
+                    "logical_id": "Bucket83908E77",
+                    "construct_path": "TapStack-dev/Data/Bucket/Resource",
+                }
             ),
         }
     )
