@@ -7,6 +7,7 @@ declared in other resources and intrinsic functions can be judged precisely.
 
 from __future__ import annotations
 
+import inspect
 import os
 from abc import abstractmethod
 from pathlib import Path
@@ -68,7 +69,7 @@ class TapCheck(BaseResourceCheck):
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         logical_id = self.entity_path.rsplit(":", 1)[-1]
         scanned = self.entity_path.rsplit(":", 1)[0][: -len(self.entity_type) - 1]
-        path = _source_file(conf) or _find(scanned)
+        path = _source_file(conf) or _runner_file() or _find(scanned)
         if path is None:
             verdict = Verdict.unknown("the template file of this resource cannot be located")
             resolved = scanned
@@ -98,6 +99,19 @@ def _source_file(conf: Any) -> str | None:
             found = _source_file(value)
             if found:
                 return found
+    return None
+
+
+def _runner_file() -> str | None:
+    """The file checkov's CloudFormation runner is checking (a resource without mappings,
+    e.g. no Properties, carries no ``__file__``): its ``check_definitions`` loop variable."""
+    frame = inspect.currentframe()
+    while frame is not None:
+        if frame.f_code.co_name == "check_definitions":
+            value = frame.f_locals.get("file_abs_path")
+            if isinstance(value, str):
+                return value
+        frame = frame.f_back
     return None
 
 
