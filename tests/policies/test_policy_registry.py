@@ -34,7 +34,45 @@ FIXED_CONTROLS = {
 #: (S3, KMS, RDS, DynamoDB, Lambda, API Gateway, VPC/EC2, IAM, CloudWatch Logs, Secrets).
 NAG_RULES_FOR_PLATFORM_TYPES = {
     f"PCI.DSS.321-{rule}"
-    for rule in ["APIGWAssociatedWithWAF", "APIGWCacheEnabledAndEncrypted", "APIGWExecutionLoggingEnabled", "APIGWSSLEnabled", "CloudWatchLogGroupEncrypted", "CloudWatchLogGroupRetentionPeriod", "EC2InstanceNoPublicIp", "EC2InstanceProfileAttached", "EC2InstancesInVPC", "EC2RestrictedCommonPorts", "EC2RestrictedSSH", "IAMGroupHasUsers", "IAMNoInlinePolicy", "IAMPolicyNoStatementsWithAdminAccess", "IAMPolicyNoStatementsWithFullAccess", "IAMUserGroupMembership", "IAMUserNoPolicies", "KMSBackingKeyRotationEnabled", "LambdaFunctionPublicAccessProhibited", "LambdaInsideVPC", "RDSAutomaticMinorVersionUpgradeEnabled", "RDSInstancePublicAccess", "RDSLoggingEnabled", "RDSStorageEncrypted", "S3BucketLevelPublicAccessProhibited", "S3BucketLoggingEnabled", "S3BucketPublicReadProhibited", "S3BucketPublicWriteProhibited", "S3BucketReplicationEnabled", "S3BucketSSLRequestsOnly", "S3BucketVersioningEnabled", "S3DefaultEncryptionKMS", "SecretsManagerUsingKMSKey", "VPCDefaultSecurityGroupClosed", "VPCFlowLogsEnabled", "VPCNoUnrestrictedRouteToIGW", "VPCSubnetAutoAssignPublicIpDisabled"]
+    for rule in [
+        "APIGWAssociatedWithWAF",
+        "APIGWCacheEnabledAndEncrypted",
+        "APIGWExecutionLoggingEnabled",
+        "APIGWSSLEnabled",
+        "CloudWatchLogGroupEncrypted",
+        "CloudWatchLogGroupRetentionPeriod",
+        "EC2InstanceNoPublicIp",
+        "EC2InstanceProfileAttached",
+        "EC2InstancesInVPC",
+        "EC2RestrictedCommonPorts",
+        "EC2RestrictedSSH",
+        "IAMGroupHasUsers",
+        "IAMNoInlinePolicy",
+        "IAMPolicyNoStatementsWithAdminAccess",
+        "IAMPolicyNoStatementsWithFullAccess",
+        "IAMUserGroupMembership",
+        "IAMUserNoPolicies",
+        "KMSBackingKeyRotationEnabled",
+        "LambdaFunctionPublicAccessProhibited",
+        "LambdaInsideVPC",
+        "RDSAutomaticMinorVersionUpgradeEnabled",
+        "RDSInstancePublicAccess",
+        "RDSLoggingEnabled",
+        "RDSStorageEncrypted",
+        "S3BucketLevelPublicAccessProhibited",
+        "S3BucketLoggingEnabled",
+        "S3BucketPublicReadProhibited",
+        "S3BucketPublicWriteProhibited",
+        "S3BucketReplicationEnabled",
+        "S3BucketSSLRequestsOnly",
+        "S3BucketVersioningEnabled",
+        "S3DefaultEncryptionKMS",
+        "SecretsManagerUsingKMSKey",
+        "VPCDefaultSecurityGroupClosed",
+        "VPCFlowLogsEnabled",
+        "VPCNoUnrestrictedRouteToIGW",
+        "VPCSubnetAutoAssignPublicIpDisabled",
+    ]
 }
 
 
