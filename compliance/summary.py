@@ -1,4 +1,4 @@
-"""The short terminal summary: one row per control, waiver news, the gate's verdict."""
+"""The short terminal summary: a row per control that failed or was waived, the verdict."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ STYLE = {"passed": "bold green", "failed": "bold red"}
 
 
 def print_summary(record: FindingsRecord, console: Console, written: Sequence[Path] = ()) -> None:
-    """Print the per-control table, expired/stale waivers, outputs and the gate result."""
+    """Print the table of failing or waived controls, waiver news, outputs and the verdict."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for finding in record.findings:
         control = finding.control_id or f"unmapped ({finding.source})"
@@ -24,8 +24,11 @@ def print_summary(record: FindingsRecord, console: Console, written: Sequence[Pa
     table = Table(title=f"tap-compliance: {len(record.targets)} target(s)", title_justify="left")
     for column in ("control", "severity", "fail", "waived", "pass"):
         table.add_column(column, justify="left" if column in ("control", "severity") else "right")
+    quiet = [row for row in rows if not (counts[(*row, "fail")] or counts[(*row, "waived")])]
     for control, severity in rows:
         fails = counts[(control, severity, "fail")]
+        if (control, severity) in quiet:
+            continue
         table.add_row(
             control,
             severity,
@@ -34,6 +37,8 @@ def print_summary(record: FindingsRecord, console: Console, written: Sequence[Pa
             str(counts[(control, severity, "pass")]),
         )
     console.print(table)
+    passes = sum(counts[(*row, "pass")] for row in quiet)
+    console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
     for waiver in record.waivers:
         if waiver.state == "expired":
             console.print(f"[red]waiver {waiver.id} expired on {waiver.expires}[/red]")
