@@ -89,9 +89,10 @@ def from_nag(
     findings = []
     failed: set[tuple[str, str]] = set()
     for violation in violations:
-        logical_id = stack.logical_ids.get(violation.construct_path)
-        if logical_id is None:
+        if not violation.construct_path.startswith(f"{stack.artifact_id}/"):
             continue  # belongs to another stack of the assembly
+        # A construct without a logical id in the manifest keeps its path: reported, not dropped.
+        logical_id = stack.logical_ids.get(violation.construct_path, violation.construct_path)
         failed.add((violation.rule_id, logical_id))
         control = catalog.control_for_rule(violation.rule_id)
         detail = f" ({violation.detail})" if violation.detail else ""
