@@ -31,7 +31,8 @@ WaiverStatus = Literal["active", "expired", "stale"]
 class Waiver(BaseModel):
     """One waiver as written in the file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Stripped first: a justification of 20 spaces is no justification.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     control: str
@@ -67,31 +68,57 @@ class WaiverFile(BaseModel):
     waivers: list[Waiver] = Field(default_factory=list)
 
 
+class _WaiverLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text: pydantic then reports a bad one with its line."""
+
+
+_WaiverLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    yaml.SafeLoader.construct_yaml_str,  # type: ignore[type-var]
+)
+
+
 def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
     """Read and validate a waiver file; every problem is a one-line :class:`InputError`."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.load(text, Loader=_WaiverLoader)
     except FileNotFoundError:
         raise InputError(path, "no such waiver file") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise InputError(path, f"invalid YAML: {error.problem}", line) from None
-    except (OSError, yaml.YAMLError) as error:
-        raise InputError(path, f"cannot read: {error}") from None
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror or error}") from None
+    except yaml.YAMLError as error:
+        raise InputError(path, f"invalid YAML: {error}") from None
+    items = _items(text)
     try:
         parsed = WaiverFile.model_validate(raw or {})
     except ValidationError as error:
-        raise InputError(path, _describe(error), _line_of(path, error)) from None
+        raise InputError(path, _describe(error), _line_of(items, error)) from None
     catalog_ids = {control.id for control in catalog.controls}
+    checkov_ids = {
+        rule
+        for control in catalog.controls
+        for rule in (*control.implemented_by.checkov, *control.implemented_by.checkov_builtin)
+    }
     seen: set[str] = set()
-    lines = _item_lines(path)
     for index, waiver in enumerate(parsed.waivers):
-        line = lines[index] if index < len(lines) else None
+        line = items[index].start_mark.line + 1 if index < len(items) else None
         if waiver.id in seen:
             raise InputError(path, f"duplicate waiver id {waiver.id}", line)
         seen.add(waiver.id)
         if re.match(CONTROL_ID, waiver.control) and waiver.control not in catalog_ids:
             raise InputError(path, f"waiver {waiver.id}: unknown control {waiver.control}", line)
+        if waiver.control.startswith("CKV") and waiver.control not in checkov_ids:
+            raise InputError(
+                path,
+                f"waiver {waiver.id}: checkov rule {waiver.control} is not run by the catalogue",
+                line,
+            )
     return parsed.waivers
 
 
@@ -149,14 +176,14 @@ def _state(waiver: Waiver, matched: int, today: date) -> WaiverState:
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
+    where = ".".join(str(part) for part in first["loc"]) or "top level"
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     return f"{where}: {first['msg'].removeprefix('Value error, ')}{more}"
 
 
-def _items(path: Path) -> list[yaml.Node]:
+def _items(text: str) -> list[yaml.Node]:
     """The YAML nodes of the ``waivers`` list, for line numbers."""
-    root = yaml.compose(path.read_text(encoding="utf-8"))
+    root = yaml.compose(text, Loader=_WaiverLoader)
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:
@@ -165,17 +192,11 @@ def _items(path: Path) -> list[yaml.Node]:
     return []
 
 
-def _item_lines(path: Path) -> list[int]:
-    """The 1-based line where each item of the ``waivers`` list starts."""
-    return [item.start_mark.line + 1 for item in _items(path)]
-
-
-def _line_of(path: Path, error: ValidationError) -> int | None:
+def _line_of(items: list[yaml.Node], error: ValidationError) -> int | None:
     """The line of the field (or else the waiver) the first error is about."""
     location = error.errors()[0]["loc"]
     if len(location) < 2 or location[0] != "waivers" or not isinstance(location[1], int):
         return None
-    items = _items(path)
     if location[1] >= len(items):
         return None
     item = items[location[1]]

@@ -156,6 +156,12 @@ def test_environments_limit_a_waiver(
         (_entry() + _entry().removeprefix("waivers:\n"), "waivers.yaml:8: duplicate waiver id W-1"),
         ("waivers:\n  - id: [unclosed\n", "waivers.yaml:3: invalid YAML"),
         ("waivers: 3\n", "waivers.yaml: waivers: Input should be a valid list"),
+        (_entry(expires="2030-13-45"), "waivers.yaml:7: waivers.0.expires"),
+        (_entry(justification="'" + " " * 30 + "'"), "waivers.yaml:5: waivers.0.justification"),
+        (_entry(resources="LogBucket"), "waivers.yaml:4: waivers.0.resources"),
+        (_entry(colour="blue"), "waivers.yaml:8: waivers.0.colour: Extra inputs"),
+        (_entry(control="CKV_AWS_99999"), "W-1: checkov rule CKV_AWS_99999 is not run"),
+        ("- id: W-1\n", "waivers.yaml: top level: Input should be a valid dictionary"),
     ],
 )
 def test_invalid_waiver_files_are_one_line_errors(
@@ -165,6 +171,13 @@ def test_invalid_waiver_files_are_one_line_errors(
         _waivers(tmp_path, test_catalog, body)
     assert expected in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_binary_waiver_file(tmp_path: Path, test_catalog: Catalog) -> None:
+    path = tmp_path / "waivers.yaml"
+    path.write_bytes(b"\xff\xfe\x00waivers")
+    with pytest.raises(InputError, match=r"waivers\.yaml: not UTF-8 text"):
+        load_waivers(path, test_catalog)
 
 
 def test_missing_waiver_file(tmp_path: Path, test_catalog: Catalog) -> None:
