@@ -40,30 +40,39 @@ def is_assembly(path: Path) -> bool:
 
 
 def read_assembly(outdir: Path) -> list[Stack]:
-    """Every stack in the assembly at ``outdir``, in manifest order."""
-    manifest = _read_json(outdir / MANIFEST)
-    artifacts = manifest.get("artifacts")
+    """Every stack in the assembly at ``outdir``, in manifest order (at least one)."""
+    manifest_path = outdir / MANIFEST
+    manifest = _read_json(manifest_path)
+    artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):
-        raise InputError(outdir / MANIFEST, "no artifacts in the cloud assembly manifest")
+        raise InputError(manifest_path, "no artifacts in the cloud assembly manifest")
     stacks = []
     for artifact_id, artifact in artifacts.items():
-        if artifact.get("type") != STACK_ARTIFACT:
+        if not isinstance(artifact, dict) or artifact.get("type") != STACK_ARTIFACT:
             continue
-        properties = artifact.get("properties", {})
-        account, region = _environment(artifact.get("environment", ""))
-        metadata = dict(artifact.get("metadata") or {})
+        properties = artifact.get("properties") or {}
+        template = properties.get("templateFile") if isinstance(properties, dict) else None
+        if not isinstance(template, str):
+            raise InputError(manifest_path, f"stack artifact {artifact_id} has no templateFile")
+        account, region = _environment(str(artifact.get("environment", "")))
+        metadata = artifact.get("metadata") or {}
         if extra := artifact.get("additionalMetadataFile"):
-            metadata.update(_read_json(outdir / extra))
+            more = _read_json(outdir / extra)
+            if not isinstance(more, dict) or not isinstance(metadata, dict):
+                raise InputError(outdir / extra, "malformed construct metadata")
+            metadata = {**metadata, **more}
         stacks.append(
             Stack(
                 artifact_id=artifact_id,
                 stack_name=properties.get("stackName") or artifact_id,
-                template=outdir / properties["templateFile"],
+                template=outdir / template,
                 account=account,
                 region=region,
-                logical_ids=_logical_ids(metadata),
+                logical_ids=_logical_ids(manifest_path, metadata),
             )
         )
+    if not stacks:
+        raise InputError(manifest_path, "the cloud assembly has no stack templates")
     return stacks
 
 
@@ -76,13 +85,16 @@ def _environment(uri: str) -> tuple[str | None, str | None]:
     return account, region
 
 
-def _logical_ids(metadata: dict[str, Any]) -> dict[str, str]:
-    return {
-        path.lstrip("/"): str(entry["data"])
-        for path, entries in metadata.items()
-        for entry in entries
-        if entry.get("type") == LOGICAL_ID
-    }
+def _logical_ids(manifest: Path, metadata: Any) -> dict[str, str]:
+    try:
+        return {
+            path.lstrip("/"): str(entry["data"])
+            for path, entries in metadata.items()
+            for entry in entries
+            if entry.get("type") == LOGICAL_ID
+        }
+    except (AttributeError, KeyError, TypeError):
+        raise InputError(manifest, "malformed construct metadata in the manifest") from None
 
 
 def _read_json(path: Path) -> Any:
@@ -90,5 +102,9 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None

@@ -77,17 +77,28 @@ def run_checkov(
         checks=sorted({*check_ids, *ours}),
         show_progress_bar=False,
     )
+    runner = _KeepUnknown()
     with _allowed_regions(allowed_regions):
-        report = _KeepUnknown().run(
-            root_folder=None,
-            files=[str(path) for path in templates],
-            external_checks_dir=[str(external_checks_dir)],
-            runner_filter=runner_filter,
-        )
+        try:
+            report = runner.run(
+                root_folder=None,
+                files=[str(path) for path in templates],
+                external_checks_dir=[str(external_checks_dir)],
+                runner_filter=runner_filter,
+            )
+        except Exception as error:  # checkov crashed on some template: an input problem
+            where = templates[0] if len(templates) == 1 else f"{len(templates)} templates"
+            raise InputError(where, f"checkov failed: {type(error).__name__}: {error}") from None
     reports = report if isinstance(report, list) else [report]
     for each in reports:
         for path in each.parsing_errors:
             raise InputError(path, "checkov could not parse this template")
+    # checkov skips, without a parsing error, files it does not take for templates (other
+    # suffixes, a byte-order mark, ...): judging nothing must not pass the gate.
+    read = {Path(path).resolve() for path in runner.definitions}
+    for path in templates:
+        if path.resolve() not in read:
+            raise InputError(path, "checkov did not read this file as a CloudFormation template")
     results = []
     for each in reports:
         results += [_result(record, "pass") for record in each.passed_checks]

@@ -18,7 +18,7 @@ from compliance.gate import summarise
 from compliance.nag import read_violations
 from compliance.record import Finding, FindingsRecord, Severity, Target
 from compliance.synth import DEFAULT_APP, synthesize
-from compliance.templates import load_template
+from compliance.templates import SUFFIXES, load_template
 from compliance.waivers import Waiver, apply_waivers
 from policies.catalog import Catalog
 
@@ -87,6 +87,8 @@ def scan(
             scanned += [_scanned(stack, _shown(stack.template)) for stack in read_assembly(path)]
         elif path.is_dir():
             raise InputError(path, "a folder must be a cloud assembly (no manifest.json in it)")
+        elif path.exists() and path.suffix not in SUFFIXES:
+            raise InputError(path, f"a template's name must end in {', '.join(SUFFIXES)}")
         else:
             shown = _shown(path)
             scanned.append(ScannedTemplate(shown, load_template(path), shown))

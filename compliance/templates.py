@@ -14,13 +14,45 @@ import yaml
 from compliance.errors import InputError
 
 _KEEP_NAME = {"Ref", "Condition"}
+#: The short-form tags CloudFormation knows (intrinsic, condition and rule functions).
+SHORT_FORMS = frozenset(
+    {
+        *_KEEP_NAME,
+        *("Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select"),
+        *("Split", "Sub", "Transform", "Length", "ToJsonString", "And", "Equals", "If", "Not"),
+        *("Or", "Contains", "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf"),
+        "ValueOfAll",
+    }
+)
+#: The file names checkov's CloudFormation runner reads (it silently skips any other).
+SUFFIXES = (".json", ".yaml", ".yml", ".template")
+#: CloudFormation logical ids are alphanumeric.
+_LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
 
 
 class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader that turns ``!Ref x`` into ``{"Ref": "x"}``, ``!Sub`` into ``Fn::Sub``, ..."""
+    """SafeLoader that turns ``!Ref x`` into ``{"Ref": "x"}``, ``!Sub`` into ``Fn::Sub``, ...
+
+    Unknown tags and duplicate keys are errors, as they are for CloudFormation.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key_node.value}", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if suffix not in SHORT_FORMS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"unknown tag !{suffix}", node.start_mark
+        )
     name = suffix if suffix in _KEEP_NAME else f"Fn::{suffix}"
     value: Any
     if isinstance(node, yaml.ScalarNode):
@@ -99,9 +131,11 @@ def load_template(path: Path) -> Template:
 def _parse(path: Path, text: str) -> Any:
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as error:
             raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+        except _DuplicateKeyError as error:
+            raise InputError(path, f"invalid JSON: duplicate key {error}") from None
     try:
         return yaml.load(text, Loader=_CfnLoader)
     except yaml.MarkedYAMLError as error:
@@ -111,6 +145,19 @@ def _parse(path: Path, text: str) -> Any:
         raise InputError(path, f"invalid YAML: {error}") from None
 
 
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in body:
+            raise _DuplicateKeyError(key)
+        body[key] = value
+    return body
+
+
 def _validate(path: Path, body: Any) -> None:
     if not isinstance(body, dict):
         raise InputError(path, "not a CloudFormation template (top level is not a mapping)")
@@ -118,5 +165,10 @@ def _validate(path: Path, body: Any) -> None:
     if not isinstance(resources, dict) or not resources:
         raise InputError(path, "not a CloudFormation template (no Resources mapping)")
     for logical_id, resource in resources.items():
+        if not isinstance(logical_id, str) or not _LOGICAL_ID.match(logical_id):
+            raise InputError(path, f"resource {logical_id!r}: a logical id is alphanumeric")
         if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
             raise InputError(path, f"resource {logical_id} has no Type")
+        for section in ("Properties", "Metadata"):
+            if not isinstance(resource.get(section, {}), dict):
+                raise InputError(path, f"resource {logical_id}: {section} is not a mapping")

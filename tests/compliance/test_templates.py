@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from engine_testdata import SMALL_PLATFORM, TEMPLATES
 
@@ -46,3 +48,33 @@ def test_bad_templates_are_one_line_input_errors(name: str, expected: str) -> No
         load_template(TEMPLATES / name)
     assert expected in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Resources:\n  A:\n    Type: !Custom x\n", "t.yaml:3: invalid YAML: unknown tag !Custom"),
+        (
+            "Resources:\n  A: {Type: AWS::S3::Bucket}\n  A: {Type: AWS::SQS::Queue}\n",
+            "t.yaml:3: invalid YAML: duplicate key A",
+        ),
+        ("", "t.yaml: not a CloudFormation template"),
+        ("Resources:\n  1: {Type: AWS::S3::Bucket}\n", "resource 1: a logical id is alphanumeric"),
+        ("Resources:\n  A.B: {Type: AWS::S3::Bucket}\n", "'A.B': a logical id is alphanumeric"),
+        ("Resources: {A: {Type: X, Properties: [1]}}\n", "A: Properties is not a mapping"),
+        ("Resources: {A: {Type: X, Metadata: [1]}}\n", "A: Metadata is not a mapping"),
+        ('{"Resources": {"A": {"Type": "X"}, "A": {"Type": "Y"}}}', "duplicate key A"),
+    ],
+)
+def test_templates_cloudformation_would_refuse(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_template(path)
+    assert expected in str(caught.value)
+
+
+def test_known_short_forms_still_load(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("Resources:\n  A:\n    Type: X\n    Properties: {B: !GetAZs '', C: !Cidr [a]}")
+    assert load_template(path).resources()["A"]["Properties"]["B"] == {"Fn::GetAZs": ""}

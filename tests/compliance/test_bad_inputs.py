@@ -1,0 +1,77 @@
+"""Bad input a user or CI hands the CLI: one line naming the file, exit 2, no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from engine_testdata import DATA, ROOT
+
+from compliance.checkov_scan import run_checkov
+from compliance.cli import main
+from compliance.errors import InputError
+
+BUCKET = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
+STACK = {"type": "aws:cloudformation:stack", "properties": {"templateFile": "t.json"}}
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def _one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Traceback" not in captured.err
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    return lines[0]
+
+
+def _assembly(folder: Path, manifest: object) -> Path:
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "t.json").write_text(json.dumps({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        ([1], "manifest.json: no artifacts in the cloud assembly manifest"),
+        ({"artifacts": {}}, "manifest.json: the cloud assembly has no stack templates"),
+        ({"artifacts": {"S": "x"}}, "manifest.json: the cloud assembly has no stack templates"),
+        (
+            {"artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {}}}},
+            "manifest.json: stack artifact S has no templateFile",
+        ),
+        (
+            {"artifacts": {"S": {**STACK, "metadata": {"/S/B": [{"type": "aws:cdk:logicalId"}]}}}},
+            "manifest.json: malformed construct metadata",
+        ),
+    ],
+)
+def test_broken_cloud_assembly(
+    tmp_path: Path, manifest: object, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _assembly(tmp_path / "cdk.out", manifest)
+    assert main(["scan", str(folder), "--format", "json"]) == 2
+    assert expected in _one_error_line(capsys)
+
+
+def test_template_with_a_suffix_checkov_skips(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "stack.cfn"
+    template.write_text(BUCKET)
+    assert main(["scan", str(template), "--format", "json"]) == 2
+    assert "stack.cfn: a template's name must end in .json" in _one_error_line(capsys)
+
+
+def test_a_file_checkov_does_not_read_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    template = tmp_path / "stack.txt"
+    template.write_text(BUCKET)
+    with pytest.raises(InputError, match="checkov did not read this file"):
+        run_checkov([template], check_ids=["CKV_AWS_18"], external_checks_dir=DATA / "checks")
