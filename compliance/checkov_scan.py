@@ -91,14 +91,14 @@ def run_checkov(
             raise InputError(where, f"checkov failed: {type(error).__name__}: {error}") from None
     reports = report if isinstance(report, list) else [report]
     for each in reports:
-        for path in each.parsing_errors:
-            raise InputError(path, "checkov could not parse this template")
+        for unparsed in each.parsing_errors:
+            raise InputError(unparsed, "checkov could not parse this template")
     # checkov skips, without a parsing error, files it does not take for templates (other
     # suffixes, a byte-order mark, ...): judging nothing must not pass the gate.
-    read = {Path(path).resolve() for path in runner.definitions}
-    for path in templates:
-        if path.resolve() not in read:
-            raise InputError(path, "checkov did not read this file as a CloudFormation template")
+    read = {Path(name).resolve() for name in runner.definitions}
+    for template in templates:
+        if template.resolve() not in read:
+            raise InputError(template, "checkov did not read this file as a template")
     results = []
     for each in reports:
         results += [_result(record, "pass") for record in each.passed_checks]
