@@ -6,6 +6,7 @@ from typing import Any
 
 from policies.cfn.documents import Attached, as_list
 from policies.cfn.intrinsics import Resolver, Token, parts_of
+from policies.cfn.matching import same
 from policies.outcome import Outcome
 
 ROLE = "AWS::IAM::Role"
@@ -15,8 +16,8 @@ ROLE_POLICY = "AWS::IAM::RolePolicy"
 
 
 def role_policies(resolver: Resolver, role_id: str) -> tuple[list[Attached], list[str]]:
-    """Documents applying to the role, and the policies it uses that the template cannot
-    show (managed policies referenced by ARN from outside the template)."""
+    """Documents applying to the role (its permissions boundary included), and the policies
+    it uses that the template cannot show (managed policies by ARN from outside it)."""
     template = resolver.template
     props = template.properties(role_id)
     attached: list[Attached] = []
@@ -25,7 +26,10 @@ def role_policies(resolver: Resolver, role_id: str) -> tuple[list[Attached], lis
         name = policy.get("PolicyName", index) if isinstance(policy, dict) else index
         document = policy.get("PolicyDocument") if isinstance(policy, dict) else None
         attached.append(Attached(document, f"inline policy {name} of {role_id}"))
-    for arn in as_list(resolver.resolve(props.get("ManagedPolicyArns"))):
+    # an explicit Deny in a permissions boundary denies like one in an identity policy
+    arns = as_list(resolver.resolve(props.get("ManagedPolicyArns")))
+    arns += as_list(resolver.resolve(props.get("PermissionsBoundary")))
+    for arn in arns:
         managed = _template_managed_policy(resolver, arn)
         if managed is not None:
             document = resolver.resolve(template.properties(managed).get("PolicyDocument"))
@@ -65,25 +69,32 @@ def _role_name(resolver: Resolver, role_id: str) -> tuple[str | Token, ...]:
 
 
 def _names_role(resolver: Resolver, roles: Any, role_id: str) -> Outcome:
-    """Whether a Roles list names this role (Ref returns the role's name)."""
+    """Whether a Roles list names this role: a Ref names one role of the template (Ref
+    returns the role's name); a name is compared with this role's name, and a name another
+    role of the template has (role names are unique in an account) is not this role's."""
+    resolved = resolver.resolve(roles)
+    if isinstance(resolved, Token):
+        return Outcome.UNKNOWN
     name = _role_name(resolver, role_id)
+    others = [r for r in resolver.template.of_type(ROLE) if r != role_id]
     outcome = Outcome.FAIL
-    for entry in as_list(resolver.resolve(roles)):
+    for entry in as_list(resolved):
+        is_role = isinstance(entry, Token) and resolver.template.type_of(entry.name) == ROLE
+        if is_role and isinstance(entry, Token) and entry.kind == "ref":
+            if entry.name == role_id:
+                return Outcome.PASS
+            continue
         parts = parts_of(entry)
         if parts is None:
             outcome = Outcome.UNKNOWN
             continue
-        if parts == (Token("ref", role_id),) or parts == name:
+        here = same(parts, name)
+        if here is Outcome.PASS:
             return Outcome.PASS
-        flexible = [
-            p
-            for p in (*parts, *name)
-            if isinstance(p, Token) and p.kind in ("pseudo", "unresolved")
-        ]
-        if flexible:
+        if here is Outcome.UNKNOWN and not any(
+            same(parts, _role_name(resolver, other)) is Outcome.PASS for other in others
+        ):
             outcome = Outcome.UNKNOWN
-    if isinstance(resolver.resolve(roles), Token):
-        outcome = Outcome.UNKNOWN
     return outcome
 
 

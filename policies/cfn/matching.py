@@ -85,3 +85,35 @@ def _match(p: tuple[Element, ...], t: tuple[Element, ...], loose: bool) -> bool:
         return result
 
     return step(0, 0)
+
+
+def same(left: Sequence[str | Token], right: Sequence[str | Token]) -> Outcome:
+    """Whether two strings are equal: PASS when they are spelled the same, UNKNOWN when only
+    unresolved parts (pseudo parameters, deploy-time input) could make them so, FAIL otherwise.
+    Resource tokens (Ref, Fn::GetAtt) are equal only to themselves."""
+    a, b = elements(left), elements(right)
+    if a == b:
+        return Outcome.PASS
+    return Outcome.UNKNOWN if _overlap(a, b) else Outcome.FAIL
+
+
+@lru_cache(maxsize=4096)
+def _overlap(a: tuple[Element, ...], b: tuple[Element, ...]) -> bool:
+    """Some string matches both, a flexible token standing for any run of characters."""
+    memo: dict[tuple[int, int], bool] = {}
+
+    def step(i: int, j: int) -> bool:
+        key = (i, j)
+        if key not in memo:
+            if i < len(a) and _flexible(a[i]):
+                result = step(i + 1, j) or (j < len(b) and step(i, j + 1))
+            elif j < len(b) and _flexible(b[j]):
+                result = step(i, j + 1) or (i < len(a) and step(i + 1, j))
+            elif i == len(a) or j == len(b):
+                result = i == len(a) and j == len(b)
+            else:
+                result = a[i] == b[j] and step(i + 1, j + 1)
+            memo[key] = result
+        return memo[key]
+
+    return step(0, 0)

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from policies.cfn.documents import as_list, condition_blocks, effect_is, grants_everyone
-from policies.cfn.intrinsics import tokens_in
+from policies.cfn.intrinsics import is_unresolved, parts_of
 from policies.outcome import Outcome, all_of
 
 _RULES = Path(__file__).resolve().parent.parent / "public_conditions.yaml"
@@ -43,23 +43,33 @@ def _unrestricted(statement: dict[str, Any]) -> Outcome:
         for key, value in block.items():
             if key.lower() not in rules["keys"]:
                 continue
-            if tokens_in(value):
+            fixed = _fixed(key.lower(), as_list(value), rules)
+            if fixed is None:
                 undecided = True
-                continue
-            if _fixed(key.lower(), as_list(value), rules):
+            elif fixed:
                 return Outcome.FAIL
     return Outcome.UNKNOWN if undecided else Outcome.PASS
 
 
-def _fixed(key: str, values: list[Any], rules: dict[str, Any]) -> bool:
-    """Values pin the key when none is a wildcard (and IP ranges are not too broad)."""
-    if not values or not all(isinstance(v, str) for v in values):
+def _fixed(key: str, values: list[Any], rules: dict[str, Any]) -> bool | None:
+    """Values pin the key when none is a wildcard (and IP ranges are not too broad); None
+    when deploy-time input decides. A pseudo parameter or a resource's Ref / attribute is
+    one concrete value (an account id, an ARN), never a wildcard."""
+    if not values:
         return False
-    if any("*" in v or "?" in v for v in values):
+    texts = [parts_of(v) for v in values]
+    if any(t is None for t in texts):
+        return None if is_unresolved(values) else False
+    literal = "".join(p for t in texts for p in t or () if isinstance(p, str))
+    if "*" in literal or "?" in literal:
         return False
+    if is_unresolved(values):
+        return None
     if key != "aws:sourceip":
         return True
     for value in values:
+        if not isinstance(value, str):
+            return None
         try:
             network = ipaddress.ip_network(value, strict=False)
         except ValueError:

@@ -6,6 +6,7 @@ from typing import Any
 
 from policies.cfn.documents import Attached
 from policies.cfn.intrinsics import Resolver, Token, parts_of, text
+from policies.cfn.matching import same
 from policies.outcome import Outcome
 
 BUCKET = "AWS::S3::Bucket"
@@ -48,16 +49,22 @@ def bucket_arn(resolver: Resolver, bucket_id: str) -> tuple[str | Token, ...]:
 
 
 def names_bucket(resolver: Resolver, value: Any, bucket_id: str) -> Outcome:
-    """Whether a policy's ``Bucket`` value is this bucket (by Ref or by the same name)."""
-    parts = canonical(resolver, resolver.resolve(value))
+    """Whether a policy's ``Bucket`` value is this bucket: a Ref names one bucket of the
+    template; a name is compared with this bucket's name, and a name another bucket of the
+    template has (bucket names are globally unique) cannot be this bucket's."""
+    resolved = resolver.resolve(value)
+    is_bucket = isinstance(resolved, Token) and resolver.template.type_of(resolved.name) == BUCKET
+    if is_bucket and isinstance(resolved, Token) and resolved.kind == "ref":
+        return Outcome.PASS if resolved.name == bucket_id else Outcome.FAIL
+    parts = canonical(resolver, resolved)
     if parts is None:
         return Outcome.UNKNOWN
-    name = bucket_name(resolver, bucket_id)
-    if parts == name:
-        return Outcome.PASS
-    if any(isinstance(p, Token) and p.kind in ("pseudo", "unresolved") for p in (*parts, *name)):
-        return Outcome.UNKNOWN
-    return Outcome.FAIL
+    outcome = same(parts, bucket_name(resolver, bucket_id))
+    if outcome is Outcome.UNKNOWN:
+        for other in resolver.template.of_type(BUCKET):
+            if other != bucket_id and same(parts, bucket_name(resolver, other)) is Outcome.PASS:
+                return Outcome.FAIL
+    return outcome
 
 
 def bucket_policies(resolver: Resolver, bucket_id: str) -> list[Attached]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policies.cfn.intrinsics import Resolver, Text, Token, text
-from policies.cfn.matching import ANY, covers
+from policies.cfn.matching import ANY, covers, same
 from policies.cfn.template import Template
 from policies.outcome import Outcome
 
@@ -78,3 +78,15 @@ def test_unresolved_parts_make_a_match_unknown_never_pass() -> None:
     assert covers(("arn:aws:s3:::other-111122223333",), name) is Outcome.FAIL
     other = ("arn:aws:s3:::", Token("ref", "Other"))
     assert covers(other, ("arn:aws:s3:::", Token("ref", "B"))) is Outcome.FAIL
+
+
+def test_same_is_equality_with_unresolved_parts_unknown() -> None:
+    stack = Token("pseudo", "AWS::StackName")
+    assert same(("tap-", stack), ("tap-", stack)) is Outcome.PASS
+    assert same(("tap-x",), ("tap-", stack)) is Outcome.UNKNOWN
+    assert same(("other",), ("tap-", stack)) is Outcome.FAIL
+    assert same(("logs-", ACCOUNT), ("data-", stack, "-x")) is Outcome.FAIL
+    # a resource's Ref is one fixed (generated) value: equal only to itself
+    assert same((Token("ref", "B"),), (Token("ref", "C"),)) is Outcome.FAIL
+    assert same((Token("ref", "B"),), ("b",)) is Outcome.FAIL
+    assert same((stack,), (Token("ref", "B"),)) is Outcome.UNKNOWN

@@ -74,6 +74,11 @@ def test_allowed_regions_come_from_the_environment(monkeypatch: pytest.MonkeyPat
     assert check.judge(template, "ExtraRegion").outcome is Outcome.FAIL
     monkeypatch.setenv(ALLOWED_REGIONS_ENV, "us-east-1, eu-west-1")
     assert check.judge(template, "ExtraRegion").outcome is Outcome.PASS
+    # a deny listing a subset of the allowed regions denies more: still compliant
+    assert check.judge(FIXTURES / "TAP-IAM-01" / "pass.yaml", "Inline").outcome is Outcome.PASS
+    adversarial = FIXTURES / "TAP-IAM-01" / "adversarial.yaml"
+    assert check.judge(adversarial, "SubsetRole").outcome is Outcome.PASS
+    assert check.judge(adversarial, "ApSouth").outcome is Outcome.FAIL
     monkeypatch.setenv(ALLOWED_REGIONS_ENV, "eu-west-1")
     assert check.judge(FIXTURES / "TAP-IAM-01" / "pass.yaml", "Inline").outcome is Outcome.FAIL
 
