@@ -69,10 +69,12 @@ def _policy_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    policy = _policy(args)
-    environments = _environments(args.env)
     out: Path = args.out
+    # Inside the staging: any error, a bad waiver file included, also removes what an earlier
+    # run left in --out, so nothing there looks like the result of this run.
     with outputs.staged(out) as staging:
+        policy = _policy(args)
+        environments = _environments(args.env)
         record = engine.check(
             environments=environments,
             assembly_dir=staging / outputs.ASSEMBLY,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from compliance.errors import InputError
 from compliance.junit import to_junit
 from compliance.record import FindingsRecord
 from compliance.sarif import to_sarif
@@ -56,8 +57,11 @@ def staged(out_dir: Path) -> Iterator[Path]:
     On any error the staging folder is removed and so are earlier outputs in ``out_dir``, so
     nothing left there looks like the result of this run.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    except OSError as error:
+        raise InputError(out_dir, f"cannot create the output folder: {_reason(error)}") from None
     try:
         yield staging
     except BaseException:
@@ -82,9 +86,22 @@ def discard(out_dir: Path) -> None:
 
 def write_file(path: Path, text: str) -> None:
     """Write one output file atomically (temp file beside it, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-    ) as handle:
-        handle.write(text)
-    Path(handle.name).replace(path)
+    temporary: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        ) as handle:
+            temporary = Path(handle.name)
+            handle.write(text)
+        temporary.replace(path)
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise InputError(path, f"cannot write: {_reason(error)}") from None
+
+
+def _reason(error: OSError) -> str:
+    if isinstance(error, FileExistsError | NotADirectoryError):
+        return "a file is in the way of a folder on that path"
+    return error.strerror or str(error)

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import DATA, ROOT
+from engine_testdata import DATA, ROOT, SMALL_PLATFORM
 
 from compliance.checkov_scan import run_checkov
 from compliance.cli import main
 from compliance.errors import InputError
 
 BUCKET = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
+SAMPLE_RECORD = ROOT / "tests" / "fixtures" / "records" / "tap-sample.json"
 STACK = {"type": "aws:cloudformation:stack", "properties": {"templateFile": "t.json"}}
 
 
@@ -75,3 +76,42 @@ def test_a_file_checkov_does_not_read_is_an_error_not_a_pass(tmp_path: Path) -> 
     template.write_text(BUCKET)
     with pytest.raises(InputError, match="checkov did not read this file"):
         run_checkov([template], check_ids=["CKV_AWS_18"], external_checks_dir=DATA / "checks")
+
+
+@pytest.mark.parametrize("command", ["scan", "report", "check"])
+def test_output_path_blocked_by_a_file(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("in the way")
+    args = {
+        "scan": ["scan", str(SMALL_PLATFORM), "--output", str(blocker / "x.json")],
+        "report": ["report", str(SAMPLE_RECORD), "--output", str(blocker / "x.html")],
+        "check": ["check", "--env", "dev", "--out", str(blocker)],
+    }[command]
+    assert main(args) == 2
+    assert f"{blocker}" in _one_error_line(capsys)
+    assert blocker.read_text() == "in the way"
+
+
+def test_output_onto_a_folder_leaves_no_temporary_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    assert main(["report", str(SAMPLE_RECORD), "--output", str(folder)]) == 2
+    assert "folder: cannot write" in _one_error_line(capsys)
+    assert [p.name for p in tmp_path.iterdir()] == ["folder"]
+
+
+def test_bad_waivers_in_check_also_discard_the_last_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "findings.json").write_text("{}")  # from an earlier run: must not survive
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers: [\n")
+    assert main(["check", "--env", "dev", "--out", str(out), "--waivers", str(waivers)]) == 2
+    assert "waivers.yaml:2: invalid YAML" in _one_error_line(capsys)
+    assert list(out.iterdir()) == []
