@@ -89,7 +89,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _scan(args: argparse.Namespace) -> int:
     policy = _policy(args)
-    regions = [r.strip() for r in args.allowed_regions.split(",")] if args.allowed_regions else None
+    regions = _regions(args.allowed_regions) if args.allowed_regions is not None else None
     record = engine.scan(args.paths, policy=policy, allowed_regions=regions)
     if args.output is None and args.format is None:
         print_summary(record, Console())
@@ -142,14 +142,38 @@ def _catalog() -> Catalog:
         raise InputError(CATALOG_PATH, f"invalid control catalogue: {error}") from None
 
 
-def _environments(name: str) -> list[engine.EnvInfo]:
+def _regions(text: str) -> list[str]:
+    from pydantic import TypeAdapter, ValidationError
+
+    from infra.environments import Region
+
+    regions = [region.strip() for region in text.split(",")]
+    adapter = TypeAdapter(Region)
+    wrong = []
+    for region in regions:
+        try:
+            adapter.validate_python(region)
+        except ValidationError:
+            wrong.append(region)
+    if wrong:
+        raise InputError(f"--allowed-regions: not an AWS region: {', '.join(map(repr, wrong))}")
+    return regions
+
+
+def _environments(name: str, path: Path | None = None) -> list[engine.EnvInfo]:
+    """The environments ``--env`` names, from ``path`` (default: infra/environments.yaml)."""
     from infra.datafile import DataFileError
     from infra.environments import DEFAULT_ENVIRONMENTS_FILE, load_environments, select_environments
 
+    source = path or DEFAULT_ENVIRONMENTS_FILE
     try:
-        known = load_environments()
+        known = load_environments(source)
         names = None if name == "all" else [name]
-        chosen = select_environments(known, names, source=DEFAULT_ENVIRONMENTS_FILE)
+        chosen = select_environments(known, names, source=source)
     except DataFileError as error:
         raise InputError(str(error)) from None
+    except UnicodeDecodeError:
+        raise InputError(source, "not UTF-8 text") from None
+    except ValueError as error:  # e.g. an impossible date, raised by the YAML parser itself
+        raise InputError(source, f"invalid environments file: {error}") from None
     return [engine.EnvInfo(e.name, e.stack_name, tuple(e.allowed_regions)) for e in chosen]

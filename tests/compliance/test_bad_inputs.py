@@ -115,3 +115,30 @@ def test_bad_waivers_in_check_also_discard_the_last_report(
     assert main(["check", "--env", "dev", "--out", str(out), "--waivers", str(waivers)]) == 2
     assert "waivers.yaml:2: invalid YAML" in _one_error_line(capsys)
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("regions", ["", "us-east-1,", "mars", "us-east-1,EU-WEST-1"])
+def test_bad_allowed_regions(regions: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(SMALL_PLATFORM), "--allowed-regions", regions]) == 2
+    assert "--allowed-regions: not an AWS region" in _one_error_line(capsys)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"\xff\xfe\x00dev", "environments.yaml: not UTF-8 text"),
+        (b"dev: [\n", "environments.yaml: not valid YAML (line 2"),
+        (b"dev:\n  region: 2030-13-45\n", "environments.yaml: invalid environments file"),
+        (b"dev: 3\n", "environments.yaml: dev: Input should be"),
+        (b"", "environments.yaml"),
+    ],
+)
+def test_broken_environments_file(tmp_path: Path, body: bytes, expected: str) -> None:
+    from compliance.cli import _environments
+
+    broken = tmp_path / "environments.yaml"
+    broken.write_bytes(body)
+    with pytest.raises(InputError) as caught:
+        _environments("dev", broken)
+    assert expected in str(caught.value)
+    assert "\n" not in str(caught.value)
