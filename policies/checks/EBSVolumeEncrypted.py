@@ -17,6 +17,13 @@ NO_MAPPINGS = (
     "no block device mappings: the root volume's encryption comes from the AMI or the "
     "account default, which the template does not show"
 )
+#: the names AMIs give their root device; a mapping on one of them sets the root volume
+ROOT_DEVICES = ("/dev/xvda", "/dev/sda1", "/dev/sda", "xvda", "sda1", "sda")
+NO_ROOT = (
+    "no EBS mapping for the root device (" + ", ".join(ROOT_DEVICES[:2]) + "): the root "
+    "volume's encryption comes from the AMI or the account default, which the template "
+    "does not show"
+)
 
 
 class EBSVolumeEncrypted(TapCheck):
@@ -36,23 +43,59 @@ class EBSVolumeEncrypted(TapCheck):
         kind = resolver.template.type_of(logical_id)
         props = resolver.template.properties(logical_id)
         if kind == "AWS::EC2::Volume":
-            return _encrypted(resolver.resolve(props.get("Encrypted")), "the volume")
+            return _encrypted(
+                resolver.resolve(props.get("Encrypted")), "the volume", props.get("SnapshotId")
+            )
         if kind == LAUNCH_TEMPLATE:
             data = resolver.resolve(props.get("LaunchTemplateData"))
             mappings = data.get("BlockDeviceMappings") if isinstance(data, dict) else None
             return _mappings(mappings)
         mappings = resolver.resolve(props.get("BlockDeviceMappings"))
-        if mappings is None and kind == "AWS::EC2::Instance" and "LaunchTemplate" in props:
-            return self._from_launch_template(resolver, props["LaunchTemplate"])
+        if kind == "AWS::EC2::Instance" and "LaunchTemplate" in props:
+            return _with_launch_template(resolver, props["LaunchTemplate"], mappings)
         return _mappings(mappings)
 
-    def _from_launch_template(self, resolver: Resolver, spec: Any) -> Verdict:
-        spec = resolver.resolve(spec)
-        ref = spec.get("LaunchTemplateId") if isinstance(spec, dict) else None
+
+def _with_launch_template(resolver: Resolver, spec: Any, own: Any) -> Verdict:
+    """An instance's devices are its launch template's, overridden by its own by name."""
+    template = _launch_template(resolver, resolver.resolve(spec))
+    if template is None:
+        outside = Verdict.unknown("uses a launch template the template does not declare")
+        if own is None:
+            return outside
+        return combine_all([_mappings(own), outside], "")
+    data = resolver.resolve(resolver.template.properties(template).get("LaunchTemplateData"))
+    inherited = data.get("BlockDeviceMappings") if isinstance(data, dict) else None
+    if own is None:
+        verdict = _mappings(inherited)
+    elif isinstance(own, list) and isinstance(inherited, list | type(None)):
+        names = {m.get("DeviceName") for m in own if isinstance(m, dict)}
+        kept = [
+            m
+            for m in inherited or []
+            if not isinstance(m, dict) or m.get("DeviceName") not in names
+        ]
+        verdict = _mappings(kept + own)
+    else:
+        verdict = Verdict.unknown("BlockDeviceMappings is not fixed by the template")
+    return Verdict(verdict.outcome, f"with launch template {template}: {verdict.reason}")
+
+
+def _launch_template(resolver: Resolver, spec: Any) -> str | None:
+    """The launch template of this template an instance's LaunchTemplate names, by id (Ref,
+    Fn::GetAtt) or by name (Fn::GetAtt LaunchTemplateName or the literal name)."""
+    if not isinstance(spec, dict):
+        return None
+    for field in ("LaunchTemplateId", "LaunchTemplateName"):
+        ref = spec.get(field)
         if isinstance(ref, Token) and resolver.template.type_of(ref.name) == LAUNCH_TEMPLATE:
-            verdict = self.evaluate(resolver, ref.name)
-            return Verdict(verdict.outcome, f"launch template {ref.name}: {verdict.reason}")
-        return Verdict.unknown("uses a launch template the template does not declare")
+            return ref.name
+        if isinstance(ref, str) and field == "LaunchTemplateName":
+            for candidate in resolver.template.of_type(LAUNCH_TEMPLATE):
+                name = resolver.template.properties(candidate).get("LaunchTemplateName")
+                if resolver.resolve(name) == ref:
+                    return candidate
+    return None
 
 
 def _mappings(mappings: Any) -> Verdict:
@@ -61,6 +104,7 @@ def _mappings(mappings: Any) -> Verdict:
     if not isinstance(mappings, list):
         return Verdict.unknown("BlockDeviceMappings is not fixed by the template")
     verdicts = []
+    root = False
     for mapping in mappings:
         if not isinstance(mapping, dict):
             verdicts.append(Verdict.unknown("a block device mapping the template does not fix"))
@@ -69,15 +113,26 @@ def _mappings(mappings: Any) -> Verdict:
         if ebs is None:
             continue  # instance-store (VirtualName) or NoDevice: no EBS volume
         device = mapping.get("DeviceName", "?")
-        value = ebs.get("Encrypted") if isinstance(ebs, dict) else Token("unresolved", "Ebs")
-        verdicts.append(_encrypted(value, f"block device {device}"))
-    return combine_all(verdicts, "every EBS block device is encrypted")
+        root = root or device in ROOT_DEVICES
+        if isinstance(ebs, dict):
+            value, snapshot = ebs.get("Encrypted"), ebs.get("SnapshotId")
+            verdicts.append(_encrypted(value, f"block device {device}", snapshot))
+        else:
+            verdicts.append(Verdict.unknown(f"Ebs of block device {device} is not fixed"))
+    if not root:
+        verdicts.append(Verdict.unknown(NO_ROOT))
+    return combine_all(verdicts, "every EBS block device is encrypted, the root volume included")
 
 
-def _encrypted(value: Any, what: str) -> Verdict:
+def _encrypted(value: Any, what: str, snapshot: Any = None) -> Verdict:
     encrypted = truthy(value)
     if encrypted is None:
         return Verdict.unknown(f"Encrypted of {what} is not fixed by the template")
+    if not encrypted and snapshot is not None:
+        return Verdict.unknown(
+            f"{what} is created from snapshot: encrypted only if the snapshot is, "
+            "which the template does not show"
+        )
     if not encrypted:
         return Verdict.failed(f"{what} is not encrypted (Encrypted is not true)")
     return Verdict.passed(f"{what} is encrypted")
