@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from compliance.errors import InputError
-from compliance.quiet import silence
+from compliance.quiet import muted_root_logger, silence
 
 Outcome = Literal["pass", "fail", "unknown"]
 
@@ -78,7 +78,7 @@ def run_checkov(
         show_progress_bar=False,
     )
     runner = _KeepUnknown()
-    with _allowed_regions(allowed_regions):
+    with _allowed_regions(allowed_regions), muted_root_logger():
         try:
             report = runner.run(
                 root_folder=None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 #: jsii prints a banner per Node.js major version it considers old; checkov must not phone home.
 QUIET_ENV: dict[str, str] = {
@@ -26,3 +28,15 @@ def silence() -> None:
         os.environ.setdefault(name, value)
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+@contextmanager
+def muted_root_logger() -> Iterator[None]:
+    """Silence the root logger for a while: checkov logs its warnings there, not on its own."""
+    root = logging.getLogger()
+    previous = root.level
+    root.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        root.setLevel(previous)
