@@ -150,13 +150,16 @@ def _record(
     )
 
 
-def _order(finding: Finding) -> tuple[str, str, str, str, str]:
+def _order(finding: Finding) -> tuple[str, ...]:
+    """A total order: two runs over the same templates list the findings alike."""
     return (
         finding.target,
         finding.control_id or "~",
         finding.rule_id,
         finding.resource.logical_id,
         finding.source,
+        finding.status,
+        finding.message,
     )
 
 

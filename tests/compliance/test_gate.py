@@ -1,0 +1,64 @@
+"""The gate: each --fail-on threshold, expired waivers below it, and a stable findings order."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from compliance.engine import _order
+from compliance.gate import summarise
+from compliance.record import SEVERITIES, Finding, Resource, Severity, WaiverState
+
+
+def _finding(severity: Severity, status: str = "fail", **extra: object) -> Finding:
+    fields: dict[str, object] = {
+        "control_id": "TAP-ENC-01",
+        "title": "t",
+        "severity": severity,
+        "status": status,
+        "source": "checkov",
+        "rule_id": "CKV_AWS_1",
+        "target": "T",
+        "resource": Resource(logical_id="R", type="AWS::S3::Bucket"),
+        "message": "m",
+        **extra,
+    }
+    return Finding.model_validate(fields)
+
+
+@pytest.mark.parametrize("failing", SEVERITIES)
+@pytest.mark.parametrize("fail_on", SEVERITIES)
+def test_each_threshold(failing: Severity, fail_on: Severity) -> None:
+    gate = summarise([_finding(failing), _finding("critical", "pass")], [], fail_on).gate
+    blocks = SEVERITIES.index(failing) <= SEVERITIES.index(fail_on)
+    assert gate.exit_code == (1 if blocks else 0)
+    assert gate.blocking == (1 if blocks else 0)
+
+
+def test_waived_failures_never_block() -> None:
+    assert summarise([_finding("critical", "waived")], [], "info").gate.exit_code == 0
+
+
+def test_expired_waiver_fails_below_the_threshold() -> None:
+    expired = WaiverState(
+        id="W",
+        control="TAP-ENC-01",
+        resources=["R"],
+        environments=["*"],
+        justification="j" * 20,
+        approver="a",
+        expires=date(2020, 1, 1),
+        state="expired",
+        matched=1,
+    )
+    gate = summarise([_finding("info")], [expired], "critical").gate
+    assert (gate.exit_code, gate.blocking, gate.expired_waivers) == (1, 0, 1)
+
+
+def test_order_is_total() -> None:
+    """Findings equal on target, control, rule, resource and source still sort one way."""
+    a = _finding("high", message="PCI.DSS.321-IAMNoInlinePolicy (Policy::a)")
+    b = _finding("high", message="PCI.DSS.321-IAMNoInlinePolicy (Policy::b)")
+    c = _finding("high", status="pass")
+    assert sorted([b, c, a], key=_order) == sorted([a, c, b], key=_order) == [a, b, c]
