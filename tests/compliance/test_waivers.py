@@ -183,3 +183,59 @@ def test_binary_waiver_file(tmp_path: Path, test_catalog: Catalog) -> None:
 def test_missing_waiver_file(tmp_path: Path, test_catalog: Catalog) -> None:
     with pytest.raises(InputError, match="no such waiver file"):
         load_waivers(tmp_path / "absent.yaml", test_catalog)
+
+
+def _pair() -> list[Finding]:
+    """The same resource failing one control in both tools."""
+    from compliance.record import Resource
+
+    resource = Resource(
+        logical_id="DataBucket1234",
+        type="AWS::S3::Bucket",
+        construct_path="TapStack-dev/Data/Bucket/Resource",
+    )
+    common = {"control_id": "TAP-LOG-01", "title": "t", "severity": "high", "status": "fail"}
+    return [
+        Finding.model_validate(
+            {**common, "source": source, "rule_id": rule, "target": "T", "resource": resource}
+            | {"message": "m"}
+        )
+        for source, rule in (
+            ("checkov", "CKV_AWS_18"),
+            ("cdk-nag", "PCI.DSS.321-S3BucketLoggingEnabled"),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("control", "waived_sources"),
+    [
+        ("TAP-LOG-01", {"checkov", "cdk-nag"}),
+        ("CKV_AWS_18", {"checkov"}),
+        ("PCI.DSS.321-S3BucketLoggingEnabled", {"cdk-nag"}),
+    ],
+)
+def test_construct_path_glob_and_rule_ids_across_tools(
+    tmp_path: Path, test_catalog: Catalog, control: str, waived_sources: set[str]
+) -> None:
+    waivers = _waivers(
+        tmp_path, test_catalog, _entry(control=control, resources="['TapStack-*/Data/*']")
+    )
+    findings, states = apply_waivers(_pair(), waivers, {"T": "dev"}, TODAY)
+    assert {f.source for f in findings if f.status == "waived"} == waived_sources
+    assert states[0].matched == len(waived_sources)
+
+
+def test_terminal_says_the_waiver_expired(
+    tmp_path: Path, test_catalog: Catalog, small_record: FindingsRecord
+) -> None:
+    from rich.console import Console
+
+    from compliance.summary import print_summary
+
+    _, record = _apply(small_record, _waivers(tmp_path, test_catalog, _entry(expires="2026-05-31")))
+    console = Console(record=True, width=120)
+    print_summary(record, console)
+    text = console.export_text()
+    assert "waiver W-1 expired on 2026-05-31" in text
+    assert "gate failed" in text and "1 expired waiver(s)" in text
