@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import ValidationError
+
 
 class InputError(Exception):
     """Usage, configuration or input error: bad file, unparsable template, synth crash.
@@ -16,3 +18,11 @@ class InputError(Exception):
         where = f"{source}:{line}" if line is not None else str(source)
         message = where if problem is None else f"{where}: {problem}"
         super().__init__(" ".join(message.split()))
+
+
+def describe(error: ValidationError) -> str:
+    """The first validation problem on one line: ``where: what (and N more)``."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "top level"
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{where}: {first['msg'].removeprefix('Value error, ')}{more}"

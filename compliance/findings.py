@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from compliance.assembly import Stack
 from compliance.checkov_scan import CheckResult
 from compliance.nag import NagViolation
-from compliance.record import Finding, Location, PciDss, Resource, Severity, Status
+from compliance.record import SEVERITIES, Finding, Location, PciDss, Resource, Severity, Status
 from compliance.templates import Template
 from policies.catalog import Catalog, Control
 
 #: Severity of a tool rule no control maps (kept, flagged unmapped, never dropped).
 UNMAPPED_SEVERITY: dict[str, Severity] = {"error": "medium", "warning": "low"}
-SEVERITIES: set[str] = {"critical", "high", "medium", "low", "info"}
 
 
 @dataclass(frozen=True)

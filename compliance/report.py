@@ -15,7 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
 
 import reports
-from compliance.record import FindingsRecord
+from compliance.errors import describe
+from compliance.record import SCHEMA, FindingsRecord
 from compliance.report_data import ReferenceData, default_reference_data
 from compliance.report_markdown import MARKDOWN_CAP, escape_markdown, fit_rows
 from compliance.report_view import ReportView, build_view
@@ -96,12 +97,10 @@ def load_record(path: Path) -> FindingsRecord:
         raise RecordError(
             f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
+    schema = raw.get("schema") if isinstance(raw, dict) else None
+    if schema != SCHEMA:
+        raise RecordError(f"{path}: not a {SCHEMA} record (schema: {schema!r})")
     try:
         return FindingsRecord.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "record"
-        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        raise RecordError(
-            f"{path}: not a tap-compliance/findings@1 record: {where}: {first['msg']}{more}"
-        ) from None
+        raise RecordError(f"{path}: not a {SCHEMA} record: {describe(error)}") from None

@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from compliance.errors import InputError
+from compliance.errors import InputError, describe
 from compliance.record import AppliedWaiver, CompensatingControl, Finding, WaiverState
 from policies.catalog import CONTROL_ID, Catalog
 
@@ -98,7 +98,7 @@ def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
     try:
         parsed = WaiverFile.model_validate(raw or {})
     except ValidationError as error:
-        raise InputError(path, _describe(error), _line_of(items, error)) from None
+        raise InputError(path, describe(error), _line_of(items, error)) from None
     catalog_ids = {control.id for control in catalog.controls}
     checkov_ids = {
         rule
@@ -172,13 +172,6 @@ def _state(waiver: Waiver, matched: int, today: date) -> WaiverState:
         matched=matched,
         compensating_control=waiver.compensating_control,
     )
-
-
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "top level"
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return f"{where}: {first['msg'].removeprefix('Value error, ')}{more}"
 
 
 def _items(text: str) -> list[yaml.Node]:

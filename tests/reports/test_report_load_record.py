@@ -21,7 +21,8 @@ def test_reads_the_sample() -> None:
         (None, "cannot read"),
         ("{not json", "not valid JSON (line 1, column 2"),
         ('{"schema": "tap-compliance/findings@1"}', "not a tap-compliance/findings@1 record"),
-        ('{"schema": "other@9", "generated_at": "x"}', "schema"),
+        ('{"schema": "other@9", "generated_at": "x"}', "findings@1 record (schema: 'other@9')"),
+        ("[]", "findings@1 record (schema: None)"),
         (b"\xff\xfe\x00", "not UTF-8"),
     ],
 )
