@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import os
 from abc import abstractmethod
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from policies.cfn.intrinsics import Resolver
 from policies.cfn.template import TemplateError, load_template
 from policies.outcome import Outcome, Verdict
 from policies.verdicts import Recorded, record
+
+#: conditions varied at most (2**n evaluations of one resource)
+MAX_OPEN_CONDITIONS = 6
 
 _RESULTS = {
     Outcome.PASS: CheckResult.PASSED,
@@ -56,7 +60,32 @@ class TapCheck(BaseResourceCheck):
         supported = list(self.supported_resources)
         if template.type_of(logical_id) not in supported:
             return Verdict.unknown(f"{logical_id} is not a {'/'.join(supported)}")
-        return self.evaluate(Resolver(template), logical_id)
+        resolver = Resolver(template)
+        verdict = self.evaluate(resolver, logical_id)
+        if verdict.outcome is not Outcome.UNKNOWN:
+            return verdict
+        return self._every_case(resolver, logical_id) or verdict
+
+    def _every_case(self, resolver: Resolver, logical_id: str) -> Verdict | None:
+        """When conditions decided at deploy time make the verdict unknown: the verdict
+        reached in every combination of their truth, if it is the same in all of them (each
+        condition is varied on its own, a superset of the cases that can really occur)."""
+        open_ = resolver.open_conditions()
+        if not open_ or len(open_) > MAX_OPEN_CONDITIONS:
+            return None
+        truths = product((True, False), repeat=len(open_))
+        cases = [dict(zip(open_, truth, strict=True)) for truth in truths]
+        verdicts = [self.evaluate(Resolver(resolver.template, c), logical_id) for c in cases]
+        outcomes = {v.outcome for v in verdicts}
+        if outcomes == {Outcome.PASS, Outcome.NOT_APPLICABLE}:
+            # compliant wherever the control applies
+            verdicts = [v for v in verdicts if v.outcome is Outcome.PASS]
+        elif len(outcomes) != 1 or Outcome.UNKNOWN in outcomes:
+            return None
+        return Verdict(
+            verdicts[0].outcome,
+            f"whatever conditions {', '.join(open_)} decide: {verdicts[0].reason}",
+        )
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """checkov's run; a not-applicable verdict is SKIPPED with the reason as comment."""

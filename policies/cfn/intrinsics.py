@@ -7,6 +7,7 @@ A resolved value is plain data in which a string may be a :class:`Text` (literal
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -100,8 +101,14 @@ def is_unresolved(value: Any) -> bool:
 class Resolver:
     """Resolves values of one template."""
 
-    def __init__(self, template: Template) -> None:
+    def __init__(self, template: Template, assume: Mapping[str, bool] | None = None) -> None:
+        """``assume`` fixes the truth of named conditions (one deploy-time case)."""
         self.template = template
+        self.assume = dict(assume or {})
+
+    def open_conditions(self) -> list[str]:
+        """The named conditions the template alone does not decide."""
+        return [name for name in self.template.conditions if self.condition(name) is None]
 
     def resolve(self, value: Any) -> Any:
         """The value with every intrinsic function resolved as far as possible."""
@@ -124,6 +131,8 @@ class Resolver:
         """The truth of a named condition, or None when it depends on deploy-time input."""
         if not isinstance(name, str) or name not in self.template.conditions:
             return None
+        if name in self.assume:
+            return self.assume[name]
         return self._truth(self.template.conditions[name], depth=0)
 
     def exists(self, logical_id: str) -> bool | None:
@@ -138,6 +147,8 @@ class Resolver:
             return None
         ((key, arg),) = expr.items()
         if key == "Condition":
+            if isinstance(arg, str) and arg in self.assume:
+                return self.assume[arg]
             return self._truth(self.template.conditions.get(arg), depth + 1)
         if not isinstance(arg, list):
             return None
