@@ -135,7 +135,9 @@ def apply_waivers(
         waiver = None
         if finding.status == "fail":
             env = env_of_target.get(finding.target)
-            waiver = next((w for w in waivers if w.covers(finding, env)), None)
+            covering = [w for w in waivers if w.covers(finding, env)]
+            # An active waiver wins over an expired one; otherwise the first in the file.
+            waiver = min(covering, key=lambda w: w.expires < today, default=None)
         if waiver is None:
             result.append(finding)
             continue

@@ -98,6 +98,18 @@ def test_expired_waiver_fails_the_gate_and_says_so(
     assert record.summary.gate.result == "failed"
 
 
+def test_an_active_waiver_wins_over_an_expired_one(
+    tmp_path: Path, test_catalog: Catalog, small_record: FindingsRecord
+) -> None:
+    expired = _entry(id="W-OLD", expires="2026-01-31")
+    active = _entry(id="W-NEW").removeprefix("waivers:\n")
+    findings, record = _apply(small_record, _waivers(tmp_path, test_catalog, expired + active))
+    waived = _log_bucket(findings)
+    assert waived.status == "waived"
+    assert waived.waiver is not None and waived.waiver.id == "W-NEW"
+    assert {w.id: w.matched for w in record.waivers} == {"W-OLD": 0, "W-NEW": 1}
+
+
 def test_stale_waiver_is_reported(
     tmp_path: Path, test_catalog: Catalog, small_record: FindingsRecord
 ) -> None:
