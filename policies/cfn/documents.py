@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +105,32 @@ def condition_blocks(statement: dict[str, Any]) -> dict[str, dict[str, Any]] | N
             return None
         blocks[operator] = block
     return blocks
+
+
+@dataclass(frozen=True)
+class SoleCondition:
+    """A statement's Condition read as exactly one operator on one key."""
+
+    outcome: Outcome
+    operator: str = ""
+    values: tuple[Any, ...] = ()
+
+
+def sole_condition(statement: dict[str, Any], operators: Iterable[str], key: str) -> SoleCondition:
+    """PASS (with the operator and values) when the statement's only condition is one of
+    ``operators`` on ``key`` with at least one value; FAIL when anything else conditions it;
+    UNKNOWN when the template does not fix the Condition."""
+    blocks = condition_blocks(statement)
+    if blocks is None:
+        return SoleCondition(Outcome.UNKNOWN)
+    entries = [(op, name, value) for op, block in blocks.items() for name, value in block.items()]
+    if len(entries) != 1:
+        return SoleCondition(Outcome.FAIL)
+    operator, name, value = entries[0]
+    values = as_list(value)
+    if operator not in set(operators) or name.lower() != key.lower() or not values:
+        return SoleCondition(Outcome.FAIL)
+    return SoleCondition(Outcome.PASS, operator, tuple(values))
 
 
 def truthy(value: Any) -> bool | None:

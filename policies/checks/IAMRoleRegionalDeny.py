@@ -15,9 +15,8 @@ import _bootstrap  # noqa: F401
 
 from policies.cfn.documents import (
     Attached,
-    as_list,
-    condition_blocks,
     effect_is,
+    sole_condition,
     statements,
     string_values,
 )
@@ -94,18 +93,10 @@ def _everything(statement: dict[str, Any], field: str, target: tuple[Any, ...]) 
 
 def _outside_regions(statement: dict[str, Any], regions: tuple[str, ...]) -> Outcome:
     """The only condition denies when aws:RequestedRegion is none of the allowed regions."""
-    blocks = condition_blocks(statement)
-    if blocks is None:
-        return Outcome.UNKNOWN
-    entries = [(op, key, value) for op, block in blocks.items() for key, value in block.items()]
-    if len(entries) != 1:
-        return Outcome.FAIL
-    operator, key, value = entries[0]
-    if operator not in REGION_OPERATORS or key.lower() != "aws:requestedregion":
-        return Outcome.FAIL
-    listed = as_list(value)
-    if not listed:
-        return Outcome.FAIL
+    condition = sole_condition(statement, REGION_OPERATORS, "aws:RequestedRegion")
+    if condition.outcome is not Outcome.PASS:
+        return condition.outcome
+    operator, listed = condition.operator, condition.values
     if not all(isinstance(v, str) for v in listed):
         return Outcome.UNKNOWN
     allowed = set(regions)

@@ -14,10 +14,9 @@ import _bootstrap  # noqa: F401
 
 from policies.cfn.documents import (
     Attached,
-    as_list,
-    condition_blocks,
     effect_is,
     principal_is_everyone,
+    sole_condition,
     statements,
     string_values,
 )
@@ -109,18 +108,10 @@ def _resources_cover(resolver: Resolver, statement: dict[str, Any], target: Any)
 
 def _insecure_transport_only(statement: dict[str, Any]) -> Outcome:
     """The Condition is exactly aws:SecureTransport false (string or boolean)."""
-    blocks = condition_blocks(statement)
-    if blocks is None:
-        return Outcome.UNKNOWN
-    entries = [(op, key, value) for op, block in blocks.items() for key, value in block.items()]
-    if len(entries) != 1:
-        return Outcome.FAIL
-    operator, key, value = entries[0]
-    if operator not in SECURE_TRANSPORT_OPERATORS or key.lower() != "aws:securetransport":
-        return Outcome.FAIL
-    values = as_list(value)
-    if not values:
-        return Outcome.FAIL
+    condition = sole_condition(statement, SECURE_TRANSPORT_OPERATORS, "aws:SecureTransport")
+    if condition.outcome is not Outcome.PASS:
+        return condition.outcome
+    values = condition.values
     if any(not isinstance(v, str | bool) for v in values):
         return Outcome.UNKNOWN
     return Outcome.PASS if "false" in {str(v).lower() for v in values} else Outcome.FAIL
