@@ -172,8 +172,4 @@ def _environments(name: str, path: Path | None = None) -> list[engine.EnvInfo]:
         chosen = select_environments(known, names, source=source)
     except DataFileError as error:
         raise InputError(str(error)) from None
-    except UnicodeDecodeError:
-        raise InputError(source, "not UTF-8 text") from None
-    except ValueError as error:  # e.g. an impossible date, raised by the YAML parser itself
-        raise InputError(source, f"invalid environments file: {error}") from None
     return [engine.EnvInfo(e.name, e.stack_name, tuple(e.allowed_regions)) for e in chosen]

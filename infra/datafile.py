@@ -40,11 +40,15 @@ def load_yaml(path: Path, schema: TypeAdapter[T], error: type[DataFileError]) ->
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise error(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise error(f"{shown}: not UTF-8 text") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         raise error(f"{shown}: not valid YAML{where}: {exc.problem}") from None
     except yaml.YAMLError as exc:
+        raise error(f"{shown}: not valid YAML: {exc}") from None
+    except ValueError as exc:  # the YAML parser's own, e.g. an impossible date 2030-13-45
         raise error(f"{shown}: not valid YAML: {exc}") from None
     try:
         return schema.validate_python(raw)

@@ -128,7 +128,7 @@ def test_bad_allowed_regions(regions: str, capsys: pytest.CaptureFixture[str]) -
     [
         (b"\xff\xfe\x00dev", "environments.yaml: not UTF-8 text"),
         (b"dev: [\n", "environments.yaml: not valid YAML (line 2"),
-        (b"dev:\n  region: 2030-13-45\n", "environments.yaml: invalid environments file"),
+        (b"dev:\n  region: 2030-13-45\n", "environments.yaml: not valid YAML"),
         (b"dev: 3\n", "environments.yaml: dev: Input should be"),
         (b"", "environments.yaml"),
     ],

@@ -119,6 +119,16 @@ def test_a_malformed_file_is_reported(tmp_path: Path, content: str, expected: st
     assert error_for(write(tmp_path, content)).startswith(expected)
 
 
+def test_an_impossible_date_is_reported(tmp_path: Path) -> None:
+    assert error_for(write(tmp_path, "dev: 2030-13-45\n")).startswith("not valid YAML")
+
+
+def test_a_binary_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "environments.yaml"
+    path.write_bytes(b"\xff\xfe\x00binary")
+    assert error_for(path) == "not UTF-8 text"
+
+
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
     assert error_for(tmp_path / "environments.yaml").startswith("cannot read: No such file")
 
