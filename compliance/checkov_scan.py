@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from compliance.errors import InputError
 from compliance.quiet import muted_root_logger, silence
+from policies import verdicts
 
 Outcome = Literal["pass", "fail", "unknown"]
 
@@ -32,6 +33,8 @@ class CheckResult:
     start_line: int | None
     end_line: int | None
     severity: str | None
+    #: Why our own check decided so (checkov itself keeps no per-result reason).
+    reason: str | None = None
 
 
 def run_checkov(
@@ -66,6 +69,7 @@ def run_checkov(
             report.add_record = keep  # type: ignore[method-assign]
             super().check_definitions(root, flt, report)
 
+    verdicts.clear()
     cfn_registry.load_external_checks(str(external_checks_dir))
     ours = {
         check.id
@@ -120,16 +124,19 @@ def _result(record: Any, outcome: Outcome) -> CheckResult:
     resource_type, _, logical_id = str(record.resource).partition(".")
     lines = record.file_line_range or [None, None]
     severity = getattr(record.severity, "name", None) if record.severity else None
+    template = Path(record.file_abs_path)
+    verdict = verdicts.lookup(record.check_id, str(template.resolve()), logical_id)
     return CheckResult(
         check_id=record.check_id,
         title=record.check_name,
         outcome=outcome,
-        template=Path(record.file_abs_path),
+        template=template,
         logical_id=logical_id,
         resource_type=resource_type,
         start_line=lines[0],
         end_line=lines[1],
         severity=severity.lower() if severity else None,
+        reason=verdict.reason if verdict else None,
     )
 
 

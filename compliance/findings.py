@@ -47,12 +47,13 @@ def from_checkov(result: CheckResult, scanned: ScannedTemplate, catalog: Catalog
     """A checkov result as a finding; UNKNOWN fails closed with ``unknown: true``."""
     control = catalog.control_for_rule(result.check_id)
     status: Status = "pass" if result.outcome == "pass" else "fail"
-    message = {
-        "pass": f"{result.title}: passed",
-        "fail": f"{result.title}: failed",
-        "unknown": f"{result.title}: could not be verified from the template "
-        "(unresolved values); counted as a failure",
+    verdict = {
+        "pass": "passed",
+        "fail": "failed",
+        "unknown": "could not be verified from the template (unresolved values); "
+        "counted as a failure",
     }[result.outcome]
+    message = f"{result.title}: {verdict}" + (f" ({result.reason})" if result.reason else "")
     severity = result.severity if result.severity in SEVERITIES else "medium"
     fields: dict[str, object] = {
         "title": result.title,

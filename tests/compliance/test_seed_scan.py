@@ -46,6 +46,17 @@ def test_seed_fails_the_gate_listing_known_violations(
     assert {("TAP-LOG-01", bucket) for bucket in SEED_BUCKETS_WITHOUT_LOGGING} <= failing
     passing = {f["control_id"] for f in record["findings"] if f["status"] == "pass"}
     assert {"TAP-ENC-01", "TAP-ENC-02", "TAP-ENC-03", "TAP-PUB-01", "TAP-TLS-01"} <= passing
+    # Our checks say why: the message carries the check's own reason, not only pass/fail.
+    role_messages = {
+        f["message"]
+        for f in record["findings"]
+        if f["control_id"] == "TAP-IAM-01"
+        and f["resource"]["logical_id"] in SEED_ROLES_WITHOUT_DENY
+    }
+    assert role_messages == {
+        "TAP-IAM-01: every IAM role denies all actions outside the allowed regions: failed "
+        "(no Deny of * on * with StringNotEquals aws:RequestedRegion limited to us-east-1)"
+    }
 
 
 def test_scan_of_a_cdk_out_folder_knows_construct_paths(
