@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=SCAN_FORMATS, help="document to write (default json)")
     scan.add_argument("--output", type=Path, help="file to write (default: stdout)")
     scan.add_argument("--allowed-regions", help="comma-separated regions for the regional deny")
+    scan.add_argument("--env", help="environment of the templates (applies its waivers)")
     _policy_options(scan)
     scan.set_defaults(run=_scan)
 
@@ -90,7 +91,7 @@ def _check(args: argparse.Namespace) -> int:
 def _scan(args: argparse.Namespace) -> int:
     policy = _policy(args)
     regions = _regions(args.allowed_regions) if args.allowed_regions is not None else None
-    record = engine.scan(args.paths, policy=policy, allowed_regions=regions)
+    record = engine.scan(args.paths, policy=policy, allowed_regions=regions, env=args.env)
     if args.output is None and args.format is None:
         print_summary(record, Console())
     elif args.output is None:

@@ -78,9 +78,14 @@ def check(
 
 
 def scan(
-    paths: Sequence[Path], *, policy: Policy, allowed_regions: Sequence[str] | None
+    paths: Sequence[Path],
+    *,
+    policy: Policy,
+    allowed_regions: Sequence[str] | None,
+    env: str | None = None,
 ) -> FindingsRecord:
-    """Judge existing templates or cdk.out folders with the checkov part of the policies."""
+    """Judge existing templates or cdk.out folders with the checkov part of the policies;
+    ``env`` names the environment they belong to, for waivers limited to environments."""
     scanned: list[ScannedTemplate] = []
     for path in paths:
         if is_assembly(path):
@@ -93,7 +98,7 @@ def scan(
             shown = _shown(path)
             scanned.append(ScannedTemplate(shown, load_template(path), shown))
     findings = _checkov_findings(scanned, policy, allowed_regions)
-    return _record(findings, scanned, dict.fromkeys(each.target for each in scanned), policy)
+    return _record(findings, scanned, dict.fromkeys((each.target for each in scanned), env), policy)
 
 
 def _scanned(stack: Stack, shown: str) -> ScannedTemplate:

@@ -71,3 +71,21 @@ def test_scan_of_a_cdk_out_folder_knows_construct_paths(
     }
     for finding in record["findings"]:
         assert finding["resource"]["construct_path"].startswith(finding["target"] + "/")
+
+
+def test_scan_with_env_applies_that_environments_waivers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The shipped waivers name dev, staging and prod: a scan says which one it judges."""
+    assert main(["scan", str(SEED), "--format", "json"]) == 1
+    unwaived = json.loads(capsys.readouterr().out)
+    assert {w["state"] for w in unwaived["waivers"]} == {"stale"}
+
+    assert main(["scan", str(SEED), "--format", "json", "--env", "dev"]) == 0
+    waived = json.loads(capsys.readouterr().out)
+    assert {t["env"] for t in waived["targets"]} == {"dev"}
+    assert {
+        f["resource"]["logical_id"]
+        for f in waived["findings"]
+        if f["control_id"] == "TAP-IAM-01" and f["status"] == "waived"
+    } == SEED_ROLES_WITHOUT_DENY
