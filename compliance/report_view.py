@@ -299,7 +299,9 @@ def _config_rules(
             controls_by_rule[rule].append(control)
 
     sections = []
-    for rule in sorted(set(deployed) | set(by_rule) | set(controls_by_rule)):
+    # The rules the checked templates deploy first: they keep watching after deployment.
+    every_rule = set(deployed) | set(by_rule) | set(controls_by_rule)
+    for rule in sorted(every_rule, key=lambda rule: (rule not in deployed, rule)):
         items = by_rule.get(rule, [])
         controls = {c.id: c.title for c in controls_by_rule.get(rule, [])}
         checks = {f"{c.id}: {r}" for c in controls_by_rule.get(rule, []) for r in _tool_rules(c)}

@@ -76,6 +76,9 @@ def test_config_rule_sections(view: ReportView, sample_record: FindingsRecord) -
     deployed = {r for t in sample_record.targets for r in t.config_rules}
     mapped = {r for f in sample_record.findings for r in f.config_rules}
     assert deployed | mapped <= set(sections)
+    order = [s.identifier for s in view.config_rules]
+    assert order[: len(deployed)] == sorted(deployed), "deployed rules come first"
+    assert order[len(deployed) :] == sorted(set(order) - deployed)
     logging = sections["S3_BUCKET_LOGGING_ENABLED"]
     assert logging.deployed_by == ["TapStack-dev", "TapStack-prod"]
     assert logging.resources == [] and logging.status is None and logging.description
