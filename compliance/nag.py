@@ -27,10 +27,14 @@ class NagViolation:
 
 
 def read_violations(outdir: Path) -> list[NagViolation]:
-    """Every violation cdk-nag's PCI DSS pack reported during synthesis (none: no report)."""
+    """Every violation cdk-nag's PCI DSS pack reported during synthesis.
+
+    CDK writes the report whenever a validation plugin is attached, violations or not: a
+    missing report means cdk-nag did not run, which must not read as "no violations".
+    """
     path = outdir / REPORT
     if not path.exists():
-        return []
+        raise InputError(path, "missing: cdk-nag's validation report was not written")
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:

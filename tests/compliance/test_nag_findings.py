@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from engine_testdata import SMALL_PLATFORM
 
 from compliance.assembly import Stack
+from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_nag
-from compliance.nag import NagViolation
+from compliance.nag import REPORT, NagViolation, read_violations
 from compliance.templates import load_template
 from policies.catalog import Catalog
 
@@ -49,3 +53,13 @@ def test_unmapped_and_unresolved_violations_are_kept(test_catalog: Catalog) -> N
     unmapped = next(f for f in findings if f.unmapped)
     assert (unmapped.control_id, unmapped.severity) == (None, "medium")
     assert {f.resource.logical_id for f in findings} == {"DataBucket", "Small/Unknown/Resource"}
+
+
+def test_a_missing_report_is_an_error_not_a_clean_run(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="validation report was not written"):
+        read_violations(tmp_path)
+
+
+def test_a_clean_report_has_no_violations(tmp_path: Path) -> None:
+    (tmp_path / REPORT).write_text('{"title": "Validation Report", "pluginReports": []}')
+    assert read_violations(tmp_path) == []
