@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -12,3 +13,13 @@ TEMPLATES = ROOT / "tests" / "fixtures" / "templates"
 SMALL_PLATFORM = TEMPLATES / "small-platform.yaml"
 SARIF_SCHEMA = ROOT / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 TODAY = date(2026, 6, 1)
+
+
+def with_expiry(waivers_yaml: str, expires: str) -> str:
+    """A waiver file's text with every waiver expiring on ``expires``."""
+    return re.sub(r"(?m)^(\s*expires:\s*)\S+", rf"\g<1>{expires}", waivers_yaml)
+
+
+def unexpiring(waivers_yaml: str) -> str:
+    """The waivers expiring far in the future: tests that must not depend on today's date."""
+    return with_expiry(waivers_yaml, "2999-12-31")

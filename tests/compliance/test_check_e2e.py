@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT
+from engine_testdata import ROOT, unexpiring, with_expiry
 from test_outputs import validate_sarif
 
 from compliance.cli import main
@@ -21,9 +21,16 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def dev_check(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
-    """``tap-compliance check --env dev`` with the project's waivers: (exit code, out dir)."""
-    out = tmp_path_factory.mktemp("check") / "out"
-    code = main(["check", "--env", "dev", "--out", str(out), "--waivers", str(ROOT_WAIVERS)])
+    """``tap-compliance check --env dev`` with the project's waivers: (exit code, out dir).
+
+    The waivers' expiry is moved far out so that the suite does not depend on today's date
+    (the gate's handling of an expired waiver is tested on its own below).
+    """
+    folder = tmp_path_factory.mktemp("check")
+    waivers = folder / "waivers.yaml"
+    waivers.write_text(unexpiring(ROOT_WAIVERS.read_text()))
+    out = folder / "out"
+    code = main(["check", "--env", "dev", "--out", str(out), "--waivers", str(waivers)])
     return code, out
 
 
@@ -107,7 +114,7 @@ def test_expired_waiver_fails_the_gate(
     dev_check: tuple[int, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     expired = tmp_path / "waivers.yaml"
-    text = ROOT_WAIVERS.read_text().replace("expires: 2027-01-31", "expires: 2025-01-31")
+    text = with_expiry(ROOT_WAIVERS.read_text(), "2025-01-31")
     expired.write_text(text.replace("[dev, staging, prod]", "['*']"))
     cdk_out = dev_check[1] / "cdk.out"
     assert main(["scan", str(cdk_out), "--waivers", str(expired)]) == 1

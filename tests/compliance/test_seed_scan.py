@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT
+from engine_testdata import ROOT, unexpiring
 
 from compliance.cli import main
 
@@ -74,14 +74,17 @@ def test_scan_of_a_cdk_out_folder_knows_construct_paths(
 
 
 def test_scan_with_env_applies_that_environments_waivers(
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The shipped waivers name dev, staging and prod: a scan says which one it judges."""
-    assert main(["scan", str(SEED), "--format", "json"]) == 1
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(unexpiring((ROOT / "waivers.yaml").read_text()))
+    scan = ["scan", str(SEED), "--format", "json", "--waivers", str(waivers)]
+    assert main(scan) == 1
     unwaived = json.loads(capsys.readouterr().out)
     assert {w["state"] for w in unwaived["waivers"]} == {"stale"}
 
-    assert main(["scan", str(SEED), "--format", "json", "--env", "dev"]) == 0
+    assert main([*scan, "--env", "dev"]) == 0
     waived = json.loads(capsys.readouterr().out)
     assert {t["env"] for t in waived["targets"]} == {"dev"}
     assert {
