@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import os
 from abc import abstractmethod
-from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,8 @@ from policies.cfn.template import TemplateError, load_template
 from policies.outcome import Outcome, Verdict
 from policies.verdicts import Recorded, record
 
-#: conditions varied at most (2**n evaluations of one resource)
-MAX_OPEN_CONDITIONS = 6
+#: evaluations of one resource at most when deploy-time conditions are varied
+MAX_CASES = 64
 
 _RESULTS = {
     Outcome.PASS: CheckResult.PASSED,
@@ -68,15 +67,30 @@ class TapCheck(BaseResourceCheck):
 
     def _every_case(self, resolver: Resolver, logical_id: str) -> Verdict | None:
         """When conditions decided at deploy time make the verdict unknown: the verdict
-        reached in every combination of their truth, if it is the same in all of them (each
-        condition is varied on its own, a superset of the cases that can really occur)."""
-        open_ = resolver.open_conditions()
-        if not open_ or len(open_) > MAX_OPEN_CONDITIONS:
-            return None
-        truths = product((True, False), repeat=len(open_))
-        cases = [dict(zip(open_, truth, strict=True)) for truth in truths]
-        verdicts = [self.evaluate(Resolver(resolver.template, c), logical_id) for c in cases]
+        reached in every combination of the truths of the conditions the evaluation asks
+        about, if it is the same in all of them. Each condition is varied on its own (a
+        superset of the cases that can really occur); a case that asks about a further
+        open condition is split on it, up to :data:`MAX_CASES` evaluations."""
+        pending: list[dict[str, bool]] = [{}]
+        verdicts: list[Verdict] = []
+        varied: list[str] = []
+        evaluations = 0
+        while pending:
+            case = pending.pop()
+            evaluations += 1
+            if evaluations > MAX_CASES:
+                return None
+            here = Resolver(resolver.template, case)
+            verdict = self.evaluate(here, logical_id)
+            if here.undecided:
+                name = here.undecided[0]
+                varied += [] if name in varied else [name]
+                pending += [{**case, name: True}, {**case, name: False}]
+                continue
+            verdicts.append(verdict)
         outcomes = {v.outcome for v in verdicts}
+        if not varied:
+            return None
         if outcomes == {Outcome.PASS, Outcome.NOT_APPLICABLE}:
             # compliant wherever the control applies
             verdicts = [v for v in verdicts if v.outcome is Outcome.PASS]
@@ -84,7 +98,7 @@ class TapCheck(BaseResourceCheck):
             return None
         return Verdict(
             verdicts[0].outcome,
-            f"whatever conditions {', '.join(open_)} decide: {verdicts[0].reason}",
+            f"whatever conditions {', '.join(varied)} decide: {verdicts[0].reason}",
         )
 
     def run(self, *args: Any, **kwargs: Any) -> Any:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from policies.cfn.intrinsics import Text, Token, is_unresolved, parts_of, tokens_in
+from policies.cfn.intrinsics import Text, Token, is_unresolved, parts_of, text, tokens_in
 from policies.outcome import Outcome
 
 
@@ -26,8 +28,43 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+#: Tokens stand in the JSON text as private-use characters around their index.
+_PLACEHOLDER = re.compile("\ue000([0-9]+)\ue001")
+
+
+def from_json_text(document: Any) -> Any:
+    """A policy document written as a JSON string (CloudFormation accepts one, also built
+    with Fn::Sub or Fn::Join) as data, its tokens kept inside the strings; anything else, or
+    text that is not JSON once its tokens are in place, is returned unchanged."""
+    parts = parts_of(document)
+    if parts is None or isinstance(document, Token):
+        return document
+    tokens = [p for p in parts if isinstance(p, Token)]
+    if any("\ue000" in p for p in parts if isinstance(p, str)):
+        return document
+    source = "".join(p if isinstance(p, str) else f"\ue000{tokens.index(p)}\ue001" for p in parts)
+    try:
+        data = json.loads(source)
+    except ValueError:
+        return document
+    return _restore(data, tokens) if isinstance(data, dict) else document
+
+
+def _restore(value: Any, tokens: list[Token]) -> Any:
+    if isinstance(value, dict):
+        return {k: _restore(v, tokens) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restore(v, tokens) for v in value]
+    if isinstance(value, str) and "\ue000" in value:
+        pieces = _PLACEHOLDER.split(value)
+        return text(*(tokens[int(p)] if i % 2 else p for i, p in enumerate(pieces)))
+    return value
+
+
 def statements(document: Any) -> Iterator[dict[str, Any] | Token]:
-    """The statements of a document; what cannot be read as a statement is a Token."""
+    """The statements of a document (a JSON string is read as one); what cannot be read as
+    a statement is a Token."""
+    document = from_json_text(document)
     if not isinstance(document, dict):
         yield Token("unresolved", "a policy document the template does not fix")
         return
@@ -90,8 +127,22 @@ def grants_everyone(statement: dict[str, Any]) -> Outcome:
     if isinstance(principal, dict):
         if any("*" in as_list(v) for v in principal.values()):
             return Outcome.PASS
-        return Outcome.UNKNOWN if is_unresolved(principal) else Outcome.FAIL
-    return Outcome.UNKNOWN if is_unresolved(principal) else Outcome.FAIL
+        entries = [e for v in principal.values() for e in as_list(v)]
+        if any(_may_be_star(e) for e in entries):
+            return Outcome.UNKNOWN
+        return Outcome.FAIL
+    return Outcome.UNKNOWN if _may_be_star(principal) else Outcome.FAIL
+
+
+def _may_be_star(entry: Any) -> bool:
+    """Whether deploy-time input could make a principal entry ``*``: IAM accepts no wildcard
+    inside a principal ARN, so an entry with literal text around its tokens never is."""
+    if not is_unresolved(entry):
+        return False
+    parts = parts_of(entry)
+    if parts is None:
+        return True
+    return "".join(p for p in parts if isinstance(p, str)) in ("", "*")
 
 
 def condition_blocks(statement: dict[str, Any]) -> dict[str, dict[str, Any]] | None:

@@ -105,6 +105,8 @@ class Resolver:
         """``assume`` fixes the truth of named conditions (one deploy-time case)."""
         self.template = template
         self.assume = dict(assume or {})
+        #: Conditions asked about that neither the template nor ``assume`` decided, in order.
+        self.undecided: list[str] = []
 
     def open_conditions(self) -> list[str]:
         """The named conditions the template alone does not decide."""
@@ -133,7 +135,10 @@ class Resolver:
             return None
         if name in self.assume:
             return self.assume[name]
-        return self._truth(self.template.conditions[name], depth=0)
+        truth = self._truth(self.template.conditions[name], depth=0)
+        if truth is None and name not in self.undecided:
+            self.undecided.append(name)
+        return truth
 
     def exists(self, logical_id: str) -> bool | None:
         """Whether a resource is created: its Condition's truth (True when it has none)."""

@@ -54,6 +54,21 @@ def _flexible(element: Element) -> bool:
     return isinstance(element, Token) and element.kind in ("pseudo", "unresolved")
 
 
+#: Pseudo parameters whose values (an account id, a region, a stack name) never hold a
+#: separator or a wildcard: they cannot stretch over ``/``, ``:``, ``*`` or ``?``.
+_PLAIN_PSEUDO = frozenset({"AWS::AccountId", "AWS::Region", "AWS::StackName"})
+_SEPARATORS = frozenset("/:*?")
+
+
+def _holds(token: Element, element: Element) -> bool:
+    """Whether a flexible token's value may contain ``element`` (a character or ANY)."""
+    if not (isinstance(token, Token) and token.kind == "pseudo" and token.name in _PLAIN_PSEUDO):
+        return True
+    if isinstance(element, _Any):
+        return False
+    return not (isinstance(element, str) and element in _SEPARATORS)
+
+
 @lru_cache(maxsize=4096)
 def _match(p: tuple[Element, ...], t: tuple[Element, ...], loose: bool) -> bool:
     memo: dict[tuple[int, int], bool] = {}
@@ -67,14 +82,16 @@ def _match(p: tuple[Element, ...], t: tuple[Element, ...], loose: bool) -> bool:
         else:
             head = p[i]
             if head == "*" or (loose and _flexible(head)):
-                result = step(i + 1, j) or (j < len(t) and step(i, j + 1))
+                result = step(i + 1, j) or (j < len(t) and _holds(head, t[j]) and step(i, j + 1))
             elif j == len(t):
                 result = False
             else:
                 here = t[j]
                 if loose and _flexible(here) and here != head:
                     # an unresolved target part may equal any run of the pattern's literals
-                    result = step(i, j + 1) or (isinstance(head, str) and step(i + 1, j))
+                    result = step(i, j + 1) or (
+                        isinstance(head, str) and _holds(here, head) and step(i + 1, j)
+                    )
                 elif isinstance(here, _Any):
                     result = False
                 elif head == "?":
@@ -106,9 +123,9 @@ def _overlap(a: tuple[Element, ...], b: tuple[Element, ...]) -> bool:
         key = (i, j)
         if key not in memo:
             if i < len(a) and _flexible(a[i]):
-                result = step(i + 1, j) or (j < len(b) and step(i, j + 1))
+                result = step(i + 1, j) or (j < len(b) and _holds(a[i], b[j]) and step(i, j + 1))
             elif j < len(b) and _flexible(b[j]):
-                result = step(i, j + 1) or (i < len(a) and step(i + 1, j))
+                result = step(i, j + 1) or (i < len(a) and _holds(b[j], a[i]) and step(i + 1, j))
             elif i == len(a) or j == len(b):
                 result = i == len(a) and j == len(b)
             else:
