@@ -38,14 +38,18 @@ def elements(parts: Sequence[str | Token | _Any], fold_case: bool = False) -> tu
 
 
 def covers(
-    pattern: Sequence[str | Token], target: Sequence[str | Token | _Any], fold_case: bool = False
+    pattern: Sequence[str | Token],
+    target: Sequence[str | Token | _Any],
+    fold_case: bool = False,
+    plain: frozenset[Token] = frozenset(),
 ) -> Outcome:
     """PASS when the pattern covers the whole target, UNKNOWN when only unresolved parts
-    could make it so, FAIL otherwise."""
+    could make it so, FAIL otherwise. Tokens in ``plain`` (e.g. parts of a bucket name)
+    hold no separator or wildcard, wherever they appear."""
     p, t = elements(pattern, fold_case), elements(target, fold_case)
-    if _match(p, t, loose=False):
+    if _match(p, t, False, plain):
         return Outcome.PASS
-    if _match(p, t, loose=True):
+    if _match(p, t, True, plain):
         return Outcome.UNKNOWN
     return Outcome.FAIL
 
@@ -60,9 +64,11 @@ _PLAIN_PSEUDO = frozenset({"AWS::AccountId", "AWS::Region", "AWS::StackName"})
 _SEPARATORS = frozenset("/:*?")
 
 
-def _holds(token: Element, element: Element) -> bool:
+def _holds(token: Element, element: Element, plain: frozenset[Token] = frozenset()) -> bool:
     """Whether a flexible token's value may contain ``element`` (a character or ANY)."""
-    if not (isinstance(token, Token) and token.kind == "pseudo" and token.name in _PLAIN_PSEUDO):
+    if not isinstance(token, Token):
+        return True
+    if token not in plain and not (token.kind == "pseudo" and token.name in _PLAIN_PSEUDO):
         return True
     if isinstance(element, _Any):
         return False
@@ -70,7 +76,9 @@ def _holds(token: Element, element: Element) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _match(p: tuple[Element, ...], t: tuple[Element, ...], loose: bool) -> bool:
+def _match(
+    p: tuple[Element, ...], t: tuple[Element, ...], loose: bool, plain: frozenset[Token]
+) -> bool:
     memo: dict[tuple[int, int], bool] = {}
 
     def step(i: int, j: int) -> bool:
@@ -82,7 +90,9 @@ def _match(p: tuple[Element, ...], t: tuple[Element, ...], loose: bool) -> bool:
         else:
             head = p[i]
             if head == "*" or (loose and _flexible(head)):
-                result = step(i + 1, j) or (j < len(t) and _holds(head, t[j]) and step(i, j + 1))
+                result = step(i + 1, j) or (
+                    j < len(t) and _holds(head, t[j], plain) and step(i, j + 1)
+                )
             elif j == len(t):
                 result = False
             else:
@@ -90,7 +100,7 @@ def _match(p: tuple[Element, ...], t: tuple[Element, ...], loose: bool) -> bool:
                 if loose and _flexible(here) and here != head:
                     # an unresolved target part may equal any run of the pattern's literals
                     result = step(i, j + 1) or (
-                        isinstance(head, str) and _holds(here, head) and step(i + 1, j)
+                        isinstance(head, str) and _holds(here, head, plain) and step(i + 1, j)
                     )
                 elif isinstance(here, _Any):
                     result = False

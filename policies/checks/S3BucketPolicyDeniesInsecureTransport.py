@@ -99,10 +99,14 @@ def _resources_cover(resolver: Resolver, statement: dict[str, Any], target: Any)
     values = string_values(statement.get("Resource"))
     if values is None:
         return Outcome.UNKNOWN
+    # the target's tokens are parts of the bucket's name, which holds no "/", ":" or "*"
+    plain = frozenset(part for part in target if isinstance(part, Token))
     outcomes = []
     for value in values:
         parts = canonical(resolver, text(*value))
-        outcomes.append(covers(parts, target) if parts is not None else Outcome.UNKNOWN)
+        outcomes.append(
+            covers(parts, target, plain=plain) if parts is not None else Outcome.UNKNOWN
+        )
     return any_of(outcomes)
 
 
