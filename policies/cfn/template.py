@@ -54,14 +54,51 @@ class Template:
         return kind if isinstance(kind, str) else None
 
     def properties(self, logical_id: str) -> dict[str, Any]:
-        """The resource's Properties (empty when absent)."""
+        """The resource's Properties (empty when absent); a SAM resource's include what it
+        inherits from the template's Globals, as the SAM transform merges them."""
         resource = self.resource(logical_id) or {}
         props = resource.get("Properties")
-        return props if isinstance(props, dict) else {}
+        props = props if isinstance(props, dict) else {}
+        section = SAM_GLOBALS.get(str(resource.get("Type")))
+        globals_ = self.body.get("Globals")
+        inherited = globals_.get(section) if section and isinstance(globals_, dict) else None
+        if isinstance(inherited, dict) and inherited:
+            merged = _sam_merge(inherited, props)
+            return merged if isinstance(merged, dict) else props
+        return props
 
     def of_type(self, *types: str) -> list[str]:
         """Logical ids of the resources of the given types, in template order."""
         return [lid for lid in self.resources if self.type_of(lid) in types]
+
+
+#: SAM resource types and the Globals section each inherits from.
+SAM_GLOBALS = {
+    f"AWS::Serverless::{kind}": kind
+    for kind in ("Function", "Api", "HttpApi", "SimpleTable", "StateMachine", "LayerVersion")
+}
+
+
+def _sam_merge(inherited: Any, own: Any) -> Any:
+    """SAM's Globals rules: maps merge key by key (the resource's value wins), lists
+    concatenate, anything else the resource sets replaces the global value. An intrinsic
+    function on either side is not merged: the resource's value stands."""
+    if isinstance(inherited, dict) and isinstance(own, dict):
+        if _intrinsic(inherited) or _intrinsic(own):
+            return own
+        merged = dict(inherited)
+        for key, value in own.items():
+            merged[key] = _sam_merge(inherited[key], value) if key in inherited else value
+        return merged
+    if isinstance(inherited, list) and isinstance(own, list):
+        return [*inherited, *own]
+    return own
+
+
+def _intrinsic(value: dict[str, Any]) -> bool:
+    if len(value) == 1 and next(iter(value)) in ("Ref", "Condition"):
+        return True
+    return any(str(key).startswith("Fn::") for key in value)
 
 
 def load_template(path: str | os.PathLike[str]) -> Template:

@@ -16,7 +16,9 @@ from policies.outcome import Verdict, combine_all
 class DynamoDBTableCustomerManagedKey(TapCheck):
     def __init__(self) -> None:
         super().__init__(
-            "CKV_TAP_2", "TAP-ENC-02", ["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"]
+            "CKV_TAP_2",
+            "TAP-ENC-02",
+            ["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable"],
         )
 
     def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
@@ -27,7 +29,7 @@ class DynamoDBTableCustomerManagedKey(TapCheck):
             return enabled or Verdict.failed(
                 "no SSESpecification with SSEEnabled: the AWS-owned key is used"
             )
-        if resolver.template.type_of(logical_id) == "AWS::DynamoDB::Table":
+        if resolver.template.type_of(logical_id) != "AWS::DynamoDB::GlobalTable":
             return customer_managed(resolver, sse.get("KMSMasterKeyId"), "KMSMasterKeyId")
         replicas = as_list(resolver.resolve(props.get("Replicas")))
         if not replicas:

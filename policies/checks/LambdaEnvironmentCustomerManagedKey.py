@@ -12,7 +12,9 @@ from policies.outcome import Verdict
 
 class LambdaEnvironmentCustomerManagedKey(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV_TAP_5", "TAP-ENC-05", ["AWS::Lambda::Function"])
+        super().__init__(
+            "CKV_TAP_5", "TAP-ENC-05", ["AWS::Lambda::Function", "AWS::Serverless::Function"]
+        )
 
     def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
         props = resolver.template.properties(logical_id)
