@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
@@ -109,18 +111,33 @@ def _checkov_findings(
     scanned: Sequence[ScannedTemplate], policy: Policy, regions: Sequence[str] | None
 ) -> list[Finding]:
     catalog = policy.catalog
-    by_path = {each.template.path.resolve(): each for each in scanned}
     check_ids = sorted(
         {rule for c in catalog.controls for rule in c.implemented_by.checkov}
         | {rule for c in catalog.controls for rule in c.implemented_by.checkov_builtin}
     )
-    results = run_checkov(
-        list(by_path),
-        check_ids=check_ids,
-        external_checks_dir=policy.checks_dir,
-        allowed_regions=regions,
-    )
-    return [from_checkov(result, by_path[result.template.resolve()], catalog) for result in results]
+    with tempfile.TemporaryDirectory(prefix="tap-expanded-") as folder:
+        by_path: dict[Path, ScannedTemplate] = {}
+        for index, each in enumerate(scanned):
+            path = each.template.path.resolve()
+            if each.template.expanded:
+                # checkov cannot read Fn::ForEach: it judges the expanded body instead
+                path = Path(folder, f"{index}-{each.template.path.stem}.json").resolve()
+                path.write_text(json.dumps(each.template.body), encoding="utf-8")
+            by_path[path] = each
+        results = run_checkov(
+            list(by_path),
+            check_ids=check_ids,
+            external_checks_dir=policy.checks_dir,
+            allowed_regions=regions,
+        )
+    findings = []
+    for result in results:
+        each = by_path[result.template.resolve()]
+        if each.template.expanded:  # lines of the expanded copy mean nothing in the file
+            line = each.template.line_of(result.logical_id)
+            result = replace(result, template=each.template.path, start_line=line, end_line=line)
+        findings.append(from_checkov(result, each, catalog))
+    return findings
 
 
 def _record(

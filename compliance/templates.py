@@ -77,6 +77,9 @@ class Template:
     body: dict[str, Any]
     text: str = field(repr=False)
     sha256: str
+    #: ``body`` is the file's content with its Fn::ForEach loops expanded (checkov, which
+    #: cannot read them, is given the expanded body instead of the file).
+    expanded: bool = False
 
     def resources(self) -> dict[str, dict[str, Any]]:
         """Logical id → resource definition."""
@@ -124,8 +127,100 @@ def load_template(path: Path) -> Template:
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text") from None
     body = _parse(path, text)
+    expanded = False
+    if isinstance(body, dict) and isinstance(body.get("Resources"), dict):
+        resources = body["Resources"]
+        if any(str(key).startswith(_FOREACH) for key in resources):
+            body = {**body, "Resources": _expand(path, resources, body)}
+            expanded = True
     _validate(path, body)
-    return Template(path=path, body=body, text=text, sha256=hashlib.sha256(raw).hexdigest())
+    digest = hashlib.sha256(raw).hexdigest()
+    return Template(path=path, body=body, text=text, sha256=digest, expanded=expanded)
+
+
+_FOREACH = "Fn::ForEach::"
+_SUB_IDENTIFIER = re.compile(r"([$&])\{([^}]*)\}")
+
+
+def _expand(path: Path, resources: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """Resources with every ``Fn::ForEach::Name: [Identifier, Collection, {Key: Value}]``
+    replaced by one copy of its fragment per item, as AWS::LanguageExtensions does: in keys
+    ``${Identifier}`` is the item and ``&{Identifier}`` the item without non-alphanumerics;
+    in values ``Ref: Identifier`` and ``${Identifier}`` in Fn::Sub are the item. A collection
+    the template does not fix (a parameter, an import) is an input error: the resources it
+    declares could not be judged."""
+    out: dict[str, Any] = {}
+    for key, value in resources.items():
+        if not str(key).startswith(_FOREACH):
+            out[key] = value
+            continue
+        if not (
+            isinstance(value, list)
+            and len(value) == 3
+            and isinstance(value[0], str)
+            and isinstance(value[2], dict)
+        ):
+            raise InputError(path, f"{key}: Fn::ForEach takes [identifier, collection, fragment]")
+        identifier, collection, fragment = value
+        items = _collection(path, key, collection, body)
+        for item in items:
+            copies = {
+                _key(str(k), identifier, item): _substitute(v, identifier, item)
+                for k, v in fragment.items()
+            }
+            for new_key, new_value in _expand(path, copies, body).items():
+                if new_key in out:
+                    raise InputError(path, f"{key}: duplicate logical id {new_key}")
+                out[new_key] = new_value
+    return out
+
+
+def _collection(path: Path, key: str, collection: Any, body: dict[str, Any]) -> list[str]:
+    if isinstance(collection, dict) and set(collection) == {"Ref"}:
+        name = collection["Ref"]
+        where = "a parameter" if name in (body.get("Parameters") or {}) else "a reference"
+        raise InputError(
+            path,
+            f"{key} iterates over {where} ({name}) the template does not fix: "
+            "the resources it declares cannot be judged",
+        )
+    if not isinstance(collection, list) or not all(isinstance(i, str) for i in collection):
+        raise InputError(
+            path, f"{key}: a collection the template does not fix (only a list of strings is)"
+        )
+    return list(collection)
+
+
+def _key(key: str, identifier: str, item: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        if match.group(2) != identifier:
+            return match.group(0)
+        return item if match.group(1) == "$" else re.sub(r"[^A-Za-z0-9]", "", item)
+
+    return _SUB_IDENTIFIER.sub(value, key)
+
+
+def _substitute(value: Any, identifier: str, item: str) -> Any:
+    """A fragment's value with the loop's identifier replaced by the item."""
+    if isinstance(value, list):
+        return [_substitute(v, identifier, item) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if value == {"Ref": identifier}:
+        return item
+    if len(value) == 1 and "Fn::Sub" in value:
+        arg = value["Fn::Sub"]
+        if isinstance(arg, str):
+            return {"Fn::Sub": _sub_text(arg, identifier, item)}
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+            names = arg[1] if isinstance(arg[1], dict) else {}
+            source = arg[0] if identifier in names else _sub_text(arg[0], identifier, item)
+            return {"Fn::Sub": [source, _substitute(arg[1], identifier, item)]}
+    return {k: _substitute(v, identifier, item) for k, v in value.items()}
+
+
+def _sub_text(source: str, identifier: str, item: str) -> str:
+    return re.sub(r"\$\{\s*" + re.escape(identifier) + r"\s*\}", lambda _: item, source)
 
 
 def _parse(path: Path, text: str) -> Any:
