@@ -59,6 +59,41 @@ def role_policies(resolver: Resolver, role_id: str) -> tuple[list[Attached], lis
     return attached, unseen
 
 
+#: SAM resources that create their own role when they name none.
+SAM_WITH_ROLE = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
+
+
+def sam_role_policies(resolver: Resolver, logical_id: str) -> tuple[list[Attached], list[str]]:
+    """The documents of the role the SAM transform creates for a function or state machine
+    without Role: inline ``Statement`` documents and managed policies of its Policies, and
+    its PermissionsBoundary. SAM policy templates and AWS-managed policies only grant."""
+    template = resolver.template
+    props = template.properties(logical_id)
+    attached: list[Attached] = []
+    unseen: list[str] = []
+    entries = as_list(resolver.resolve(props.get("Policies")))
+    arns = [e for e in entries if not isinstance(e, dict)]
+    arns += as_list(resolver.resolve(props.get("PermissionsBoundary")))
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict) and "Statement" in entry:
+            attached.append(Attached(entry, f"policy {index} of {logical_id}"))
+    for arn in arns:
+        managed = _template_managed_policy(resolver, arn)
+        if managed is not None:
+            document = resolver.resolve(template.properties(managed).get("PolicyDocument"))
+            attached.append(
+                Attached(document, f"managed policy {managed}", resolver.exists(managed) is True)
+            )
+        elif not (_aws_managed(arn) or _aws_managed_name(arn)):
+            unseen.append(_describe(arn))
+    return attached, unseen
+
+
+def _aws_managed_name(entry: Any) -> bool:
+    """A SAM Policies entry naming an AWS-managed policy by its bare name."""
+    return isinstance(entry, str) and not entry.startswith("arn:") and "/" not in entry
+
+
 def _role_name(resolver: Resolver, role_id: str) -> tuple[str | Token, ...]:
     props = resolver.template.properties(role_id)
     if "RoleName" in props:

@@ -4,7 +4,9 @@ A statement counts when it is itself a Deny of every action (``*``) on every res
 (``*``) whose only condition is StringNotEquals / StringNotEqualsIgnoreCase (or their
 IfExists forms) on aws:RequestedRegion listing allowed regions only. It may sit in the
 role's inline Policies, an AWS::IAM::Policy / ManagedPolicy / RolePolicy naming the role,
-or a managed policy of the template in the role's ManagedPolicyArns.
+or a managed policy of the template in the role's ManagedPolicyArns. A SAM function or state
+machine without Role is judged as the role SAM creates for it (its Policies and
+PermissionsBoundary).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from policies.cfn.documents import (
     statements,
     string_values,
 )
-from policies.cfn.iam import role_policies
-from policies.cfn.intrinsics import Resolver, Token
+from policies.cfn.iam import SAM_WITH_ROLE, role_policies, sam_role_policies
+from policies.cfn.intrinsics import Resolver, Token, is_unresolved
 from policies.cfn.matching import ANY, covers
 from policies.checkbase import TapCheck
 from policies.outcome import Outcome, Verdict, all_of, any_of
@@ -37,11 +39,20 @@ REGION_OPERATORS = {
 
 class IAMRoleRegionalDeny(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV2_TAP_10", "TAP-IAM-01", ["AWS::IAM::Role"])
+        super().__init__("CKV2_TAP_10", "TAP-IAM-01", ["AWS::IAM::Role", *SAM_WITH_ROLE])
 
     def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
         regions = allowed_regions()
-        documents, unseen = role_policies(resolver, logical_id)
+        if resolver.template.type_of(logical_id) in SAM_WITH_ROLE:
+            written = resolver.template.properties(logical_id).get("Role")
+            role = resolver.resolve(written)
+            if role is not None and is_unresolved(role) and "Fn::If" in repr(written):
+                return Verdict.unknown("a condition decides whether SAM creates its role")
+            if role is not None:
+                return Verdict.not_applicable("it runs as the Role it names, judged as that role")
+            documents, unseen = sam_role_policies(resolver, logical_id)
+        else:
+            documents, unseen = role_policies(resolver, logical_id)
         certain = [d for d in documents if d.certain]
         for document in certain:
             if _denies_outside(document, regions) is Outcome.PASS:
