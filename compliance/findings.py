@@ -81,8 +81,8 @@ def from_nag(
 ) -> list[Finding]:
     """cdk-nag violations on this stack as failures, plus the passes derived from them.
 
-    cdk-nag reports only violations. A pass is recorded for every resource of a type the
-    rule's control covers (catalogue ``resource_types``) on which the rule reported nothing.
+    cdk-nag reports only violations. A pass is recorded for every resource of a type the rule
+    judges (catalogue ``cdk_nag_rule_types``) on which the rule reported nothing.
     """
     assert scanned.stack is not None
     stack = scanned.stack
@@ -110,7 +110,7 @@ def from_nag(
     for control, rule_id in _nag_rules(catalog.controls):
         for logical_id, resource in scanned.template.resources().items():
             if (
-                resource.get("Type") in control.resource_types
+                resource.get("Type") in catalog.cdk_nag_rule_types[rule_id]
                 and (rule_id, logical_id) not in failed
             ):
                 message = f"{rule_id} reported no violation on this {resource['Type']}"

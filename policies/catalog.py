@@ -71,6 +71,9 @@ class Catalog(_Model):
     """All controls; tool rule ids map to exactly one control."""
 
     controls: list[Control] = Field(min_length=1)
+    #: The CloudFormation types each cdk-nag rule judges: cdk-nag reports only violations, so
+    #: a pass is derived only on a resource of these types that the rule did not flag.
+    cdk_nag_rule_types: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> Catalog:
@@ -86,6 +89,17 @@ class Catalog(_Model):
                         f"rule {rule} is mapped to both {seen_rules[rule]} and {control.id}"
                     )
                 seen_rules[rule] = control.id
+        nag_rules = {rule for c in self.controls for rule in c.implemented_by.cdk_nag}
+        if missing := sorted(nag_rules - set(self.cdk_nag_rule_types)):
+            raise ValueError(f"cdk_nag_rule_types has no entry for {', '.join(missing)}")
+        if orphans := sorted(set(self.cdk_nag_rule_types) - nag_rules):
+            raise ValueError(
+                f"cdk_nag_rule_types names rules no control uses: {', '.join(orphans)}"
+            )
+        for control in self.controls:
+            judged = {t for r in control.implemented_by.cdk_nag for t in self.cdk_nag_rule_types[r]}
+            if unlisted := sorted(judged - set(control.resource_types)):
+                raise ValueError(f"{control.id}: resource_types misses {', '.join(unlisted)}")
         return self
 
     def control(self, control_id: str) -> Control:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES
+from policy_testdata import FIXTURES
 
 from policies import ALLOWED_REGIONS_ENV, CHECKS_DIR
 from policies.outcome import Outcome

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, Results
+from policy_testdata import FIXTURES, Results
 
 from policies import default_catalog
 

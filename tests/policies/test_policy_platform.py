@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import Results, run_our_checks
+from policy_testdata import Results, run_our_checks
 
 from policies import default_catalog
 

@@ -11,11 +11,9 @@ themselves through the engine's checkov pass (``compliance.engine.scan``).
 the resources each tool rule passes and fails; ``unprovable: {rule id: {pass|fail: reason}}``
 records a status no template can give through ``CfnInclude`` (and why).
 
-cdk-nag reports only violations; the engine derives a pass for every resource of one of the
-control's ``resource_types`` on which the rule reported nothing. The exact comparison therefore
-covers every failure of the rule and the passes on the types the rule itself judges
-(``RULE_TYPES``, read from cdk-nag 3.0.2's rule sources); passes the engine derives on types
-the rule never looks at are a known engine defect, pinned by an expected failure below.
+cdk-nag reports only violations; the engine derives a pass for every resource of a type the
+rule judges (the catalogue's ``cdk_nag_rule_types``, read from cdk-nag 3.0.2's rule sources) on
+which the rule reported nothing. The comparison is exact: every failure and every pass.
 """
 
 from __future__ import annotations
@@ -36,72 +34,8 @@ from policies import CHECKS_DIR, default_catalog
 APP = "tests.policies.nag_fixture_app:build_app"
 NAG = "PCI.DSS.321-"
 
-#: The CloudFormation types each cdk-nag rule judges (its ``instanceof`` tests), cdk-nag 3.0.2.
-RULE_TYPES: dict[str, set[str]] = {
-    f"{NAG}{rule}": types
-    for rules, types in [
-        (
-            ["CloudWatchLogGroupEncrypted", "CloudWatchLogGroupRetentionPeriod"],
-            {"AWS::Logs::LogGroup"},
-        ),
-        (
-            [
-                "APIGWCacheEnabledAndEncrypted",
-                "APIGWSSLEnabled",
-                "APIGWAssociatedWithWAF",
-                "APIGWExecutionLoggingEnabled",
-            ],
-            {"AWS::ApiGateway::Stage"},
-        ),
-        (["SecretsManagerUsingKMSKey"], {"AWS::SecretsManager::Secret"}),
-        (["LambdaFunctionPublicAccessProhibited"], {"AWS::Lambda::Permission"}),
-        (["LambdaInsideVPC"], {"AWS::Lambda::Function"}),
-        (["VPCSubnetAutoAssignPublicIpDisabled"], {"AWS::EC2::Subnet"}),
-        (["VPCNoUnrestrictedRouteToIGW"], {"AWS::EC2::Route"}),
-        (
-            ["EC2RestrictedSSH", "EC2RestrictedCommonPorts"],
-            {"AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress"},
-        ),
-        (["VPCDefaultSecurityGroupClosed", "VPCFlowLogsEnabled"], {"AWS::EC2::VPC"}),
-        (
-            ["EC2InstanceNoPublicIp", "EC2InstancesInVPC", "EC2InstanceProfileAttached"],
-            {"AWS::EC2::Instance"},
-        ),
-        (
-            ["RDSInstancePublicAccess", "RDSAutomaticMinorVersionUpgradeEnabled"],
-            {"AWS::RDS::DBInstance"},
-        ),
-        (["RDSLoggingEnabled"], {"AWS::RDS::DBInstance", "AWS::RDS::DBCluster"}),
-        (
-            [
-                "S3BucketLoggingEnabled",
-                "S3BucketVersioningEnabled",
-                "S3BucketReplicationEnabled",
-            ],
-            {"AWS::S3::Bucket"},
-        ),
-        (
-            ["IAMNoInlinePolicy"],
-            {"AWS::IAM::Group", "AWS::IAM::User", "AWS::IAM::Role", "AWS::IAM::Policy"},
-        ),
-        (
-            ["IAMPolicyNoStatementsWithAdminAccess", "IAMPolicyNoStatementsWithFullAccess"],
-            {
-                "AWS::IAM::Policy",
-                "AWS::IAM::ManagedPolicy",
-                "AWS::IAM::Group",
-                "AWS::IAM::Role",
-            },
-        ),
-        (
-            ["IAMUserNoPolicies"],
-            {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User"},
-        ),
-        (["IAMUserGroupMembership"], {"AWS::IAM::User"}),
-        (["IAMGroupHasUsers"], {"AWS::IAM::Group"}),
-    ]
-    for rule in rules
-}
+#: The CloudFormation types each cdk-nag rule judges (catalogue data, cdk-nag 3.0.2).
+RULE_TYPES: dict[str, list[str]] = default_catalog().cdk_nag_rule_types
 
 #: Controls whose fixtures prove only our own checks (test_policy_fixtures.py): the cdk-nag
 #: rules the catalogue also names for them have no fixtures yet. Strict: fixing one fails here.
@@ -204,17 +138,9 @@ def test_nag_rule_verdicts_are_exact(
     catalog_control = default_catalog().control(control)
     mine = [f for f in nag_record if f.rule_id == rule and f.target == stack]
     assert {f.control_id for f in mine} <= {control}, "mapped to another control"
-    judged = [
-        f
-        for f in mine
-        if f.status == "fail"
-        or (
-            f.resource.type in RULE_TYPES[rule]
-            and f.resource.type in catalog_control.resource_types
-        )
-    ]
+    assert {f.resource.type for f in mine} <= set(catalog_control.resource_types)
     want = _by_status(_expected(control)[rule][template])
-    assert _statuses(judged) == want, f"{rule} on {control}/{template}"
+    assert _statuses(mine) == want, f"{rule} on {control}/{template}"
 
 
 @pytest.mark.slow
@@ -252,12 +178,6 @@ def test_checkov_builtins_agree_on_the_synthesized_stack(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine defect: from_nag derives a cdk-nag pass on every type of the control's "
-    "resource_types, also on types the rule never judges (e.g. a security group 'passes' "
-    "VPCDefaultSecurityGroupClosed, an IAM user 'passes' the admin-access rule)",
-)
 def test_nag_passes_only_on_types_the_rule_judges(nag_record: list[Finding]) -> None:
     leaked = sorted(
         (f.rule_id, f.target, f.resource.logical_id, f.resource.type or "")
@@ -267,12 +187,6 @@ def test_nag_passes_only_on_types_the_rule_judges(nag_record: list[Finding]) -> 
         and f.resource.type not in RULE_TYPES[f.rule_id]
     )
     assert leaked == []
-
-
-def test_rule_types_cover_every_nag_rule_of_these_controls() -> None:
-    catalog = default_catalog()
-    rules = {r for c in TOOL_CONTROLS for r in catalog.control(c).implemented_by.cdk_nag}
-    assert rules <= set(RULE_TYPES)
 
 
 def _registry_params() -> list[Any]:
