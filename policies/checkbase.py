@@ -68,7 +68,8 @@ class TapCheck(BaseResourceCheck):
     def _every_case(self, resolver: Resolver, logical_id: str) -> Verdict | None:
         """When conditions decided at deploy time make the verdict unknown: the verdict
         reached in every combination of the truths of the conditions the evaluation asks
-        about, if it is the same in all of them. Each condition is varied on its own (a
+        about (the resource's own Condition included), if it is the same in all of them
+        where the control applies. Each condition is varied on its own (a
         superset of the cases that can really occur); a case that asks about a further
         open condition is split on it, up to :data:`MAX_CASES` evaluations."""
         pending: list[dict[str, bool]] = [{}]
@@ -81,20 +82,25 @@ class TapCheck(BaseResourceCheck):
             if evaluations > MAX_CASES:
                 return None
             here = Resolver(resolver.template, case)
-            verdict = self.evaluate(here, logical_id)
+            exists = here.exists(logical_id)
+            verdict = (
+                self.evaluate(here, logical_id)
+                if exists is not False
+                else Verdict.not_applicable(f"{logical_id} is not created")
+            )
             if here.undecided:
                 name = here.undecided[0]
                 varied += [] if name in varied else [name]
                 pending += [{**case, name: True}, {**case, name: False}]
                 continue
             verdicts.append(verdict)
-        outcomes = {v.outcome for v in verdicts}
         if not varied:
             return None
-        if outcomes == {Outcome.PASS, Outcome.NOT_APPLICABLE}:
-            # compliant wherever the control applies
-            verdicts = [v for v in verdicts if v.outcome is Outcome.PASS]
-        elif len(outcomes) != 1 or Outcome.UNKNOWN in outcomes:
+        # where the control applies (the resource is created and in scope), all must agree
+        applicable = [v for v in verdicts if v.outcome is not Outcome.NOT_APPLICABLE]
+        verdicts = applicable or verdicts
+        outcomes = {v.outcome for v in verdicts}
+        if len(outcomes) != 1 or Outcome.UNKNOWN in outcomes:
             return None
         return Verdict(
             verdicts[0].outcome,
