@@ -38,5 +38,5 @@ def test_foreach_resources_are_judged_against_the_original_file() -> None:
 
 
 def test_foreach_over_a_parameter_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="Fn::ForEach::Buckets.*parameter"):
+    with pytest.raises(InputError, match=r"Fn::ForEach::Buckets.*parameter"):
         load_template(TEMPLATES / "foreach-parameter.yaml")
