@@ -37,17 +37,6 @@ NAG = "PCI.DSS.321-"
 #: The CloudFormation types each cdk-nag rule judges (catalogue data, cdk-nag 3.0.2).
 RULE_TYPES: dict[str, list[str]] = default_catalog().cdk_nag_rule_types
 
-#: Controls whose fixtures prove only our own checks (test_policy_fixtures.py): the cdk-nag
-#: rules the catalogue also names for them have no fixtures yet. Strict: fixing one fails here.
-NAG_RULES_WITHOUT_FIXTURES = {
-    "TAP-ENC-01",
-    "TAP-ENC-03",
-    "TAP-ENC-06",
-    "TAP-TLS-01",
-    "TAP-PUB-01",
-    "TAP-PUB-02",
-}
-
 Expected = dict[str, Any]
 
 
@@ -58,29 +47,22 @@ def _expected(control: str) -> Expected:
     return data
 
 
-def _tool_controls() -> list[str]:
-    """Controls implemented (also) by cdk-nag rules or checkov built-ins, but by no check of
-    ours: the ones whose fixtures this module proves."""
+def _fixture_controls() -> list[str]:
+    """Every control with an expectations file."""
     return sorted(
-        c.id
-        for c in default_catalog().controls
-        if not c.implemented_by.checkov
-        and (c.implemented_by.cdk_nag or c.implemented_by.checkov_builtin)
+        c.id for c in default_catalog().controls if (FIXTURES / c.id / EXPECTATIONS).is_file()
     )
 
 
-TOOL_CONTROLS = _tool_controls()
-
-
 def _cases(prefix_nag: bool) -> list[tuple[str, str, str]]:
-    """(control, rule, template) for every cdk-nag (or checkov built-in) expectation."""
+    """(control, rule, template) for every cdk-nag (or checkov built-in) expectation; our own
+    checks' expectations beside them are proved by test_policy_fixtures.py."""
+    catalog = default_catalog()
     cases = []
-    for control in TOOL_CONTROLS:
-        path = FIXTURES / control / EXPECTATIONS
-        if not path.is_file():
-            continue
+    for control in _fixture_controls():
+        ours = set(catalog.control(control).implemented_by.checkov)
         for rule, files in _expected(control).items():
-            if rule == "unprovable" or rule.startswith(NAG) != prefix_nag:
+            if rule == "unprovable" or rule in ours or rule.startswith(NAG) != prefix_nag:
                 continue
             cases += [(control, rule, name) for name in files]
     return cases
@@ -189,19 +171,7 @@ def test_nag_passes_only_on_types_the_rule_judges(nag_record: list[Finding]) -> 
     assert leaked == []
 
 
-def _registry_params() -> list[Any]:
-    params = []
-    for control in default_catalog().controls:
-        marks = []
-        if control.id in NAG_RULES_WITHOUT_FIXTURES:
-            marks.append(
-                pytest.mark.xfail(strict=True, reason="cdk-nag rules without fixtures yet")
-            )
-        params.append(pytest.param(control.id, marks=marks, id=control.id))
-    return params
-
-
-@pytest.mark.parametrize("control", _registry_params())
+@pytest.mark.parametrize("control", [c.id for c in default_catalog().controls])
 def test_every_tool_rule_of_every_control_has_a_pass_and_a_fail(control: str) -> None:
     """A new control, or a new rule of a control, without fixtures fails here."""
     assert (FIXTURES / control / EXPECTATIONS).is_file(), f"{control}: no fixtures"
@@ -225,9 +195,7 @@ def test_every_tool_rule_of_every_control_has_a_pass_and_a_fail(control: str) ->
 
 def test_expectations_name_only_rules_of_their_control() -> None:
     catalog = default_catalog()
-    for control in TOOL_CONTROLS:
-        if not (FIXTURES / control / EXPECTATIONS).is_file():
-            continue  # the registry test reports it
+    for control in _fixture_controls():
         rules = set(catalog.control(control).implemented_by.rule_ids())
         named = set(_expected(control)) - {"unprovable"}
         assert named <= rules, control
