@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from policies.cfn.documents import Attached, as_list
@@ -29,33 +30,44 @@ def role_policies(resolver: Resolver, role_id: str) -> tuple[list[Attached], lis
     # an explicit Deny in a permissions boundary denies like one in an identity policy
     arns = as_list(resolver.resolve(props.get("ManagedPolicyArns")))
     arns += as_list(resolver.resolve(props.get("PermissionsBoundary")))
+    managed, unseen = _managed_policies(resolver, arns)
+    attached += managed
+    for types, roles_of, label in _NAMING_ROLES:
+        for policy_id in template.of_type(*types):
+            policy_props = template.properties(policy_id)
+            link = _names_role(resolver, roles_of(policy_props), role_id)
+            exists = resolver.exists(policy_id)
+            if link is Outcome.FAIL or exists is False:
+                continue
+            document = resolver.resolve(policy_props.get("PolicyDocument"))
+            certain = link is Outcome.PASS and exists is True
+            attached.append(Attached(document, f"{label} {policy_id}", certain))
+    return attached, unseen
+
+
+#: Policy resources that attach themselves to roles: (types, the roles they name, label).
+_NAMING_ROLES: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], Any], str], ...] = (
+    ((POLICY, MANAGED_POLICY), lambda props: props.get("Roles"), "policy"),
+    ((ROLE_POLICY,), lambda props: [props.get("RoleName")], "role policy"),
+)
+
+
+def _managed_policies(
+    resolver: Resolver, arns: list[Any], *, bare_names_are_aws: bool = False
+) -> tuple[list[Attached], list[str]]:
+    """The documents of the template's managed policies among ``arns``, and the policies the
+    template cannot show (AWS-managed ones only grant, so they are neither)."""
+    attached: list[Attached] = []
+    unseen: list[str] = []
     for arn in arns:
         managed = _template_managed_policy(resolver, arn)
         if managed is not None:
-            document = resolver.resolve(template.properties(managed).get("PolicyDocument"))
+            document = resolver.resolve(resolver.template.properties(managed).get("PolicyDocument"))
             attached.append(
                 Attached(document, f"managed policy {managed}", resolver.exists(managed) is True)
             )
-        elif not _aws_managed(arn):
+        elif not (_aws_managed(arn) or (bare_names_are_aws and _aws_managed_name(arn))):
             unseen.append(_describe(arn))
-    for policy_id in template.of_type(POLICY, MANAGED_POLICY):
-        policy_props = template.properties(policy_id)
-        link = _names_role(resolver, policy_props.get("Roles"), role_id)
-        exists = resolver.exists(policy_id)
-        if link is Outcome.FAIL or exists is False:
-            continue
-        document = resolver.resolve(policy_props.get("PolicyDocument"))
-        certain = link is Outcome.PASS and exists is True
-        attached.append(Attached(document, f"policy {policy_id}", certain))
-    for policy_id in template.of_type(ROLE_POLICY):
-        policy_props = template.properties(policy_id)
-        link = _names_role(resolver, [policy_props.get("RoleName")], role_id)
-        exists = resolver.exists(policy_id)
-        if link is Outcome.FAIL or exists is False:
-            continue
-        document = resolver.resolve(policy_props.get("PolicyDocument"))
-        certain = link is Outcome.PASS and exists is True
-        attached.append(Attached(document, f"role policy {policy_id}", certain))
     return attached, unseen
 
 
@@ -67,26 +79,17 @@ def sam_role_policies(resolver: Resolver, logical_id: str) -> tuple[list[Attache
     """The documents of the role the SAM transform creates for a function or state machine
     without Role: inline ``Statement`` documents and managed policies of its Policies, and
     its PermissionsBoundary. SAM policy templates and AWS-managed policies only grant."""
-    template = resolver.template
-    props = template.properties(logical_id)
-    attached: list[Attached] = []
-    unseen: list[str] = []
+    props = resolver.template.properties(logical_id)
     entries = as_list(resolver.resolve(props.get("Policies")))
     arns = [e for e in entries if not isinstance(e, dict)]
     arns += as_list(resolver.resolve(props.get("PermissionsBoundary")))
-    for index, entry in enumerate(entries):
-        if isinstance(entry, dict) and "Statement" in entry:
-            attached.append(Attached(entry, f"policy {index} of {logical_id}"))
-    for arn in arns:
-        managed = _template_managed_policy(resolver, arn)
-        if managed is not None:
-            document = resolver.resolve(template.properties(managed).get("PolicyDocument"))
-            attached.append(
-                Attached(document, f"managed policy {managed}", resolver.exists(managed) is True)
-            )
-        elif not (_aws_managed(arn) or _aws_managed_name(arn)):
-            unseen.append(_describe(arn))
-    return attached, unseen
+    attached = [
+        Attached(entry, f"policy {index} of {logical_id}")
+        for index, entry in enumerate(entries)
+        if isinstance(entry, dict) and "Statement" in entry
+    ]
+    managed, unseen = _managed_policies(resolver, arns, bare_names_are_aws=True)
+    return attached + managed, unseen
 
 
 def _aws_managed_name(entry: Any) -> bool:
