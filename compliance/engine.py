@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import tempfile
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
 
 from compliance.assembly import Stack, is_assembly, read_assembly
-from compliance.checkov_scan import run_checkov
 from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
 from compliance.gate import summarise
+from compliance.judge import builtin_checks, custom_checks, judge
 from compliance.nag import read_violations
 from compliance.record import Finding, FindingsRecord, Severity, Target
 from compliance.synth import DEFAULT_APP, synthesize
-from compliance.templates import SUFFIXES, load_template
 from compliance.waivers import Waiver, apply_waivers
 from policies.catalog import Catalog
+from policies.cfn.template import SUFFIXES, Template, TemplateError, load_template
+from policies.context import Context
 
 TOOLS = ("tap-compliance", "checkov", "cdk-nag", "aws-cdk-lib")
 
@@ -66,12 +64,10 @@ def check(
     for stack in read_assembly(assembly_dir):
         shown = _shown(shown_dir / stack.template.name)
         scanned.append((_scanned(stack, shown), by_stack.get(stack.stack_name)))
-    groups: dict[tuple[str, ...], list[ScannedTemplate]] = defaultdict(list)
-    for each, env in scanned:
-        groups[env.allowed_regions if env else ()].append(each)
     findings: list[Finding] = []
-    for regions, members in groups.items():
-        findings += _checkov_findings(members, policy, list(regions) or None)
+    for each, env in scanned:
+        context = Context.for_regions(env.allowed_regions if env else None)
+        findings += _check_findings(each, policy, context)
     violations = read_violations(assembly_dir)
     for each, _ in scanned:
         findings += from_nag(violations, each, policy.catalog)
@@ -98,46 +94,39 @@ def scan(
             raise InputError(path, f"a template's name must end in {', '.join(SUFFIXES)}")
         else:
             shown = _shown(path)
-            scanned.append(ScannedTemplate(shown, load_template(path), shown))
-    findings = _checkov_findings(scanned, policy, allowed_regions)
+            scanned.append(ScannedTemplate(shown, _load(path), shown))
+    context = Context.for_regions(list(allowed_regions) if allowed_regions else None)
+    findings = [f for each in scanned for f in _check_findings(each, policy, context)]
     return _record(findings, scanned, dict.fromkeys((each.target for each in scanned), env), policy)
 
 
 def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
-    return ScannedTemplate(stack.stack_name, load_template(stack.template), shown, stack)
+    return ScannedTemplate(stack.stack_name, _load(stack.template), shown, stack)
 
 
-def _checkov_findings(
-    scanned: Sequence[ScannedTemplate], policy: Policy, regions: Sequence[str] | None
-) -> list[Finding]:
+def _load(path: Path) -> Template:
+    """The template model of a file: parsed once, then shared by every check."""
+    try:
+        return load_template(path)
+    except TemplateError as error:
+        raise InputError(error.path, error.problem, error.line) from None
+
+
+def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) -> list[Finding]:
+    """Our checks and the catalogue's checkov built-ins on one template, as findings."""
     catalog = policy.catalog
-    check_ids = sorted(
-        {rule for c in catalog.controls for rule in c.implemented_by.checkov}
-        | {rule for c in catalog.controls for rule in c.implemented_by.checkov_builtin}
+    builtin_ids = sorted(
+        {rule for c in catalog.controls for rule in c.implemented_by.checkov_builtin}
     )
-    with tempfile.TemporaryDirectory(prefix="tap-expanded-") as folder:
-        by_path: dict[Path, ScannedTemplate] = {}
-        for index, each in enumerate(scanned):
-            path = each.template.path.resolve()
-            if each.template.expanded:
-                # checkov cannot read Fn::ForEach: it judges the expanded body instead
-                path = Path(folder, f"{index}-{each.template.path.stem}.json").resolve()
-                path.write_text(json.dumps(each.template.body), encoding="utf-8")
-            by_path[path] = each
-        results = run_checkov(
-            list(by_path),
-            check_ids=check_ids,
-            external_checks_dir=policy.checks_dir,
-            allowed_regions=regions,
-        )
-    findings = []
-    for result in results:
-        each = by_path[result.template.resolve()]
-        if each.template.expanded:  # lines of the expanded copy mean nothing in the file
-            line = each.template.line_of(result.logical_id)
-            result = replace(result, template=each.template.path, start_line=line, end_line=line)
-        findings.append(from_checkov(result, each, catalog))
-    return findings
+    checks = custom_checks(policy.checks_dir)  # all of them, as checkov would run them
+    results = judge(
+        scanned.template,
+        shown=scanned.display_path,
+        checks=checks,
+        builtins=builtin_checks(tuple(builtin_ids)),
+        context=context,
+    )
+    return [from_checkov(result, scanned, catalog) for result in results]
 
 
 def _record(

@@ -9,6 +9,7 @@ from policies.cfn.intrinsics import Resolver, Token
 from policies.cfn.public import is_public_grant
 from policies.cfn.s3 import bucket_policies
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Outcome, Verdict
 
 PUBLIC_ACLS = ("PublicRead", "PublicReadWrite", "AuthenticatedRead")
@@ -18,7 +19,7 @@ class S3BucketNoPublicGrant(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV2_TAP_9", "TAP-PUB-02", ["AWS::S3::Bucket"])
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         acl = resolver.resolve(resolver.template.properties(logical_id).get("AccessControl"))
         if acl in PUBLIC_ACLS:
             return Verdict.failed(f"the bucket ACL {acl} grants access to everyone")

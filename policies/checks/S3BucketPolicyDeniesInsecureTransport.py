@@ -24,6 +24,7 @@ from policies.cfn.intrinsics import Resolver, Token, text
 from policies.cfn.matching import ANY, covers
 from policies.cfn.s3 import bucket_arn, bucket_policies, canonical
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Outcome, Verdict, all_of, any_of
 
 SECURE_TRANSPORT_OPERATORS = ("Bool", "BoolIfExists")
@@ -33,7 +34,7 @@ class S3BucketPolicyDeniesInsecureTransport(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV2_TAP_7", "TAP-TLS-01", ["AWS::S3::Bucket"])
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         policies = bucket_policies(resolver, logical_id)
         if not policies:
             return Verdict.failed("no bucket policy is attached to the bucket")
