@@ -71,6 +71,7 @@ class AppliedWaiver(_Model):
     id: str
     justification: str
     approver: str
+    approved: date | None = None
     expires: date
     expired: bool = False
     compensating_control: CompensatingControl | None = None
@@ -121,6 +122,7 @@ class WaiverState(_Model):
     environments: list[str]
     justification: str
     approver: str
+    approved: date | None = None
     expires: date
     state: Literal["active", "expired", "stale"]
     matched: int = 0

@@ -88,7 +88,7 @@ def test_bad_input_exits_2_with_one_line(
         (
             "waivers:\n  - id: W-1\n    control: TAP-XYZ-99\n    resources: ['*']\n"
             "    justification: a justification long enough\n    approver: qsa\n"
-            "    expires: 2030-01-01\n",
+            "    approved: 2029-06-01\n    expires: 2030-01-01\n",
             "unknown control TAP-XYZ-99",
         ),
     ],
