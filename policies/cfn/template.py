@@ -48,10 +48,18 @@ SAM_GLOBALS = {
 class TemplateError(ValueError):
     """The file is not a CloudFormation template that can be judged (one-line reason)."""
 
-    def __init__(self, path: str | Path, problem: str, line: int | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        problem: str,
+        line: int | None = None,
+        cause: OSError | UnicodeDecodeError | None = None,
+    ) -> None:
         self.path = Path(path)
         self.problem = problem
         self.line = line
+        #: the reading error, when the file could not be read (callers word it their way)
+        self.cause = cause
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {problem}")
 
@@ -156,14 +164,11 @@ def load_template(path: str | Path) -> Template:
     path = Path(path)
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise TemplateError(path, "no such file") from None
-    except OSError as error:
-        raise TemplateError(path, f"cannot read: {error.strerror}") from None
-    try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise TemplateError(path, "not UTF-8 text") from None
+    except UnicodeDecodeError as error:
+        raise TemplateError(path, "not UTF-8 text", cause=error) from None
+    except OSError as error:
+        raise TemplateError(path, f"cannot read: {error.strerror or error}", cause=error) from None
     return parse_template(path, text, hashlib.sha256(raw).hexdigest())
 
 
