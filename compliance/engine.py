@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from compliance.assembly import Stack, is_assembly, read_assembly
-from compliance.errors import InputError, read_problem
+from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
 from compliance.gate import summarise
 from compliance.judge import builtin_checks, custom_checks, judge
@@ -120,8 +120,7 @@ def _load(path: Path) -> Template:
     try:
         return load_template(path)
     except TemplateError as error:
-        problem = read_problem(error.cause) if error.cause else error.problem
-        raise InputError(error.path, problem, error.line) from None
+        raise InputError(error.path, error.problem, error.line) from None
 
 
 def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) -> list[Finding]:

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from policies.files import read_problem
+
 #: The file names a template may have (checkov's CloudFormation runner reads only these).
 SUFFIXES = (".json", ".yaml", ".yml", ".template")
 
@@ -48,18 +50,10 @@ SAM_GLOBALS = {
 class TemplateError(ValueError):
     """The file is not a CloudFormation template that can be judged (one-line reason)."""
 
-    def __init__(
-        self,
-        path: str | Path,
-        problem: str,
-        line: int | None = None,
-        cause: OSError | UnicodeDecodeError | None = None,
-    ) -> None:
+    def __init__(self, path: str | Path, problem: str, line: int | None = None) -> None:
         self.path = Path(path)
         self.problem = problem
         self.line = line
-        #: the reading error, when the file could not be read (callers word it their way)
-        self.cause = cause
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {problem}")
 
@@ -165,10 +159,8 @@ def load_template(path: str | Path) -> Template:
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise TemplateError(path, "not UTF-8 text", cause=error) from None
-    except OSError as error:
-        raise TemplateError(path, f"cannot read: {error.strerror or error}", cause=error) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise TemplateError(path, read_problem(error)) from None
     return parse_template(path, text, hashlib.sha256(raw).hexdigest())
 
 
