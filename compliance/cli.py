@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from compliance import engine, outputs
+from compliance.aws import commands as aws_commands
 from compliance.errors import InputError
 from compliance.quiet import silence
 from compliance.record import SEVERITIES, FindingsRecord, Severity
@@ -61,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("html", "md"), default="html")
     report.add_argument("--output", type=Path, help="file to write (default: stdout)")
     report.set_defaults(run=_report)
+
+    deploy = commands.add_parser("deploy", help="gate, then deploy exactly the gated template")
+    aws_commands.deploy_arguments(deploy)
+    deploy.add_argument("--app", default=DEFAULT_APP, help="CDK app factory, module:function")
+    _policy_options(deploy)
+    deploy.set_defaults(run=_deploy)
     return parser
 
 
@@ -117,6 +124,13 @@ def _report(args: argparse.Namespace) -> int:
     else:
         outputs.write_file(args.output, text)
     return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    if args.env == "all":
+        raise InputError("--env: deploy takes one environment, not all")
+    environment = _environments(args.env)[0]
+    return aws_commands.deploy(args, policy=_policy(args), environment=environment)
 
 
 def _policy(args: argparse.Namespace) -> engine.Policy:
