@@ -8,6 +8,7 @@ from pathlib import Path
 
 from compliance import engine
 from compliance.aws.errors import AwsFailure
+from compliance.project import WaiverSource
 
 DEFAULT_OUT = Path("reports/out")
 
@@ -50,7 +51,13 @@ def verify_arguments(parser: argparse.ArgumentParser) -> None:
     _common(parser)
 
 
-def deploy(args: argparse.Namespace, *, policy: engine.Policy, environment: engine.EnvInfo) -> int:
+def deploy(
+    args: argparse.Namespace,
+    *,
+    policy: engine.Policy,
+    source: WaiverSource,
+    environment: engine.EnvInfo,
+) -> int:
     """Run ``deploy``; an :class:`AwsFailure` prints one line and returns its exit code."""
     from compliance.aws.deploy import DeployOptions, run
 
@@ -67,7 +74,7 @@ def deploy(args: argparse.Namespace, *, policy: engine.Policy, environment: engi
         poll=args.poll,
     )
     try:
-        return run(options, policy=policy, app=args.app)
+        return run(options, policy=policy, source=source, app=args.app)
     except AwsFailure as failure:
         print(f"tap-compliance: error: {failure}", file=sys.stderr)
         return failure.exit_code

@@ -41,6 +41,7 @@ from compliance.aws.stack import (
 )
 from compliance.aws.target import DeployTarget, read_target
 from compliance.errors import InputError
+from compliance.project import WaiverSource
 from compliance.record import FindingsRecord
 from compliance.summary import print_summary
 
@@ -84,6 +85,7 @@ def run(
     options: DeployOptions,
     *,
     policy: engine.Policy,
+    source: WaiverSource,
     app: str,
     io: Interaction | None = None,
 ) -> int:
@@ -91,7 +93,7 @@ def run(
     io = io or Interaction()
     _refuse_early(options, io)
     (options.out / rec.FILE_NAME).unlink(missing_ok=True)
-    record = _gate(options, policy, app, io.console)
+    record = _gate(options, policy, source, app, io.console)
     gate = record.summary.gate
     if gate.exit_code != 0:
         io.console.print("gate failed: nothing was sent to AWS")
@@ -117,7 +119,11 @@ def _refuse_early(options: DeployOptions, io: Interaction) -> None:
 
 
 def _gate(
-    options: DeployOptions, policy: engine.Policy, app: str, console: Console
+    options: DeployOptions,
+    policy: engine.Policy,
+    source: WaiverSource,
+    app: str,
+    console: Console,
 ) -> FindingsRecord:
     with outputs.staged(options.out) as staging:
         record = engine.check(
@@ -128,7 +134,7 @@ def _gate(
             app=app,
         )
         written = outputs.write_all(record, staging, policy.catalog)
-    print_summary(record, console, [options.out / path.name for path in written])
+    print_summary(record, console, [options.out / path.name for path in written], source)
     return record
 
 

@@ -52,7 +52,7 @@ def default_policy() -> engine.Policy:
     """The policy `deploy` judges with by default (catalogue, waivers.yaml, high)."""
     import argparse
 
-    return _policy(argparse.Namespace(waivers=None, fail_on="high"))
+    return _policy(argparse.Namespace(waivers=None, fail_on="high"))[0]
 
 
 @pytest.fixture(scope="session")
