@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from compliance.assembly import Stack, is_assembly, read_assembly
+from compliance.decided import decide_conditions, decided_conditions
 from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
 from compliance.gate import summarise
@@ -16,6 +18,8 @@ from compliance.judge import builtin_checks, custom_checks, judge
 from compliance.nag import read_violations
 from compliance.project import tool_versions
 from compliance.record import Finding, FindingsRecord, Severity, Target
+from compliance.references import undeclared_reference
+from compliance.suppressions import attach, suppressions, without_checkov_skips
 from compliance.synth import DEFAULT_APP, synthesize
 from compliance.waivers import Waiver, apply_waivers
 from policies.catalog import Catalog
@@ -118,9 +122,13 @@ def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
 def _load(path: Path) -> Template:
     """The template model of a file: parsed once, then shared by every check."""
     try:
-        return load_template(path)
+        template = load_template(path)
     except TemplateError as error:
         raise InputError(error.path, error.problem, error.line) from None
+    problem = undeclared_reference(template.body)
+    if problem is not None:
+        raise InputError(path, problem)
+    return template
 
 
 def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) -> list[Finding]:
@@ -130,11 +138,15 @@ def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) 
         {rule for c in catalog.controls for rule in c.implemented_by.checkov_builtin}
     )
     checks = custom_checks(policy.checks_dir)  # all of them, as checkov would run them
+    # checkov's built-ins judge the body as it would be deployed: conditions the template
+    # decides applied, in-template skips removed (shown with the findings, never obeyed)
+    deployed = without_checkov_skips(decide_conditions(scanned.template.body))
     results = judge(
         scanned.template,
         shown=scanned.display_path,
         checks=checks,
         builtins=builtin_checks(tuple(builtin_ids)),
+        builtin_resources=deployed.get("Resources") or {},
         context=context,
     )
     return [from_checkov(result, scanned, catalog) for result in results]
@@ -146,6 +158,8 @@ def _record(
     envs: dict[str, str | None],
     policy: Policy,
 ) -> FindingsRecord:
+    written = {each.target: suppressions(each.template.body) for each in scanned}
+    findings = attach(findings, written, policy.catalog)
     findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today)
     findings.sort(key=_order)
     targets = [
@@ -158,6 +172,7 @@ def _record(
             account=each.stack.account if each.stack else None,
             region=each.stack.region if each.stack else None,
             config_rules=each.template.config_rules(),
+            note=_note(each.template.body),
         )
         for each in scanned
     ]
@@ -170,6 +185,16 @@ def _record(
         summary=summarise(findings, waiver_states, policy.fail_on),
         findings=findings,
         waivers=waiver_states,
+    )
+
+
+def _note(body: dict[str, Any]) -> str | None:
+    if decide_conditions(body).get("Resources"):
+        return None
+    false = sorted(name for name, truth in decided_conditions(body).items() if not truth)
+    return (
+        f"nothing to judge: every resource is under a condition the template makes always "
+        f"false ({', '.join(false)})"
     )
 
 

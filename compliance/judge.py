@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -92,8 +92,14 @@ def judge(
     checks: Sequence[Any],
     builtins: Sequence[Any],
     context: Context,
+    builtin_resources: Mapping[str, Any] | None = None,
 ) -> list[CheckResult]:
-    """Every check on every resource of the types it supports; ``shown`` names the file."""
+    """Every check on every resource of the types it supports; ``shown`` names the file.
+
+    checkov's checks (``builtins`` and any plain checkov check among ``checks``) see
+    ``builtin_resources`` (default: the template's), e.g. the body as it would be deployed.
+    """
+    seen = template.resources if builtin_resources is None else builtin_resources
     results = []
     for logical_id, resource in template.resources.items():
         kind = str(resource.get("Type"))
@@ -104,9 +110,11 @@ def judge(
             status = _OUTCOMES[verdict.outcome]
             if status is not None:
                 results.append(_result(template, check, logical_id, kind, status, verdict.reason))
+        if logical_id not in seen:
+            continue
         others = [c for c in checks if not isinstance(c, TapCheck)]
         for builtin in _supporting([*others, *builtins], kind):
-            status = _run_builtin(builtin, template, shown, logical_id, kind, resource)
+            status = _run_builtin(builtin, template, shown, logical_id, kind, seen[logical_id])
             if status is not None:
                 results.append(_result(template, builtin, logical_id, kind, status, None))
     return results

@@ -4,6 +4,11 @@ Inputs are fixed files only (every policy fixture, the sample templates, the fro
 template, the cdk-nag fixture app), never the live platform in ``infra/``, which changes.
 ``python tests/golden/golden_records.py`` rewrites ``records.json``; run it only on purpose,
 and name in the commit every difference it makes.
+
+Captured from main 406922b (the first design), with one named defect of it corrected: in the
+four ``*/adversarial.yaml`` templates whose conditions the text decides, main gave every
+finding of a checkov check only the logical id's line (it judged a temporary copy and
+could not map lines back); the one model gives the resource's real lines, as everywhere else.
 """
 
 from __future__ import annotations
