@@ -94,6 +94,15 @@ class RuntimeEvidence(_Model):
     key_manager: str | None = None
 
 
+class Suppression(_Model):
+    """An in-template suppression (checkov skip metadata, a cdk-nag acknowledgment): recorded
+    and shown, never obeyed; only the waiver file waives."""
+
+    tool: Literal["checkov", "cdk-nag"]
+    rule_id: str
+    comment: str | None = None
+
+
 class Finding(_Model):
     """One tool result on one resource, mapped to a control. Passes are findings too."""
 
@@ -116,6 +125,8 @@ class Finding(_Model):
     location: Location | None = None
     #: Runtime findings only (``aws-config``, ``aws-api``): the evidence read from the account.
     runtime: RuntimeEvidence | None = None
+    #: In-template suppressions naming this rule or control on this resource.
+    suppressions: list[Suppression] = Field(default_factory=list)
 
 
 class Target(_Model):
@@ -130,6 +141,8 @@ class Target(_Model):
     region: str | None = None
     #: AWS Config rule identifiers this template deploys (AWS::Config::ConfigRule).
     config_rules: list[str] = Field(default_factory=list)
+    #: What to know about how it was judged (e.g. nothing in it is created).
+    note: str | None = None
 
 
 class WaiverState(_Model):
