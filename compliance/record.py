@@ -143,6 +143,8 @@ class Target(_Model):
     config_rules: list[str] = Field(default_factory=list)
     #: What to know about how it was judged (e.g. nothing in it is created).
     note: str | None = None
+    #: Template parameters given values for the run (the others stayed unknown).
+    parameters: dict[str, str] = Field(default_factory=dict)
 
 
 class WaiverState(_Model):
