@@ -1,7 +1,8 @@
 """The findings record (``tap-compliance/findings@1``): the one contract every output reads.
 
-docs/architecture.md describes where the record comes from; this module gives its fields types. Reports, SARIF, JUnit
-and the gate all read a :class:`FindingsRecord`, never the tools' raw output.
+docs/architecture.md describes where the record comes from; this module gives its fields
+types. Reports, SARIF, JUnit and the gate all read a :class:`FindingsRecord`, never the
+tools' raw output.
 """
 
 from __future__ import annotations
