@@ -34,9 +34,9 @@ def compliance(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite."""
+    """Run the test suite, on every core (pytest-xdist; ``-- -n 0`` runs it serially)."""
     _install(session, "test")
-    session.run("pytest", *session.posargs, env=QUIET_NODE)
+    session.run("pytest", "-n", "auto", *session.posargs, env=QUIET_NODE)
 
 
 @nox.session

@@ -83,5 +83,5 @@ def _audit(fmt: str) -> Render:
 register(Formatter("json", "findings.json", _json, "the findings record"))
 register(Formatter("sarif", "findings.sarif", _sarif, "SARIF 2.1.0 for code scanning"))
 register(Formatter("junit", "junit.xml", _junit, "JUnit XML for CI test views"))
-register(Formatter("html", "audit.html", _audit("html"), "the audit report as HTML", report=True))
 register(Formatter("md", "audit.md", _audit("md"), "the audit report as Markdown", report=True))
+register(Formatter("html", "audit.html", _audit("html"), "the audit report as HTML", report=True))
