@@ -110,10 +110,16 @@ class Finding(_Model):
     suppressions: list[Suppression] = Field(default_factory=list)
 
 
+TargetStatus = Literal["judged", "skipped", "error"]
+
+
 class Target(_Model):
-    """One synthesized (or scanned) template."""
+    """One synthesized (or scanned) template, or a file scan listed without judging it."""
 
     name: str
+    #: judged; skipped (not a CloudFormation template); error (could not be read or parsed,
+    #: listed under --keep-going): ``note`` then says why
+    status: TargetStatus = "judged"
     env: str | None = None
     stack: str | None = None
     template: str
