@@ -173,6 +173,10 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument("--app", default=DEFAULT_APP, help="CDK app factory, module:function")
     _policy_options(deploy)
     deploy.set_defaults(run=_deploy)
+
+    verify = commands.add_parser("verify", help="AWS Config's verdicts on the deployed stack")
+    aws_commands.verify_arguments(verify)
+    verify.set_defaults(run=_verify)
     return parser
 
 
@@ -267,6 +271,13 @@ def _deploy(args: argparse.Namespace) -> int:
     policy, source = _policy(args)
     environment = _environments(args.env)[0]
     return aws_commands.deploy(args, policy=policy, source=source, environment=environment)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    if args.env == ALL:
+        raise InputError("--env: verify takes one environment, not all")
+    environment = _environments(args.env)[0]
+    return aws_commands.verify(args, catalog=_catalog(), environment=environment)
 
 
 def _policy(args: argparse.Namespace) -> tuple[engine.Policy, WaiverSource]:
