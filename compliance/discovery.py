@@ -1,31 +1,28 @@
 """What ``scan PATH...`` is asked to judge: template files, folders walked, cloud assemblies.
 
-Nothing here parses a template. A folder holding ``manifest.json`` is a cloud assembly (its
+Nothing here reads a template. A folder holding ``manifest.json`` is a cloud assembly (its
 stacks come from the manifest, so nothing inside it is walked: asset folders may hold copies
 of the project, ``cdk.out`` included). Any other folder is walked recursively for files named
 like templates (``.json``, ``.yaml``, ``.yml``, ``.template``), skipping ``node_modules``,
 ``.git`` and the like; folder symlinks are not followed, so a symlink loop cannot trap the
-walk. Files are checked before anything reads them: a file over CloudFormation's template
-size limit is never read (memory stays bounded), an unreadable file or a symlink loop is an
-error of that file; well-known files that are never templates (``package.json``) are skipped
-and listed, unread.
+walk. Well-known files that are never templates (``package.json``) are skipped and listed,
+unread. Reading, size and parsing are the template model's (``policies.cfn.template``).
 """
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from compliance.errors import InputError
 
 #: The file names a template may have (checkov's CloudFormation runner reads only these).
 SUFFIXES = (".json", ".yaml", ".yml", ".template")
 MANIFEST = "manifest.json"
-#: Folders never walked: dependencies, version control, caches, virtualenvs.
+#: Folders never walked: dependencies, version control, caches, virtualenvs, build output.
 SKIPPED_FOLDERS = frozenset(
     {"node_modules", ".git", ".hg", ".svn", ".venv", "venv", ".nox", ".tox", "__pycache__"}
     | {".mypy_cache", ".ruff_cache", ".pytest_cache", ".aws-sam", ".idea", ".vscode"}
@@ -33,126 +30,77 @@ SKIPPED_FOLDERS = frozenset(
 #: Files with a template's suffix that are never templates: listed as skipped, never read.
 NEVER_TEMPLATES = frozenset(
     {"package.json", "package-lock.json", "tsconfig.json", "cdk.json", "cdk.context.json"}
-    | {"tree.json", "composer.json", ".eslintrc.json", "renovate.json", "samconfig.yaml"}
-    | {"docker-compose.yml", "docker-compose.yaml", "pnpm-lock.yaml", ".pre-commit-config.yaml"}
-    | {"mkdocs.yml", ".gitlab-ci.yml", "buildspec.yml", "buildspec.yaml", "dependabot.yml"}
+    | {"composer.json", ".eslintrc.json", "renovate.json", "samconfig.yaml", "pnpm-lock.yaml"}
+    | {"docker-compose.yml", "docker-compose.yaml", ".pre-commit-config.yaml", "mkdocs.yml"}
+    | {".gitlab-ci.yml", "buildspec.yml", "buildspec.yaml", "dependabot.yml"}
 )
-#: CloudFormation refuses a template larger than this (1 MB, uploaded through S3).
-MAX_TEMPLATE_BYTES = 1_000_000
+
+Kind = Literal["template", "assembly", "skipped", "error"]
 
 
 @dataclass(frozen=True)
-class Problem:
-    """A path that is listed but not judged: skipped (not a template) or an error."""
+class Entry:
+    """One thing found: a template file or cloud assembly to judge, or a file listed without
+    judging it (skipped, or an error) with the reason."""
 
     path: Path
-    reason: str
+    kind: Kind
+    reason: str = ""
 
 
-@dataclass
-class Discovered:
-    """The targets found under the paths given, in a stable order."""
-
-    templates: list[Path] = field(default_factory=list)
-    assemblies: list[Path] = field(default_factory=list)
-    skipped: list[Problem] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-
-
-def discover(paths: Sequence[Path]) -> Discovered:
-    """Every template file and cloud assembly under ``paths``. A path that does not exist is
-    a usage error (exit 2 whatever the options); a folder holding no template is one too."""
-    found = Discovered()
+def discover(paths: Sequence[Path]) -> list[Entry]:
+    """Every template file and cloud assembly under ``paths``, in the order given (folders
+    in name order). A path that does not exist is a usage error (exit 2 whatever the
+    options), and so is a folder holding no template."""
+    found: list[Entry] = []
     for path in paths:
         if not os.path.lexists(path):
             raise InputError(path, "no such file")
-        if path.is_dir():
-            before = len(found.templates) + len(found.assemblies)
-            _walk(path, found)
-            if len(found.templates) + len(found.assemblies) == before:
-                listed = [p for p in found.skipped if _within(p.path, path)]
-                what = f" ({len(listed)} file(s) skipped)" if listed else ""
+        if _is_dir(path):
+            here: list[Entry] = []
+            _walk(path, here)
+            if not any(entry.kind in ("template", "assembly") for entry in here):
+                skipped = sum(entry.kind == "skipped" for entry in here)
+                what = f" ({skipped} file(s) skipped)" if skipped else ""
                 raise InputError(path, f"no CloudFormation template in this folder{what}")
+            found += here
+        elif path.name in NEVER_TEMPLATES:
+            found.append(_never(path))
+        elif path.suffix.lower() not in SUFFIXES:
+            found.append(
+                Entry(path, "error", f"a template's name must end in {', '.join(SUFFIXES)}")
+            )
         else:
-            _file(path, found, named=True)
+            found.append(Entry(path, "template"))
     return found
 
 
-def _walk(folder: Path, found: Discovered) -> None:
+def _walk(folder: Path, found: list[Entry]) -> None:
     if (folder / MANIFEST).is_file():
-        found.assemblies.append(folder)
+        found.append(Entry(folder, "assembly"))
         return
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as error:
-        found.errors.append(Problem(folder, _problem(error)))
+        found.append(Entry(folder, "error", f"cannot list: {error.strerror or error}"))
         return
     for entry in entries:
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
             if entry.name not in SKIPPED_FOLDERS:
                 _walk(path, found)
-        elif entry.is_symlink() and _is_dir_link(path):
+        elif entry.is_symlink() and _is_dir(path):
             continue  # folder symlinks are not followed (no loops, no walking out)
         elif path.suffix.lower() in SUFFIXES:
-            _file(path, found, named=False)
+            found.append(_never(path) if path.name in NEVER_TEMPLATES else Entry(path, "template"))
 
 
-def _file(path: Path, found: Discovered, *, named: bool) -> None:
-    """Check one file without reading it: it is a candidate template, skipped, or an error."""
-    if path.name in NEVER_TEMPLATES:
-        found.skipped.append(Problem(path, f"{path.name} is never a CloudFormation template"))
-        return
-    try:
-        info = path.stat()
-    except OSError as error:
-        found.errors.append(Problem(path, _problem(error)))
-        return
-    if not stat.S_ISREG(info.st_mode):
-        found.errors.append(Problem(path, "not a regular file"))
-        return
-    if info.st_size > MAX_TEMPLATE_BYTES:
-        found.errors.append(Problem(path, _too_large(info.st_size)))
-        return
-    if not os.access(path, os.R_OK):
-        found.errors.append(Problem(path, "cannot read: permission denied"))
-        return
-    if named and path.suffix.lower() not in SUFFIXES:
-        found.errors.append(Problem(path, f"a template's name must end in {', '.join(SUFFIXES)}"))
-        return
-    found.templates.append(path)
+def _never(path: Path) -> Entry:
+    return Entry(path, "skipped", f"not a CloudFormation template ({path.name}, not read)")
 
 
-def _too_large(size: int) -> str:
-    return (
-        f"{size / 1_000_000:.1f} MB, over CloudFormation's 1 MB template size limit "
-        "(it cannot be deployed; not read)"
-    )
-
-
-def _is_dir_link(path: Path) -> bool:
+def _is_dir(path: Path) -> bool:
     try:
         return path.is_dir()
     except OSError:
-        return False  # a loop or a dangling link: examined as a file (an error there)
-
-
-def _problem(error: OSError) -> str:
-    if error.errno == errno.ELOOP:
-        return "a symlink loop"
-    if isinstance(error, FileNotFoundError):
-        return "no such file (a dangling symlink?)"
-    if isinstance(error, PermissionError):
-        return "cannot read: permission denied"
-    return f"cannot read: {error.strerror or error}"
-
-
-def _within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def first_error(problems: Iterable[Problem]) -> InputError | None:
-    """The first problem as the one-line error a run without --keep-going stops with."""
-    for problem in problems:
-        return InputError(problem.path, problem.reason)
-    return None
+        return False  # a symlink loop or dangling link: read as a file, which says so

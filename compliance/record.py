@@ -177,6 +177,8 @@ class Gate(_Model):
     fail_on: Severity
     blocking: int = 0
     expired_waivers: int = 0
+    #: Templates that could not be judged (read or parse errors under --keep-going).
+    unjudged: int = 0
 
 
 class Summary(_Model):
@@ -186,6 +188,8 @@ class Summary(_Model):
     by_severity: dict[Severity, dict[Status, int]]
     unmapped: int = 0
     unknown: int = 0
+    #: Targets per status: judged, skipped (not a template), error (not judged).
+    targets: dict[TargetStatus, int] = Field(default_factory=dict)
     gate: Gate
 
 

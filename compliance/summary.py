@@ -62,6 +62,8 @@ def print_summary(
     reasons = f"{gate.blocking} blocking failure(s) at or above {gate.fail_on}"
     if gate.expired_waivers:
         reasons += f", {gate.expired_waivers} expired waiver(s)"
+    if gate.unjudged:
+        reasons += f", {gate.unjudged} template(s) that could not be judged"
     console.print(f"gate [{STYLE[gate.result]}]{gate.result}[/]: {reasons}")
 
 
@@ -76,9 +78,8 @@ def print_targets(record: FindingsRecord, console: Console) -> None:
     )
     table = Table(title="per template", title_justify="left")
     for column in ("template", "env", "status", "fail", "waived", "pass", "note"):
-        table.add_column(
-            column, justify="right" if column in ("fail", "waived", "pass") else "left"
-        )
+        numeric = column in ("fail", "waived", "pass")
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for target in record.targets:
         status = {"judged": "judged", "skipped": "[dim]skipped[/dim]", "error": "[red]error[/red]"}
         fails = counts[(target.name, "fail")]

@@ -5,6 +5,7 @@ value that decides the control could not be resolved."""
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,9 @@ from compliance.record import FindingsRecord
 pytestmark = pytest.mark.slow
 
 SETTINGS = settings(
-    max_examples=30,
+    max_examples=100,
     deadline=None,
-    derandomize=True,
+    derandomize=os.environ.get("TAP_HYPOTHESIS_RANDOM") is None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
