@@ -16,9 +16,11 @@ from compliance.assembly import Stack, is_assembly, read_assembly
 from compliance.checkov_scan import run_checkov
 from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
+from compliance.fingerprints import with_fingerprints
 from compliance.gate import summarise
 from compliance.nag import read_violations
 from compliance.record import Finding, FindingsRecord, Severity, Target
+from compliance.sources import SourceMap, read_sources, with_sources
 from compliance.synth import DEFAULT_APP, synthesize
 from compliance.templates import SUFFIXES, load_template
 from compliance.waivers import Waiver, apply_waivers
@@ -76,7 +78,8 @@ def check(
     for each, _ in scanned:
         findings += from_nag(violations, each, policy.catalog)
     envs = {each.target: env.name if env else None for each, env in scanned}
-    return _record(findings, [each for each, _ in scanned], envs, policy)
+    sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
+    return _record(findings, [each for each, _ in scanned], envs, policy, sources)
 
 
 def scan(
@@ -89,9 +92,12 @@ def scan(
     """Judge existing templates or cdk.out folders with the checkov part of the policies;
     ``env`` names the environment they belong to, for waivers limited to environments."""
     scanned: list[ScannedTemplate] = []
+    sources: dict[str, SourceMap] = {}
     for path in paths:
         if is_assembly(path):
-            scanned += [_scanned(stack, _shown(stack.template)) for stack in read_assembly(path)]
+            stacks = [_scanned(stack, _shown(stack.template)) for stack in read_assembly(path)]
+            sources |= dict.fromkeys((each.target for each in stacks), read_sources(path))
+            scanned += stacks
         elif path.is_dir():
             raise InputError(path, "a folder must be a cloud assembly (no manifest.json in it)")
         elif path.exists() and path.suffix not in SUFFIXES:
@@ -100,7 +106,8 @@ def scan(
             shown = _shown(path)
             scanned.append(ScannedTemplate(shown, load_template(path), shown))
     findings = _checkov_findings(scanned, policy, allowed_regions)
-    return _record(findings, scanned, dict.fromkeys((each.target for each in scanned), env), policy)
+    envs: dict[str, str | None] = dict.fromkeys((each.target for each in scanned), env)
+    return _record(findings, scanned, envs, policy, sources)
 
 
 def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
@@ -145,6 +152,7 @@ def _record(
     scanned: Sequence[ScannedTemplate],
     envs: dict[str, str | None],
     policy: Policy,
+    sources: dict[str, SourceMap],
 ) -> FindingsRecord:
     findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today)
     findings.sort(key=_order)
@@ -161,6 +169,7 @@ def _record(
         )
         for each in scanned
     ]
+    findings = with_fingerprints(with_sources(findings, sources), targets)
     return FindingsRecord(
         generated_at=datetime.now(UTC),
         git_commit=_git_commit(),

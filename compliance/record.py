@@ -40,7 +40,7 @@ class Resource(_Model):
 
 
 class Location(_Model):
-    """Where in a template file the resource is written (when the tool knows it)."""
+    """A file and lines: where the template writes a resource, or the app code that made it."""
 
     file: str
     start_line: int | None = None
@@ -96,6 +96,12 @@ class Finding(_Model):
     #: The template could not be resolved far enough to decide; counted as a failure.
     unknown: bool = False
     location: Location | None = None
+    #: The line of the CDK app's own code that created the resource (synthesized stacks).
+    source_location: Location | None = None
+    #: Stable across line moves: see ``compliance.fingerprints``.
+    fingerprint: str | None = None
+    #: The baseline (``--baseline``) already had it failing: a failure, but not blocking.
+    existing: bool = False
 
 
 class Target(_Model):
@@ -135,6 +141,8 @@ class Gate(_Model):
     fail_on: Severity
     blocking: int = 0
     expired_waivers: int = 0
+    #: Failures at or above the threshold that the baseline already had (not blocking).
+    existing: int = 0
 
 
 class Summary(_Model):
@@ -145,6 +153,16 @@ class Summary(_Model):
     unmapped: int = 0
     unknown: int = 0
     gate: Gate
+
+
+class Baseline(_Model):
+    """The record a run was gated against (``--baseline``): its failures do not block."""
+
+    file: str
+    git_commit: str | None = None
+    generated_at: datetime
+    #: How many failures the baseline holds.
+    failures: int
 
 
 class FindingsRecord(_Model):
@@ -158,6 +176,7 @@ class FindingsRecord(_Model):
     summary: Summary
     findings: list[Finding] = Field(default_factory=list)
     waivers: list[WaiverState] = Field(default_factory=list)
+    baseline: Baseline | None = None
 
     def to_json(self) -> str:
         """Serialise with the contract's field names (``schema``, ``4.0.1``, ...)."""
