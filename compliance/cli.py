@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,12 +61,22 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("html", "md"), default="html")
     report.add_argument("--output", type=Path, help="file to write (default: stdout)")
     report.set_defaults(run=_report)
+
+    diff = commands.add_parser("diff", help="what changed between two records (a PR comment)")
+    diff.add_argument("base", type=Path, metavar="BASE.json")
+    diff.add_argument("head", type=Path, metavar="HEAD.json")
+    diff.add_argument("--format", choices=("md", "json"), default="md")
+    diff.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    diff.set_defaults(run=_diff)
     return parser
 
 
 def _policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on", choices=SEVERITIES, default="high", help="gate threshold")
     parser.add_argument("--waivers", type=Path, help=f"waiver file (default {DEFAULT_WAIVERS})")
+    parser.add_argument(
+        "--baseline", type=Path, metavar="BASE.json", help="block only on failures not in it"
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -75,6 +85,7 @@ def _check(args: argparse.Namespace) -> int:
     # run left in --out, so nothing there looks like the result of this run.
     with outputs.staged(out) as staging:
         policy = _policy(args)
+        baseline = _baseline(args)
         environments = _environments(args.env)
         record = engine.check(
             environments=environments,
@@ -83,6 +94,7 @@ def _check(args: argparse.Namespace) -> int:
             policy=policy,
             app=args.app,
         )
+        record = baseline(record)
         written = outputs.write_all(record, staging, policy.catalog)
     print_summary(record, Console(), [out / path.name for path in written])
     return record.summary.gate.exit_code
@@ -90,8 +102,9 @@ def _check(args: argparse.Namespace) -> int:
 
 def _scan(args: argparse.Namespace) -> int:
     policy = _policy(args)
+    baseline = _baseline(args)
     regions = _regions(args.allowed_regions) if args.allowed_regions is not None else None
-    record = engine.scan(args.paths, policy=policy, allowed_regions=regions, env=args.env)
+    record = baseline(engine.scan(args.paths, policy=policy, allowed_regions=regions, env=args.env))
     if args.output is None and args.format is None:
         print_summary(record, Console())
     elif args.output is None:
@@ -117,6 +130,30 @@ def _report(args: argparse.Namespace) -> int:
     else:
         outputs.write_file(args.output, text)
     return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from compliance.baseline import load_baseline
+    from compliance.diff import diff_records
+    from compliance.diff_markdown import render_diff_markdown
+
+    changes = diff_records(load_baseline(args.base), load_baseline(args.head), _catalog())
+    text = changes.to_json() if args.format == "json" else render_diff_markdown(changes)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        outputs.write_file(args.output, text)
+    return 0
+
+
+def _baseline(args: argparse.Namespace) -> Callable[[FindingsRecord], FindingsRecord]:
+    """``--baseline``: read now (a bad file fails before any work), applied to the record."""
+    if args.baseline is None:
+        return lambda record: record
+    from compliance.baseline import gate_against, load_baseline
+
+    baseline = load_baseline(args.baseline)
+    return lambda record: gate_against(record, baseline, str(args.baseline))
 
 
 def _policy(args: argparse.Namespace) -> engine.Policy:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from compliance.record import FindingsRecord, severity_rank
@@ -50,4 +51,7 @@ def print_summary(record: FindingsRecord, console: Console, written: Sequence[Pa
     reasons = f"{gate.blocking} blocking failure(s) at or above {gate.fail_on}"
     if gate.expired_waivers:
         reasons += f", {gate.expired_waivers} expired waiver(s)"
+    if record.baseline is not None:
+        baseline = escape(record.baseline.file)
+        reasons += f"; {gate.existing} existing failure(s) in the baseline {baseline}"
     console.print(f"gate [{STYLE[gate.result]}]{gate.result}[/]: {reasons}")
