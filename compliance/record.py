@@ -71,6 +71,7 @@ class AppliedWaiver(_Model):
     id: str
     justification: str
     approver: str
+    approved: date | None = None
     expires: date
     expired: bool = False
     compensating_control: CompensatingControl | None = None
@@ -127,6 +128,7 @@ class WaiverState(_Model):
     environments: list[str]
     justification: str
     approver: str
+    approved: date | None = None
     expires: date
     state: Literal["active", "expired", "stale"]
     matched: int = 0
@@ -173,6 +175,8 @@ class FindingsRecord(_Model):
     git_commit: str | None = None
     tool_versions: dict[str, str] = Field(default_factory=dict)
     targets: list[Target] = Field(default_factory=list)
+    #: The waiver file the run applied; None when it found none (nothing was waived).
+    waiver_file: str | None = None
     summary: Summary
     findings: list[Finding] = Field(default_factory=list)
     waivers: list[WaiverState] = Field(default_factory=list)

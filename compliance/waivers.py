@@ -2,29 +2,42 @@
 
 A waiver names a control id (``TAP-ENC-01``) or a tool rule id, the resources it covers
 (logical ids or construct paths, globs allowed), the environments, a justification, an
-approver and an expiry date. Active waivers turn failures into ``waived``; expired ones waive
-nothing and fail the gate; a waiver that matches no failure is reported as stale.
+approver, the date it was approved and an expiry date at most :data:`MAX_WAIVER_DAYS` later.
+A waiver of a critical control names its resources (no bare ``*``). Active waivers turn
+failures into ``waived``; expired ones waive nothing and fail the gate; a waiver that matches
+no failure is reported as stale.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from compliance.errors import InputError, describe
+from compliance.errors import InputError, describe, read_text
 from compliance.record import AppliedWaiver, CompensatingControl, Finding, WaiverState
 from policies.catalog import CONTROL_ID, Catalog
 
 #: Tool rule ids a waiver may name besides control ids.
 TOOL_RULE_ID = r"^(CKV2?_[A-Z0-9]+_\d+|PCI\.DSS\.321-[A-Za-z0-9]+)$"
 ALL_ENVIRONMENTS = "*"
+#: The longest a risk may stay accepted: expiry at most this many days after approval.
+MAX_WAIVER_DAYS = 365
+#: A resources entry made of wildcards only names no resource.
+_BARE_GLOB = re.compile(r"^[*?]+$")
 WaiverStatus = Literal["active", "expired", "stale"]
 
 
@@ -40,8 +53,20 @@ class Waiver(BaseModel):
     environments: list[str] = Field(default_factory=lambda: [ALL_ENVIRONMENTS], min_length=1)
     justification: str = Field(min_length=20)
     approver: str = Field(min_length=2)
+    approved: date
     expires: date
     compensating_control: CompensatingControl | None = None
+
+    @model_validator(mode="after")
+    def _within_a_year(self) -> Waiver:
+        if self.expires < self.approved:
+            raise ValueError(f"expires {self.expires} is before approved {self.approved}")
+        if self.expires > self.approved + timedelta(days=MAX_WAIVER_DAYS):
+            raise ValueError(
+                f"expires {self.expires} is more than {MAX_WAIVER_DAYS} days after "
+                f"approved {self.approved}"
+            )
+        return self
 
     @field_validator("control")
     @classmethod
@@ -80,18 +105,12 @@ _WaiverLoader.add_constructor(
 
 def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
     """Read and validate a waiver file; every problem is a one-line :class:`InputError`."""
+    text = read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
         raw = yaml.load(text, Loader=_WaiverLoader)
-    except FileNotFoundError:
-        raise InputError(path, "no such waiver file") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text") from None
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise InputError(path, f"invalid YAML: {error.problem}", line) from None
-    except OSError as error:
-        raise InputError(path, f"cannot read: {error.strerror or error}") from None
     except yaml.YAMLError as error:
         raise InputError(path, f"invalid YAML: {error}") from None
     items = _items(text)
@@ -117,6 +136,17 @@ def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
             raise InputError(
                 path,
                 f"waiver {waiver.id}: checkov rule {waiver.control} is not run by the catalogue",
+                line,
+            )
+        control = catalog.control_for_rule(waiver.control) or (
+            catalog.control(waiver.control) if waiver.control in catalog_ids else None
+        )
+        bare = [glob for glob in waiver.resources if _BARE_GLOB.match(glob)]
+        if control is not None and control.severity == "critical" and bare:
+            raise InputError(
+                path,
+                f"waiver {waiver.id}: {control.id} is critical: name its resources "
+                f"instead of {bare[0]!r}",
                 line,
             )
     return parsed.waivers
@@ -147,6 +177,7 @@ def apply_waivers(
             id=waiver.id,
             justification=waiver.justification,
             approver=waiver.approver,
+            approved=waiver.approved,
             expires=waiver.expires,
             expired=expired,
             compensating_control=waiver.compensating_control,
@@ -169,6 +200,7 @@ def _state(waiver: Waiver, matched: int, today: date) -> WaiverState:
         environments=waiver.environments,
         justification=waiver.justification,
         approver=waiver.approver,
+        approved=waiver.approved,
         expires=waiver.expires,
         state=state,
         matched=matched,

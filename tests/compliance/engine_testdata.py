@@ -20,6 +20,11 @@ def with_expiry(waivers_yaml: str, expires: str) -> str:
     return re.sub(r"(?m)^(\s*expires:\s*)\S+", rf"\g<1>{expires}", waivers_yaml)
 
 
+def with_approval(waivers_yaml: str, approved: str) -> str:
+    """A waiver file's text with every waiver approved on ``approved``."""
+    return re.sub(r"(?m)^(\s*approved:\s*)\S+", rf"\g<1>{approved}", waivers_yaml)
+
+
 def unexpiring(waivers_yaml: str) -> str:
     """The waivers expiring far in the future: tests that must not depend on today's date."""
-    return with_expiry(waivers_yaml, "2999-12-31")
+    return with_expiry(with_approval(waivers_yaml, "2999-01-01"), "2999-12-31")

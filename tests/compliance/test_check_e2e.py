@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT, unexpiring, with_expiry
+from engine_testdata import ROOT, unexpiring, with_approval, with_expiry
 from test_outputs import validate_sarif
 
 from compliance.cli import main
@@ -114,7 +114,7 @@ def test_expired_waiver_fails_the_gate(
     dev_check: tuple[int, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     expired = tmp_path / "waivers.yaml"
-    text = with_expiry(ROOT_WAIVERS.read_text(), "2025-01-31")
+    text = with_expiry(with_approval(ROOT_WAIVERS.read_text(), "2024-06-01"), "2025-01-31")
     expired.write_text(text.replace("[dev, staging, prod]", "['*']"))
     cdk_out = dev_check[1] / "cdk.out"
     assert main(["scan", str(cdk_out), "--waivers", str(expired)]) == 1

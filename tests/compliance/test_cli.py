@@ -64,7 +64,10 @@ def test_scan_writes_the_chosen_format(tmp_path: Path, capsys: pytest.CaptureFix
         ),
         (["scan", str(TEMPLATES)], "a folder must be a cloud assembly"),
         (["check", "--env", "nosuch"], "no environment named nosuch"),
-        (["report", str(TEMPLATES / "broken-json.template.json")], "not valid JSON"),
+        (
+            ["report", str(TEMPLATES / "broken-json.template.json")],
+            "broken-json.template.json:7: invalid JSON",
+        ),
         (["report", str(TEMPLATES / "small-platform.yaml")], "small-platform.yaml"),
     ],
 )
@@ -85,7 +88,7 @@ def test_bad_input_exits_2_with_one_line(
         (
             "waivers:\n  - id: W-1\n    control: TAP-XYZ-99\n    resources: ['*']\n"
             "    justification: a justification long enough\n    approver: qsa\n"
-            "    expires: 2030-01-01\n",
+            "    approved: 2029-06-01\n    expires: 2030-01-01\n",
             "unknown control TAP-XYZ-99",
         ),
     ],

@@ -29,6 +29,7 @@ def waived_record(small_record: FindingsRecord) -> FindingsRecord:
         resources=["LogBucket"],
         justification="The log bucket is the access-log destination itself.",
         approver="qsa@example.com",
+        approved=TODAY,
         expires=TODAY.replace(year=TODAY.year + 1),
     )
     envs = {t.name: t.env for t in small_record.targets}

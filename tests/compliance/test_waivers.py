@@ -29,6 +29,7 @@ def _entry(**fields: str) -> str:
         "resources": "[LogBucket]",
         "justification": JUSTIFICATION,
         "approver": "qsa@example.com",
+        "approved": "2026-01-15",
         "expires": "2026-12-31",
         **fields,
     }
@@ -164,14 +165,28 @@ def test_environments_limit_a_waiver(
         (_entry(justification="too short"), "waivers.yaml:5: waivers.0.justification"),
         (_entry(control="TAP-XYZ-99"), "waivers.yaml:2: waiver W-1: unknown control TAP-XYZ-99"),
         (_entry(control="whatever"), "neither a control id nor a tool rule id"),
-        (_entry(expires="someday"), "waivers.yaml:7: waivers.0.expires"),
-        (_entry() + _entry().removeprefix("waivers:\n"), "waivers.yaml:8: duplicate waiver id W-1"),
+        (_entry(expires="someday"), "waivers.yaml:8: waivers.0.expires"),
+        (_entry() + _entry().removeprefix("waivers:\n"), "waivers.yaml:9: duplicate waiver id W-1"),
         ("waivers:\n  - id: [unclosed\n", "waivers.yaml:3: invalid YAML"),
         ("waivers: 3\n", "waivers.yaml: waivers: Input should be a valid list"),
-        (_entry(expires="2030-13-45"), "waivers.yaml:7: waivers.0.expires"),
+        (_entry(expires="2030-13-45"), "waivers.yaml:8: waivers.0.expires"),
         (_entry(justification="'" + " " * 30 + "'"), "waivers.yaml:5: waivers.0.justification"),
         (_entry(resources="LogBucket"), "waivers.yaml:4: waivers.0.resources"),
-        (_entry(colour="blue"), "waivers.yaml:8: waivers.0.colour: Extra inputs"),
+        (_entry(colour="blue"), "waivers.yaml:9: waivers.0.colour: Extra inputs"),
+        # the rules an assessor asks for: when it was approved, and for a year at most
+        (_entry(approved="None").replace("    approved: None\n", ""), "waivers.0.approved"),
+        (
+            _entry(approved="2026-01-15", expires="2027-01-16"),
+            "waivers.yaml:2: waivers.0: expires 2027-01-16 is more than 365 days after "
+            "approved 2026-01-15",
+        ),
+        (_entry(approved="2026-06-01", expires="2026-05-31"), "is before approved 2026-06-01"),
+        # a waiver of a critical control names its resources
+        (
+            _entry(control="TAP-PUB-01", resources="['*']"),
+            "waivers.yaml:2: waiver W-1: TAP-PUB-01 is critical: name its resources",
+        ),
+        (_entry(control="TAP-PUB-01", resources="[Data*, '**']"), "instead of '**'"),
         (_entry(control="CKV_AWS_99999"), "W-1: checkov rule CKV_AWS_99999 is not run"),
         ("- id: W-1\n", "waivers.yaml: top level: Input should be a valid dictionary"),
     ],
@@ -185,6 +200,17 @@ def test_invalid_waiver_files_are_one_line_errors(
     assert "\n" not in str(caught.value)
 
 
+def test_a_year_exactly_and_named_critical_resources_are_accepted(
+    tmp_path: Path, test_catalog: Catalog
+) -> None:
+    body = _entry(approved="2026-01-15", expires="2027-01-15")
+    second = _entry(id="W-2", control="TAP-PUB-01", resources="['Data*']")
+    body += second.removeprefix("waivers:\n")
+    waivers = _waivers(tmp_path, test_catalog, body)
+    assert [w.id for w in waivers] == ["W-1", "W-2"]
+    assert str(waivers[0].approved) == "2026-01-15"
+
+
 def test_binary_waiver_file(tmp_path: Path, test_catalog: Catalog) -> None:
     path = tmp_path / "waivers.yaml"
     path.write_bytes(b"\xff\xfe\x00waivers")
@@ -193,7 +219,7 @@ def test_binary_waiver_file(tmp_path: Path, test_catalog: Catalog) -> None:
 
 
 def test_missing_waiver_file(tmp_path: Path, test_catalog: Catalog) -> None:
-    with pytest.raises(InputError, match="no such waiver file"):
+    with pytest.raises(InputError, match="no such file"):
         load_waivers(tmp_path / "absent.yaml", test_catalog)
 
 
