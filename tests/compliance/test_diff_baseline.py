@@ -228,6 +228,7 @@ def test_an_expired_waiver_still_blocks_under_a_baseline(repo: Path) -> None:
     environments: ["*"]
     justification: The log bucket was to be encrypted by the end of the year.
     approver: qsa@example.com
+    approved: 2019-06-01
     expires: 2020-01-31
 """
     )
@@ -240,7 +241,7 @@ def test_an_expired_waiver_still_blocks_under_a_baseline(repo: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "problem"),
-    [("{not json", "not valid JSON"), ('{"schema": "other"}', "not a tap-compliance/findings@1")],
+    [("{not json", "invalid JSON"), ('{"schema": "other"}', "not a tap-compliance/findings@1")],
 )
 def test_a_bad_baseline_is_one_line_exit_2(
     repo: Path, capsys: pytest.CaptureFixture[str], content: str, problem: str
