@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from compliance.assembly import Stack, is_assembly, read_assembly
 from compliance.checkov_scan import run_checkov
+from compliance.decided import decide_conditions, decided_conditions
 from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
 from compliance.fingerprints import with_fingerprints
@@ -21,6 +23,7 @@ from compliance.nag import read_violations
 from compliance.project import tool_versions
 from compliance.record import Finding, FindingsRecord, Severity, Target
 from compliance.sources import SourceMap, read_sources, with_sources
+from compliance.suppressions import attach, suppressions, without_checkov_skips
 from compliance.synth import DEFAULT_APP, synthesize
 from compliance.templates import SUFFIXES, load_template
 from compliance.waivers import Waiver, apply_waivers
@@ -138,12 +141,18 @@ def _checkov_findings(
     with tempfile.TemporaryDirectory(prefix="tap-expanded-") as folder:
         by_path: dict[Path, ScannedTemplate] = {}
         for index, each in enumerate(scanned):
+            body = without_checkov_skips(decide_conditions(each.template.body))
+            if not body.get("Resources"):
+                continue  # every resource is conditioned away: nothing to judge (noted)
             path = each.template.path.resolve()
-            if each.template.expanded:
-                # checkov cannot read Fn::ForEach: it judges the expanded body instead
+            if each.template.expanded or body is not each.template.body:
+                # checkov reads neither Fn::ForEach nor conditions, and would obey skips: it
+                # judges the body as it would be deployed, every skip shown, not obeyed
                 path = Path(folder, f"{index}-{each.template.path.stem}.json").resolve()
-                path.write_text(json.dumps(each.template.body), encoding="utf-8")
+                path.write_text(json.dumps(body), encoding="utf-8")
             by_path[path] = each
+        if not by_path:
+            return []
         results = run_checkov(
             list(by_path),
             check_ids=check_ids,
@@ -153,7 +162,8 @@ def _checkov_findings(
     findings = []
     for result in results:
         each = by_path[result.template.resolve()]
-        if each.template.expanded:  # lines of the expanded copy mean nothing in the file
+        if result.template.resolve() != each.template.path.resolve():
+            # lines of a copy mean nothing in the file
             line = each.template.line_of(result.logical_id)
             result = replace(result, template=each.template.path, start_line=line, end_line=line)
         findings.append(from_checkov(result, each, catalog))
@@ -167,6 +177,8 @@ def _record(
     policy: Policy,
     sources: dict[str, SourceMap],
 ) -> FindingsRecord:
+    written = {each.target: suppressions(each.template.body) for each in scanned}
+    findings = attach(findings, written, policy.catalog)
     findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today)
     findings.sort(key=_order)
     targets = [
@@ -179,6 +191,7 @@ def _record(
             account=each.stack.account if each.stack else None,
             region=each.stack.region if each.stack else None,
             config_rules=each.template.config_rules(),
+            note=_note(each.template.body),
         )
         for each in scanned
     ]
@@ -192,6 +205,16 @@ def _record(
         summary=summarise(findings, waiver_states, policy.fail_on),
         findings=findings,
         waivers=waiver_states,
+    )
+
+
+def _note(body: dict[str, Any]) -> str | None:
+    if decide_conditions(body).get("Resources"):
+        return None
+    false = sorted(name for name, truth in decided_conditions(body).items() if not truth)
+    return (
+        f"nothing to judge: every resource is under a condition the template makes always "
+        f"false ({', '.join(false)})"
     )
 
 

@@ -77,6 +77,15 @@ class AppliedWaiver(_Model):
     compensating_control: CompensatingControl | None = None
 
 
+class Suppression(_Model):
+    """An in-template suppression (checkov skip metadata, a cdk-nag acknowledgment): recorded
+    and shown, never obeyed; only the waiver file waives."""
+
+    tool: Literal["checkov", "cdk-nag"]
+    rule_id: str
+    comment: str | None = None
+
+
 class Finding(_Model):
     """One tool result on one resource, mapped to a control. Passes are findings too."""
 
@@ -103,6 +112,8 @@ class Finding(_Model):
     fingerprint: str | None = None
     #: The baseline (``--baseline``) already had it failing: a failure, but not blocking.
     existing: bool = False
+    #: In-template suppressions naming this rule or control on this resource.
+    suppressions: list[Suppression] = Field(default_factory=list)
 
 
 class Target(_Model):
@@ -117,6 +128,8 @@ class Target(_Model):
     region: str | None = None
     #: AWS Config rule identifiers this template deploys (AWS::Config::ConfigRule).
     config_rules: list[str] = Field(default_factory=list)
+    #: What to know about how it was judged (e.g. nothing in it is created).
+    note: str | None = None
 
 
 class WaiverState(_Model):
