@@ -6,7 +6,7 @@ import json
 import subprocess
 import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from compliance.findings import ScannedTemplate, from_checkov, from_nag
 from compliance.fingerprints import with_fingerprints
 from compliance.gate import summarise
 from compliance.nag import read_violations
+from compliance.parameters import apply_parameters, unused
 from compliance.project import tool_versions
 from compliance.record import Finding, FindingsRecord, Severity, Target
 from compliance.sources import SourceMap, read_sources, with_sources
@@ -92,12 +93,14 @@ def scan(
     allowed_regions: Sequence[str] | None,
     env: EnvInfo | None = None,
     environments: Sequence[EnvInfo] = (),
+    parameters: Mapping[str, str] | None = None,
 ) -> FindingsRecord:
     """Judge existing templates or cdk.out folders with the checkov part of the policies.
 
     A stack of a cloud assembly belongs to the environment of ``environments`` with its stack
     name; ``env`` overrides that for every template (waivers limited to environments and the
-    allowed regions follow it); ``allowed_regions`` overrides the environments' regions."""
+    allowed regions follow it); ``allowed_regions`` overrides the environments' regions.
+    ``parameters`` gives template parameters their values (the others stay unknown)."""
     by_stack = {each.stack_name: each for each in environments}
     scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
     sources: dict[str, SourceMap] = {}
@@ -115,6 +118,11 @@ def scan(
         else:
             shown = _shown(path)
             scanned.append((ScannedTemplate(shown, load_template(path), shown), env))
+    if parameters:
+        scanned = [(_with_parameters(each, parameters), e) for each, e in scanned]
+        missing = unused(parameters, [each.template.body for each, _ in scanned])
+        if missing:
+            raise InputError(f"--parameter {', '.join(missing)}: no scanned template declares it")
     groups: dict[tuple[str, ...], list[ScannedTemplate]] = defaultdict(list)
     for each, its_env in scanned:
         regions = allowed_regions or (its_env.allowed_regions if its_env else ())
@@ -124,6 +132,14 @@ def scan(
         findings += _checkov_findings(members, policy, list(regions) or None)
     envs = {each.target: its_env.name if its_env else None for each, its_env in scanned}
     return _record(findings, [each for each, _ in scanned], envs, policy, sources)
+
+
+def _with_parameters(each: ScannedTemplate, values: Mapping[str, str]) -> ScannedTemplate:
+    body, used = apply_parameters(each.template.body, values, each.template.path)
+    if not used:
+        return each
+    # the body now differs from the file: checkov is given it instead (as for Fn::ForEach)
+    return replace(each, template=replace(each.template, body=body, expanded=True), parameters=used)
 
 
 def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
@@ -192,6 +208,7 @@ def _record(
             region=each.stack.region if each.stack else None,
             config_rules=each.template.config_rules(),
             note=_note(each.template.body),
+            parameters=dict(each.parameters),
         )
         for each in scanned
     ]
