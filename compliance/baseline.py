@@ -43,7 +43,9 @@ def gate_against(record: FindingsRecord, baseline: FindingsRecord, shown: str) -
     return record.model_copy(
         update={
             "findings": findings,
-            "summary": summarise(findings, record.waivers, record.summary.gate.fail_on),
+            "summary": summarise(
+                findings, record.waivers, record.summary.gate.fail_on, record.targets
+            ),
             "baseline": Baseline(
                 file=shown,
                 git_commit=baseline.git_commit,
