@@ -141,7 +141,10 @@ class Template:
         built once: checks ask this for every resource, which made scans quadratic)."""
         index = self._types_index()
         found = [lid for kind in dict.fromkeys(types) for lid in index.get(kind, ())]
-        return found if len(types) < 2 else [lid for lid in self.resources if lid in set(found)]
+        if len(types) < 2:
+            return found
+        wanted = set(found)
+        return [lid for lid in self.resources if lid in wanted]
 
     def _types_index(self) -> dict[str, list[str]]:
         index: dict[str, list[str]] | None = self.__dict__.get("_by_type")
