@@ -50,6 +50,8 @@ class EnvironmentSpec(BaseModel):
     availability_zones: list[AvailabilityZone] = Field(min_length=AZ_COUNT, max_length=AZ_COUNT)
     allowed_regions: list[Region] = Field(min_length=1)
     suffix: Suffix
+    #: Never destroy data on stack deletion (RETAIN, deletion protection, no auto-delete).
+    retain_data: bool = False
 
     @field_validator("availability_zones")
     @classmethod
