@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compliance.errors import InputError
+from compliance.errors import InputError, read_text
 
 MANIFEST = "manifest.json"
 STACK_ARTIFACT = "aws:cloudformation:stack"
@@ -98,13 +98,8 @@ def _logical_ids(manifest: Path, metadata: Any) -> dict[str, str]:
 
 
 def _read_json(path: Path) -> Any:
+    text = read_text(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except OSError as error:
-        raise InputError(path, f"cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text") from None
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None

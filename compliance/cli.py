@@ -1,4 +1,7 @@
-"""``tap-compliance``: check, scan and report. Exit 0 passed, 1 failed, 2 usage or input error."""
+"""tap-compliance: prove CloudFormation templates meet the TAP controls, gate CI on the result.
+
+Exit codes: 0 the gate passed, 1 it failed, 2 a usage, configuration or input error.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,13 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
 from compliance import engine, outputs
 from compliance.errors import InputError
+from compliance.project import WaiverSource, tool_versions, waiver_source
 from compliance.quiet import silence
 from compliance.record import SEVERITIES, FindingsRecord, Severity
 from compliance.summary import print_summary
@@ -20,8 +25,8 @@ from compliance.waivers import Waiver, load_waivers
 from policies.catalog import Catalog
 
 DEFAULT_OUT = Path("reports/out")
-DEFAULT_WAIVERS = Path("waivers.yaml")
 SCAN_FORMATS = ("json", "sarif", "junit", "md", "html")
+ALL = "all"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,46 +41,141 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+class _Versions(argparse.Action):
+    """``--version``: this tool's version and those of the tools it runs."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        versions = tool_versions()
+        print("\n".join(f"{tool} {version}" for tool, version in versions.items()))
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tap-compliance", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="tap-compliance",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action=_Versions,
+        help="print the versions of tap-compliance, checkov, cdk-nag and aws-cdk-lib, and exit",
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    check = commands.add_parser("check", help="synth, cdk-nag, checkov, waivers, gate, outputs")
-    check.add_argument("--env", default="all", help="environment name, or all (default)")
-    check.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    check.add_argument("--app", default=DEFAULT_APP, help="CDK app factory, module:function")
+    check = commands.add_parser(
+        "check",
+        help="synthesize the CDK app, run cdk-nag and checkov, apply waivers, gate, write outputs",
+        description="Synthesize the CDK app, run cdk-nag and checkov, apply the waivers, decide "
+        "the gate and write every output to --out.",
+    )
+    names = _environment_names()
+    check.add_argument(
+        "--env",
+        default=ALL,
+        metavar="NAME",
+        help=f"environment to check: {', '.join([*names, ALL])} (default: %(default)s)",
+    )
+    check.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="output folder (default: %(default)s)",
+    )
+    check.add_argument(
+        "--app",
+        default=DEFAULT_APP,
+        metavar="MODULE:FUNCTION",
+        help="the CDK app: a function that takes outdir= and env_names= and returns the "
+        "aws_cdk.App (default: %(default)s)",
+    )
     _policy_options(check)
     check.set_defaults(run=_check)
 
-    scan = commands.add_parser("scan", help="the checkov policies on existing templates")
-    scan.add_argument("paths", type=Path, nargs="+", metavar="PATH")
-    scan.add_argument("--format", choices=SCAN_FORMATS, help="document to write (default json)")
-    scan.add_argument("--output", type=Path, help="file to write (default: stdout)")
-    scan.add_argument("--allowed-regions", help="comma-separated regions for the regional deny")
-    scan.add_argument("--env", help="environment of the templates (applies its waivers)")
+    scan = commands.add_parser(
+        "scan",
+        help="judge existing CloudFormation templates or cdk.out folders",
+        description="Judge existing CloudFormation templates (JSON or YAML) or cloud "
+        "assemblies (cdk.out) with the checkov part of the policies. Without --format and "
+        "--output it prints the summary table; --format json without --output prints only "
+        "the record on stdout.",
+    )
+    scan.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="template or cdk.out")
+    scan.add_argument(
+        "--format",
+        choices=SCAN_FORMATS,
+        help="document to write: %(choices)s (default: the summary table on the terminal; "
+        "json when --output is given)",
+    )
+    scan.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="file to write the document to (default: stdout)",
+    )
+    scan.add_argument(
+        "--allowed-regions",
+        metavar="R1,R2",
+        help="regions the regional deny (TAP-IAM-01) must allow (default: the environment's, "
+        "else us-east-1)",
+    )
+    scan.add_argument(
+        "--env",
+        metavar="NAME",
+        help=f"environment every template belongs to: {', '.join(names)} (default: a cloud "
+        "assembly's stacks belong to the environment of their stack name, other templates to "
+        "none); its waivers and allowed regions apply",
+    )
     _policy_options(scan)
     scan.set_defaults(run=_scan)
 
-    report = commands.add_parser("report", help="re-render the audit report from a record")
+    report = commands.add_parser(
+        "report",
+        help="re-render the audit report from a saved record",
+        description="Re-render the audit report from a saved findings.json.",
+    )
     report.add_argument("record", type=Path, metavar="RECORD.json")
-    report.add_argument("--format", choices=("html", "md"), default="html")
-    report.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    report.add_argument(
+        "--format",
+        choices=("html", "md"),
+        default="html",
+        help="%(choices)s (default: %(default)s)",
+    )
+    report.add_argument(
+        "--output", type=Path, metavar="FILE", help="file to write (default: stdout)"
+    )
     report.set_defaults(run=_report)
     return parser
 
 
 def _policy_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--fail-on", choices=SEVERITIES, default="high", help="gate threshold")
-    parser.add_argument("--waivers", type=Path, help=f"waiver file (default {DEFAULT_WAIVERS})")
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default="high",
+        help="lowest severity that fails the gate: %(choices)s (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="waiver file (default: waivers.yaml in the project root, the nearest folder "
+        "above the working directory holding cdk.json or pyproject.toml)",
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
     out: Path = args.out
-    # Inside the staging: any error, a bad waiver file included, also removes what an earlier
-    # run left in --out, so nothing there looks like the result of this run.
+    # Usage and configuration errors first: a mistake must not touch the last evidence.
+    policy, source = _policy(args)
+    environments = _environments(args.env)
+    # Inside the staging: an error from here on also removes what an earlier run left in
+    # --out, so nothing there looks like the result of this run.
     with outputs.staged(out) as staging:
-        policy = _policy(args)
-        environments = _environments(args.env)
         record = engine.check(
             environments=environments,
             assembly_dir=staging / outputs.ASSEMBLY,
@@ -84,23 +184,34 @@ def _check(args: argparse.Namespace) -> int:
             app=args.app,
         )
         written = outputs.write_all(record, staging, policy.catalog)
-    print_summary(record, Console(), [out / path.name for path in written])
+    print_summary(record, Console(), [out / path.name for path in written], source)
     return record.summary.gate.exit_code
 
 
 def _scan(args: argparse.Namespace) -> int:
-    policy = _policy(args)
+    policy, source = _policy(args)
     regions = _regions(args.allowed_regions) if args.allowed_regions is not None else None
-    record = engine.scan(args.paths, policy=policy, allowed_regions=regions, env=args.env)
+    known = _environments(ALL)
+    env = _environments(args.env)[0] if args.env is not None else None
+    try:
+        record = engine.scan(
+            args.paths, policy=policy, allowed_regions=regions, env=env, environments=known
+        )
+    except InputError:
+        if args.output is not None:  # an earlier run's document must not pass for this one's
+            args.output.unlink(missing_ok=True)
+        raise
     if args.output is None and args.format is None:
-        print_summary(record, Console())
+        print_summary(record, Console(), (), source)
     elif args.output is None:
+        if source.path is None:
+            print(f"tap-compliance: warning: {source.describe()}", file=sys.stderr)
         sys.stdout.write(outputs.render(record, args.format, policy.catalog))
     else:
         outputs.write_file(
             args.output, outputs.render(record, args.format or "json", policy.catalog)
         )
-        print_summary(record, Console(), [args.output])
+        print_summary(record, Console(), [args.output], source)
     return record.summary.gate.exit_code
 
 
@@ -119,17 +230,22 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _policy(args: argparse.Namespace) -> engine.Policy:
+def _policy(args: argparse.Namespace) -> tuple[engine.Policy, WaiverSource]:
     catalog = _catalog()
-    waivers: list[Waiver] = []
-    if args.waivers is not None:
-        waivers = load_waivers(args.waivers, catalog)
-    elif DEFAULT_WAIVERS.exists():
-        waivers = load_waivers(DEFAULT_WAIVERS, catalog)
+    source = waiver_source(args.waivers)
+    waivers: list[Waiver] = load_waivers(source.path, catalog) if source.path else []
     fail_on: Severity = args.fail_on
     from policies import CHECKS_DIR
 
-    return engine.Policy(catalog, waivers, fail_on, datetime.now(UTC).date(), CHECKS_DIR)
+    policy = engine.Policy(
+        catalog,
+        waivers,
+        fail_on,
+        datetime.now(UTC).date(),
+        CHECKS_DIR,
+        waiver_file=str(source.path) if source.path else None,
+    )
+    return policy, source
 
 
 def _catalog() -> Catalog:
@@ -161,6 +277,17 @@ def _regions(text: str) -> list[str]:
     return regions
 
 
+def _environment_names() -> list[str]:
+    """The environments the environments file declares, for help texts (none if unreadable)."""
+    from infra.datafile import DataFileError
+    from infra.environments import load_environments
+
+    try:
+        return list(load_environments())
+    except DataFileError:
+        return []
+
+
 def _environments(name: str, path: Path | None = None) -> list[engine.EnvInfo]:
     """The environments ``--env`` names, from ``path`` (default: infra/environments.yaml)."""
     from infra.datafile import DataFileError
@@ -169,7 +296,7 @@ def _environments(name: str, path: Path | None = None) -> list[engine.EnvInfo]:
     source = path or DEFAULT_ENVIRONMENTS_FILE
     try:
         known = load_environments(source)
-        names = None if name == "all" else [name]
+        names = None if name == ALL else [name]
         chosen = select_environments(known, names, source=source)
     except DataFileError as error:
         raise InputError(str(error)) from None

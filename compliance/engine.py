@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from importlib import metadata
 from pathlib import Path
 
 from compliance.assembly import Stack, is_assembly, read_assembly
@@ -18,13 +17,12 @@ from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
 from compliance.gate import summarise
 from compliance.nag import read_violations
+from compliance.project import tool_versions
 from compliance.record import Finding, FindingsRecord, Severity, Target
 from compliance.synth import DEFAULT_APP, synthesize
 from compliance.templates import SUFFIXES, load_template
 from compliance.waivers import Waiver, apply_waivers
 from policies.catalog import Catalog
-
-TOOLS = ("tap-compliance", "checkov", "cdk-nag", "aws-cdk-lib")
 
 
 @dataclass(frozen=True)
@@ -37,6 +35,8 @@ class Policy:
     today: date
     #: Our checkov checks (``policies.CHECKS_DIR``), all of which run.
     checks_dir: Path
+    #: The waiver file ``waivers`` came from (None: no waiver file), named in the record.
+    waiver_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,23 +84,37 @@ def scan(
     *,
     policy: Policy,
     allowed_regions: Sequence[str] | None,
-    env: str | None = None,
+    env: EnvInfo | None = None,
+    environments: Sequence[EnvInfo] = (),
 ) -> FindingsRecord:
-    """Judge existing templates or cdk.out folders with the checkov part of the policies;
-    ``env`` names the environment they belong to, for waivers limited to environments."""
-    scanned: list[ScannedTemplate] = []
+    """Judge existing templates or cdk.out folders with the checkov part of the policies.
+
+    A stack of a cloud assembly belongs to the environment of ``environments`` with its stack
+    name; ``env`` overrides that for every template (waivers limited to environments and the
+    allowed regions follow it); ``allowed_regions`` overrides the environments' regions."""
+    by_stack = {each.stack_name: each for each in environments}
+    scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
     for path in paths:
         if is_assembly(path):
-            scanned += [_scanned(stack, _shown(stack.template)) for stack in read_assembly(path)]
+            for stack in read_assembly(path):
+                shown = _shown(stack.template)
+                scanned.append((_scanned(stack, shown), env or by_stack.get(stack.stack_name)))
         elif path.is_dir():
             raise InputError(path, "a folder must be a cloud assembly (no manifest.json in it)")
         elif path.exists() and path.suffix not in SUFFIXES:
             raise InputError(path, f"a template's name must end in {', '.join(SUFFIXES)}")
         else:
             shown = _shown(path)
-            scanned.append(ScannedTemplate(shown, load_template(path), shown))
-    findings = _checkov_findings(scanned, policy, allowed_regions)
-    return _record(findings, scanned, dict.fromkeys((each.target for each in scanned), env), policy)
+            scanned.append((ScannedTemplate(shown, load_template(path), shown), env))
+    groups: dict[tuple[str, ...], list[ScannedTemplate]] = defaultdict(list)
+    for each, its_env in scanned:
+        regions = allowed_regions or (its_env.allowed_regions if its_env else ())
+        groups[tuple(regions)].append(each)
+    findings: list[Finding] = []
+    for regions, members in groups.items():
+        findings += _checkov_findings(members, policy, list(regions) or None)
+    envs = {each.target: its_env.name if its_env else None for each, its_env in scanned}
+    return _record(findings, [each for each, _ in scanned], envs, policy)
 
 
 def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
@@ -164,8 +178,9 @@ def _record(
     return FindingsRecord(
         generated_at=datetime.now(UTC),
         git_commit=_git_commit(),
-        tool_versions=_tool_versions(),
+        tool_versions=tool_versions(),
         targets=targets,
+        waiver_file=policy.waiver_file,
         summary=summarise(findings, waiver_states, policy.fail_on),
         findings=findings,
         waivers=waiver_states,
@@ -191,16 +206,6 @@ def _shown(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
-
-
-def _tool_versions() -> dict[str, str]:
-    versions = {}
-    for tool in TOOLS:
-        try:
-            versions[tool] = metadata.version(tool)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
 
 
 def _git_commit() -> str | None:

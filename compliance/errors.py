@@ -20,6 +20,27 @@ class InputError(Exception):
         super().__init__(" ".join(message.split()))
 
 
+def read_problem(error: OSError | UnicodeDecodeError) -> str:
+    """The one wording for a file that cannot be read, whatever reads it."""
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "a folder, not a file"
+    if isinstance(error, PermissionError):
+        return "cannot read: permission denied"
+    return f"cannot read: {error.strerror or error}"
+
+
+def read_text(path: Path) -> str:
+    """A text file's content; a missing or unreadable file is an :class:`InputError`."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(path, read_problem(error)) from None
+
+
 def describe(error: ValidationError) -> str:
     """The first validation problem on one line: ``where: what (and N more)``."""
     first = error.errors()[0]

@@ -157,6 +157,8 @@ class FindingsRecord(_Model):
     git_commit: str | None = None
     tool_versions: dict[str, str] = Field(default_factory=dict)
     targets: list[Target] = Field(default_factory=list)
+    #: The waiver file the run applied; None when it found none (nothing was waived).
+    waiver_file: str | None = None
     summary: Summary
     findings: list[Finding] = Field(default_factory=list)
     waivers: list[WaiverState] = Field(default_factory=list)

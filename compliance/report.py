@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
 
 import reports
-from compliance.errors import describe
+from compliance.errors import describe, read_problem
 from compliance.record import SCHEMA, FindingsRecord
 from compliance.report_data import ReferenceData, default_reference_data
 from compliance.report_markdown import MARKDOWN_CAP, escape_markdown, fit_rows
@@ -87,16 +87,12 @@ def load_record(path: Path) -> FindingsRecord:
     """Read a ``findings.json``; a :class:`RecordError` with one line says what is wrong."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise RecordError(f"{path}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise RecordError(f"{path}: not UTF-8 text") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise RecordError(f"{path}: {read_problem(error)}") from None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
-        raise RecordError(
-            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
+        raise RecordError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
     schema = raw.get("schema") if isinstance(raw, dict) else None
     if schema != SCHEMA:
         raise RecordError(f"{path}: not a {SCHEMA} record (schema: {schema!r})")

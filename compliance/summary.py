@@ -9,13 +9,20 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from compliance.project import WaiverSource
 from compliance.record import FindingsRecord, severity_rank
 
 STYLE = {"passed": "bold green", "failed": "bold red"}
 
 
-def print_summary(record: FindingsRecord, console: Console, written: Sequence[Path] = ()) -> None:
-    """Print the table of failing or waived controls, waiver news, outputs and the verdict."""
+def print_summary(
+    record: FindingsRecord,
+    console: Console,
+    written: Sequence[Path] = (),
+    waivers: WaiverSource | None = None,
+) -> None:
+    """Print the table of failing or waived controls, the waiver file and its news, the
+    outputs and the verdict."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for finding in record.findings:
         control = finding.control_id or f"unmapped ({finding.source})"
@@ -39,6 +46,9 @@ def print_summary(record: FindingsRecord, console: Console, written: Sequence[Pa
     console.print(table)
     passes = sum(counts[(*row, "pass")] for row in quiet)
     console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
+    if waivers is not None:
+        line = waivers.describe()
+        console.print(line if waivers.path else f"[bold yellow]{line}[/]", soft_wrap=True)
     for waiver in record.waivers:
         if waiver.state == "expired":
             console.print(f"[red]waiver {waiver.id} expired on {waiver.expires}[/red]")

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from compliance.errors import InputError
+from compliance.errors import InputError, read_problem
 
 _KEEP_NAME = {"Ref", "Condition"}
 #: The short-form tags CloudFormation knows (intrinsic, condition and rule functions).
@@ -118,14 +118,9 @@ def load_template(path: Path) -> Template:
     """Parse and minimally validate a template; any problem is an :class:`InputError`."""
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except OSError as error:
-        raise InputError(path, f"cannot read: {error.strerror}") from None
-    try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(path, read_problem(error)) from None
     body = _parse(path, text)
     expanded = False
     if isinstance(body, dict) and isinstance(body.get("Resources"), dict):

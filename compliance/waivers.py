@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from compliance.errors import InputError, describe
+from compliance.errors import InputError, describe, read_text
 from compliance.record import AppliedWaiver, CompensatingControl, Finding, WaiverState
 from policies.catalog import CONTROL_ID, Catalog
 
@@ -105,18 +105,12 @@ _WaiverLoader.add_constructor(
 
 def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
     """Read and validate a waiver file; every problem is a one-line :class:`InputError`."""
+    text = read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
         raw = yaml.load(text, Loader=_WaiverLoader)
-    except FileNotFoundError:
-        raise InputError(path, "no such waiver file") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text") from None
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise InputError(path, f"invalid YAML: {error.problem}", line) from None
-    except OSError as error:
-        raise InputError(path, f"cannot read: {error.strerror or error}") from None
     except yaml.YAMLError as error:
         raise InputError(path, f"invalid YAML: {error}") from None
     items = _items(text)

@@ -38,18 +38,22 @@ def load_yaml(path: Path, schema: TypeAdapter[T], error: type[DataFileError]) ->
     shown = display(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{shown}: no such file") from None
+    except PermissionError:
+        raise error(f"{shown}: cannot read: permission denied") from None
     except OSError as exc:
         raise error(f"{shown}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise error(f"{shown}: not UTF-8 text") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise error(f"{shown}: not valid YAML{where}: {exc.problem}") from None
+        where = f":{mark.line + 1}" if mark else ""
+        raise error(f"{shown}{where}: invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        raise error(f"{shown}: not valid YAML: {exc}") from None
+        raise error(f"{shown}: invalid YAML: {exc}") from None
     except ValueError as exc:  # the YAML parser's own, e.g. an impossible date 2030-13-45
-        raise error(f"{shown}: not valid YAML: {exc}") from None
+        raise error(f"{shown}: invalid YAML: {exc}") from None
     try:
         return schema.validate_python(raw)
     except ValidationError as exc:

@@ -104,17 +104,18 @@ def test_output_onto_a_folder_leaves_no_temporary_file(
     assert [p.name for p in tmp_path.iterdir()] == ["folder"]
 
 
-def test_bad_waivers_in_check_also_discard_the_last_report(
+def test_bad_waivers_in_check_leave_the_last_report_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A configuration error is found before anything in --out is touched."""
     out = tmp_path / "out"
     out.mkdir()
-    (out / "findings.json").write_text("{}")  # from an earlier run: must not survive
+    (out / "findings.json").write_text("{}")  # from an earlier run: a typo must not cost it
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text("waivers: [\n")
     assert main(["check", "--env", "dev", "--out", str(out), "--waivers", str(waivers)]) == 2
     assert "waivers.yaml:2: invalid YAML" in _one_error_line(capsys)
-    assert list(out.iterdir()) == []
+    assert [p.name for p in out.iterdir()] == ["findings.json"]
 
 
 @pytest.mark.parametrize("regions", ["", "us-east-1,", "mars", "us-east-1,EU-WEST-1"])
@@ -127,8 +128,8 @@ def test_bad_allowed_regions(regions: str, capsys: pytest.CaptureFixture[str]) -
     ("body", "expected"),
     [
         (b"\xff\xfe\x00dev", "environments.yaml: not UTF-8 text"),
-        (b"dev: [\n", "environments.yaml: not valid YAML (line 2"),
-        (b"dev:\n  region: 2030-13-45\n", "environments.yaml: not valid YAML"),
+        (b"dev: [\n", "environments.yaml:2: invalid YAML"),
+        (b"dev:\n  region: 2030-13-45\n", "environments.yaml: invalid YAML"),
         (b"dev: 3\n", "environments.yaml: dev: Input should be"),
         (b"", "environments.yaml"),
     ],

@@ -64,7 +64,10 @@ def test_scan_writes_the_chosen_format(tmp_path: Path, capsys: pytest.CaptureFix
         ),
         (["scan", str(TEMPLATES)], "a folder must be a cloud assembly"),
         (["check", "--env", "nosuch"], "no environment named nosuch"),
-        (["report", str(TEMPLATES / "broken-json.template.json")], "not valid JSON"),
+        (
+            ["report", str(TEMPLATES / "broken-json.template.json")],
+            "broken-json.template.json:7: invalid JSON",
+        ),
         (["report", str(TEMPLATES / "small-platform.yaml")], "small-platform.yaml"),
     ],
 )

@@ -35,8 +35,8 @@ def error_for(path: Path) -> str:
         load_environments(path)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.startswith(f"{path}: ")
-    return message.removeprefix(f"{path}: ")
+    assert message.startswith(f"{path}:")
+    return message.removeprefix(f"{path}").lstrip(":0123456789 ")
 
 
 def test_shipped_file_declares_dev_staging_prod() -> None:
@@ -109,7 +109,7 @@ def test_a_bad_environment_name_is_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("dev: [unclosed\n", "not valid YAML (line 2, column 1)"),
+        ("dev: [unclosed\n", "invalid YAML: expected ',' or ']'"),
         ("", "Input should be a valid dictionary"),
         ("- dev\n", "Input should be a valid dictionary"),
         ("{}\n", "Dictionary should have at least 1 item"),
@@ -120,7 +120,7 @@ def test_a_malformed_file_is_reported(tmp_path: Path, content: str, expected: st
 
 
 def test_an_impossible_date_is_reported(tmp_path: Path) -> None:
-    assert error_for(write(tmp_path, "dev: 2030-13-45\n")).startswith("not valid YAML")
+    assert error_for(write(tmp_path, "dev: 2030-13-45\n")).startswith("invalid YAML")
 
 
 def test_a_binary_file_is_reported(tmp_path: Path) -> None:
@@ -130,7 +130,7 @@ def test_a_binary_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
-    assert error_for(tmp_path / "environments.yaml").startswith("cannot read: No such file")
+    assert error_for(tmp_path / "environments.yaml") == "no such file"
 
 
 def test_unknown_environment_names_are_rejected_before_any_synthesis(tmp_path: Path) -> None:

@@ -1,0 +1,71 @@
+"""Where a run finds its project: the root folder, the waiver file, the tools' versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from compliance.errors import InputError
+
+#: A folder holding one of these is a project root (as ``cdk`` and Python tools read it).
+ROOT_MARKERS = ("cdk.json", "pyproject.toml")
+WAIVER_FILE = "waivers.yaml"
+TOOLS = ("tap-compliance", "checkov", "cdk-nag", "aws-cdk-lib")
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (default: the working directory) that holds
+    ``cdk.json`` or ``pyproject.toml``; None when there is none."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if any((folder / marker).is_file() for marker in ROOT_MARKERS):
+            return folder
+    return None
+
+
+@dataclass(frozen=True)
+class WaiverSource:
+    """The waiver file a run uses, or why it uses none."""
+
+    path: Path | None
+    #: Where the run looked when no file was named and none was found.
+    looked_in: Path | None = None
+
+    def describe(self) -> str:
+        """One line for the summary: the file used, or a loud "no waiver file"."""
+        if self.path is not None:
+            return f"waivers: {self.path}"
+        where = f" in {self.looked_in}" if self.looked_in else " (no project root above here)"
+        return f"no waiver file: no {WAIVER_FILE}{where}, so no failure is waived"
+
+
+def waiver_source(named: Path | None, start: Path | None = None) -> WaiverSource:
+    """The file ``--waivers`` names (it must exist), else ``waivers.yaml`` at the project root."""
+    if named is not None:
+        if not named.is_file():
+            problem = "a folder, not a file" if named.is_dir() else "no such file"
+            raise InputError(named, problem)
+        return WaiverSource(named)
+    root = project_root(start)
+    if root is not None and (root / WAIVER_FILE).is_file():
+        return WaiverSource(_shown(root / WAIVER_FILE))
+    return WaiverSource(None, root)
+
+
+def tool_versions() -> dict[str, str]:
+    """The installed versions of this tool and the tools it runs (absent ones left out)."""
+    versions = {}
+    for tool in TOOLS:
+        try:
+            versions[tool] = metadata.version(tool)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _shown(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
