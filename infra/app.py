@@ -79,6 +79,19 @@ def build_app(
     return app
 
 
+def build_seed_app(
+    *,
+    outdir: str | Path,
+    env_names: Sequence[str] | None = None,
+    environments_file: Path | None = None,
+) -> App:
+    """The platform as the seed writes it, without its hardening layer (the "before"):
+    ``tap-compliance check --app infra.app:build_seed_app`` judges it."""
+    return build_app(
+        outdir=outdir, env_names=env_names, environments_file=environments_file, hardened=False
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Synthesize the chosen environments (all by default) into the cloud assembly."""
     parser = argparse.ArgumentParser(prog="python -m infra.app", description=main.__doc__)

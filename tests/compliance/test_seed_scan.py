@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT, unexpiring
+from engine_testdata import ROOT
 
 from compliance.cli import main
 
@@ -76,9 +76,15 @@ def test_scan_of_a_cdk_out_folder_knows_construct_paths(
 def test_scan_with_env_applies_that_environments_waivers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The shipped waivers name dev, staging and prod: a scan says which one it judges."""
+    """A waiver limited to environments applies only when the scan says which one it judges."""
     waivers = tmp_path / "waivers.yaml"
-    waivers.write_text(unexpiring((ROOT / "waivers.yaml").read_text()))
+    waivers.write_text(
+        "waivers:\n  - id: DEV-HELPER-ROLES\n    control: TAP-IAM-01\n"
+        "    resources: [Custom*Role*, LogRetention*Role*, ApiTradingApiCloudWatchRole*]\n"
+        "    environments: [dev]\n"
+        "    justification: CDK helper roles of a dev stack, accepted for this test.\n"
+        "    approver: qsa\n    approved: 2999-01-01\n    expires: 2999-12-31\n"
+    )
     scan = ["scan", str(SEED), "--format", "json", "--waivers", str(waivers)]
     assert main(scan) == 1
     unwaived = json.loads(capsys.readouterr().out)
