@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 
 from compliance import engine, outputs
+from compliance.aws import commands as aws_commands
 from compliance.errors import InputError
 from compliance.project import WaiverSource, tool_versions, waiver_source
 from compliance.quiet import silence
@@ -149,6 +150,12 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, metavar="FILE", help="file to write (default: stdout)"
     )
     report.set_defaults(run=_report)
+
+    deploy = commands.add_parser("deploy", help="gate, then deploy exactly the gated template")
+    aws_commands.deploy_arguments(deploy)
+    deploy.add_argument("--app", default=DEFAULT_APP, help="CDK app factory, module:function")
+    _policy_options(deploy)
+    deploy.set_defaults(run=_deploy)
     return parser
 
 
@@ -228,6 +235,14 @@ def _report(args: argparse.Namespace) -> int:
     else:
         outputs.write_file(args.output, text)
     return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    if args.env == ALL:
+        raise InputError("--env: deploy takes one environment, not all")
+    policy, source = _policy(args)
+    environment = _environments(args.env)[0]
+    return aws_commands.deploy(args, policy=policy, source=source, environment=environment)
 
 
 def _policy(args: argparse.Namespace) -> tuple[engine.Policy, WaiverSource]:

@@ -1,0 +1,428 @@
+"""``tap-compliance deploy``: gate once, then deploy exactly the template bytes that passed.
+
+Order: refuse early what needs no AWS call (no terminal to ask, direct method in a protected
+environment); synth + gate into --out; gate exit 1 or 2 stops here, before any AWS call; then
+credentials and roles, the CDK bootstrap version, assets, the change set (or direct
+create/update), events, outputs, and ``deployment.json`` beside the findings record.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from rich.console import Console
+from rich.markup import escape
+from rich.prompt import Confirm
+from rich.table import Table
+
+from compliance import engine, outputs
+from compliance.aws import deployment as rec
+from compliance.aws.assets import Published, publish_assets
+from compliance.aws.bootstrap import check_bootstrap
+from compliance.aws.errors import AwsFailure, aws_errors
+from compliance.aws.events import Outcome, wait_for_stack
+from compliance.aws.session import AwsSession
+from compliance.aws.stack import (
+    ChangeSet,
+    StackState,
+    create_change_set,
+    describe_stack,
+    direct,
+    discard_change_set,
+    ensure_deployable,
+    s3_url,
+    template_argument,
+)
+from compliance.aws.target import DeployTarget, read_target
+from compliance.errors import InputError
+from compliance.project import WaiverSource
+from compliance.record import FindingsRecord
+from compliance.summary import print_summary
+
+#: Environments where replacing a data store needs --allow-replace.
+PROTECTED_ENVIRONMENTS = frozenset({"prod"})
+#: Events a little older than our first call are still ours (clock skew with AWS).
+CLOCK_SKEW = timedelta(seconds=5)
+
+Method = Literal["change-set", "direct"]
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """What the command line asked for."""
+
+    env: engine.EnvInfo
+    out: Path
+    profile: str | None = None
+    endpoint_url: str | None = None
+    method: Method = "change-set"
+    yes: bool = False
+    dry_run: bool = False
+    allow_replace: bool = False
+    timeout: float = 3600.0
+    poll: float = 5.0
+
+
+@dataclass
+class Interaction:
+    """The terminal: where to print, whether and how to ask, how to wait."""
+
+    console: Console = field(default_factory=Console)
+    stdin_is_terminal: Callable[[], bool] = field(default=lambda: sys.stdin.isatty())
+    confirm: Callable[[str, Console], bool] = field(
+        default=lambda question, console: Confirm.ask(question, console=console, default=False)
+    )
+    sleep: Callable[[float], None] = time.sleep
+
+
+def run(
+    options: DeployOptions,
+    *,
+    policy: engine.Policy,
+    source: WaiverSource,
+    app: str,
+    io: Interaction | None = None,
+) -> int:
+    """The whole command; returns the exit code, raises :class:`AwsFailure` / InputError."""
+    io = io or Interaction()
+    _refuse_early(options, io)
+    (options.out / rec.FILE_NAME).unlink(missing_ok=True)
+    record = _gate(options, policy, source, app, io.console)
+    gate = record.summary.gate
+    if gate.exit_code != 0:
+        io.console.print("gate failed: nothing was sent to AWS")
+        return gate.exit_code
+    target = read_target(
+        options.out / outputs.ASSEMBLY, options.env.stack_name, _sha(record, options)
+    )
+    return Deployment(options, target, record, io, policy).run()
+
+
+def _refuse_early(options: DeployOptions, io: Interaction) -> None:
+    protected = options.env.name in PROTECTED_ENVIRONMENTS
+    if options.method == "direct" and protected and not options.allow_replace:
+        raise AwsFailure(
+            f"--method direct shows no change set, so replacements in {options.env.name} "
+            "cannot be checked: use --method change-set, or pass --allow-replace"
+        )
+    if not options.yes and not options.dry_run and not io.stdin_is_terminal():
+        raise AwsFailure(
+            "stdin is not a terminal, so deploy cannot ask for confirmation: "
+            "pass --yes to deploy without asking (or --dry-run to only see the changes)"
+        )
+
+
+def _gate(
+    options: DeployOptions,
+    policy: engine.Policy,
+    source: WaiverSource,
+    app: str,
+    console: Console,
+) -> FindingsRecord:
+    with outputs.staged(options.out) as staging:
+        record = engine.check(
+            environments=[options.env],
+            assembly_dir=staging / outputs.ASSEMBLY,
+            shown_dir=options.out / outputs.ASSEMBLY,
+            policy=policy,
+            app=app,
+        )
+        written = outputs.write_all(record, staging, policy.catalog)
+    print_summary(record, console, [options.out / path.name for path in written], source)
+    return record
+
+
+def _sha(record: FindingsRecord, options: DeployOptions) -> str:
+    for target in record.targets:
+        if target.stack == options.env.stack_name:
+            return target.sha256
+    raise InputError(f"the gate judged no stack named {options.env.stack_name}")
+
+
+class Deployment:
+    """One deployment of one gated stack."""
+
+    def __init__(
+        self,
+        options: DeployOptions,
+        target: DeployTarget,
+        record: FindingsRecord,
+        io: Interaction,
+        policy: engine.Policy,
+    ) -> None:
+        self.options = options
+        self.target = target
+        self.record = record
+        self.io = io
+        self.policy = policy
+        self.console = io.console
+        self.started = datetime.now(UTC)
+        self.bootstrap: int | None = None
+        self.assets: list[Published] = []
+        self.change_set: ChangeSet | None = None
+        self.stack_id: str | None = None
+        self.template_url: str | None = None
+        self.creating = False
+
+    def run(self) -> int:
+        """Deploy; write deployment.json for every outcome but a usage/credentials error."""
+        try:
+            return self._deploy()
+        except AwsFailure as failure:
+            if failure.exit_code == 1:
+                self._write("failed", message=str(failure))
+            raise
+
+    def _deploy(self) -> int:
+        target, options = self.target, self.options
+        caller = AwsSession.open(
+            profile=options.profile, region=target.region, endpoint_url=options.endpoint_url
+        )
+        session = caller.as_role(target.deploy_role_arn, target.account, purpose="deploy")
+        account = session.account()
+        if account != target.account:
+            raise AwsFailure(
+                f"the credentials are for account {account}, but {target.stack_name} deploys to "
+                f"{target.account} (infra/environments.yaml)"
+            )
+        self.bootstrap = check_bootstrap(session, target)
+        self.console.print(f"deploying {target.stack_name} to aws://{account}/{target.region}")
+        self.assets = publish_assets(
+            caller,
+            target.assets,
+            account=target.account,
+            known={target.template_path: target.template},
+            report=self._asset_line,
+        )
+        template = template_argument(target.template, self._template_url())
+        cfn = session.client("cloudformation")
+        state = describe_stack(cfn, target.stack_name)
+        ensure_deployable(state)
+        self.stack_id, self.creating = state.stack_id, state.change_set_type == "CREATE"
+        if options.method == "direct":
+            return self._direct(cfn, state, template)
+        return self.via_change_set(cfn, state, template)
+
+    def _template_url(self) -> str | None:
+        asset = self.target.template_asset()
+        if asset is None or not asset.destinations:
+            return None
+        first = asset.destinations[0]
+        self.template_url = s3_url(first.bucket, first.key, self.target.region)
+        return self.template_url
+
+    def via_change_set(self, cfn: object, state: StackState, template: dict[str, str]) -> int:
+        """Create the change set, show it, guard it, then execute it (or stop: dry run)."""
+        options = self.options
+        name = "tap-compliance-" + self.started.strftime("%Y%m%d%H%M%S")
+        change_set = create_change_set(
+            cfn,
+            state=state,
+            name=name,
+            template=template,
+            role_arn=self.target.execution_role_arn,
+            timeout=options.timeout,
+            poll=options.poll,
+            sleep=self.io.sleep,
+        )
+        self.change_set, self.stack_id = change_set, change_set.stack_id
+        if change_set.empty:
+            discard_change_set(cfn, change_set, state)
+            self.console.print(
+                f"[green]no changes[/green]: {state.name} already runs this template"
+            )
+            return self._finish(cfn, "no-changes", None)
+        if change_set.status != "CREATE_COMPLETE":
+            discard_change_set(cfn, change_set, state)
+            raise AwsFailure(
+                f"change set {name} failed: {change_set.reason or change_set.status}", 1
+            )
+        self._print_changes(change_set)
+        risky = [c for c in change_set.changes if c.replaces_data_store]
+        if risky and options.env.name in PROTECTED_ENVIRONMENTS and not options.allow_replace:
+            discard_change_set(cfn, change_set, state)
+            names = ", ".join(f"{c.logical_id} ({c.type})" for c in risky)
+            message = (
+                f"refused: the change set replaces data store(s) in {options.env.name}: {names}; "
+                "pass --allow-replace to accept the data loss"
+            )
+            self._write("refused", message=message)
+            self.console.print(f"[red]{escape(message)}[/red]")
+            return 1
+        if options.dry_run:
+            discard_change_set(cfn, change_set, state)
+            self.console.print("dry run: the change set was deleted, nothing was deployed")
+            return self._finish(cfn, "dry-run", None)
+        if not options.yes:
+            question = f"Deploy {len(change_set.changes)} change(s) to {state.name}?"
+            if not self.io.confirm(question, self.console):
+                discard_change_set(cfn, change_set, state)
+                message = "declined at the prompt: the change set was deleted"
+                self._write("refused", message=message)
+                self.console.print(message)
+                return 1
+        since = datetime.now(UTC) - CLOCK_SKEW
+        with aws_errors(f"executing change set {name}", 1):
+            cfn.execute_change_set(  # type: ignore[attr-defined]
+                ChangeSetName=change_set.id, StackName=change_set.stack_id
+            )
+        return self._finish(cfn, None, self._wait(cfn, since))
+
+    def _direct(self, cfn: object, state: StackState, template: dict[str, str]) -> int:
+        if self.options.dry_run:
+            self.console.print("dry run: --method direct has no change set to show; nothing sent")
+            return self._finish(cfn, "dry-run", None)
+        since = datetime.now(UTC) - CLOCK_SKEW
+        stack_id = direct(
+            cfn, state=state, template=template, role_arn=self.target.execution_role_arn
+        )
+        if stack_id is None:
+            self.console.print(
+                f"[green]no changes[/green]: {state.name} already runs this template"
+            )
+            return self._finish(cfn, "no-changes", None)
+        self.stack_id = stack_id
+        return self._finish(cfn, None, self._wait(cfn, since))
+
+    def _wait(self, cfn: object, since: datetime) -> Outcome:
+        assert self.stack_id is not None
+        return wait_for_stack(
+            cfn,
+            self.stack_id,
+            since=since,
+            console=self.console,
+            timeout=self.options.timeout,
+            poll=self.options.poll,
+            sleep=self.io.sleep,
+        )
+
+    def _finish(self, cfn: object, fixed: rec.Outcome | None, outcome: Outcome | None) -> int:
+        status = None
+        outputs_: dict[str, str] = {}
+        if self.stack_id and fixed != "dry-run":
+            with aws_errors("reading the stack outputs"):
+                stacks = cfn.describe_stacks(StackName=self.stack_id)["Stacks"]  # type: ignore[attr-defined]
+            status = stacks[0]["StackStatus"]
+            outputs_ = {
+                o["OutputKey"]: str(o.get("OutputValue", ""))
+                for o in stacks[0].get("Outputs") or []
+            }
+        if outcome is not None and not outcome.succeeded:
+            failures = [
+                rec.FailureRecord(
+                    logical_id=f.logical_id, type=f.type, status=f.status, reason=f.reason
+                )
+                for f in outcome.failures
+            ]
+            kind: rec.Outcome = "rolled-back" if "ROLLBACK" in outcome.status else "failed"
+            self.console.print(f"[red]deployment failed: {outcome.status}[/red]")
+            for failure in failures:
+                self.console.print(
+                    f"  {escape(failure.logical_id)} ({escape(failure.type)}) {failure.status}: "
+                    f"{escape(failure.reason)}",
+                    highlight=False,
+                )
+            self._write(
+                kind, stack_status=outcome.status, failures=failures, stack_outputs=outputs_
+            )
+            return 1
+        if fixed is None:
+            fixed = "created" if self.creating else "updated"
+        if outputs_:
+            table = Table(title=f"outputs of {self.target.stack_name}", title_justify="left")
+            table.add_column("output")
+            table.add_column("value")
+            for key, value in outputs_.items():
+                table.add_row(key, value)
+            self.console.print(table)
+        self._write(fixed, stack_status=status, stack_outputs=outputs_)
+        self.console.print(f"deployment {fixed}: wrote {self.options.out / rec.FILE_NAME}")
+        return 0
+
+    def _asset_line(self, published: Published) -> None:
+        verb = "uploaded" if published.action == "uploaded" else "already there"
+        where = f"s3://{published.bucket}/{published.key}"
+        self.console.print(
+            f"asset {published.asset_id[:12]} {verb}: {where}", highlight=False, soft_wrap=True
+        )
+
+    def _print_changes(self, change_set: ChangeSet) -> None:
+        table = Table(title=f"change set of {self.target.stack_name}", title_justify="left")
+        for column in ("change", "logical id", "type", "note"):
+            table.add_column(column)
+        for change in change_set.changes:
+            note = ""
+            style = None
+            if change.replaces_data_store:
+                note, style = "REPLACES A DATA STORE", "bold red"
+            elif change.replaces:
+                note, style = "replacement", "yellow"
+            table.add_row(change.kind, change.logical_id, change.type, note, style=style)
+        self.console.print(table)
+        counts: dict[str, int] = {}
+        for change in change_set.changes:
+            counts[change.kind] = counts.get(change.kind, 0) + 1
+        self.console.print(", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+
+    def _write(
+        self,
+        outcome: rec.Outcome,
+        *,
+        message: str | None = None,
+        stack_status: str | None = None,
+        failures: list[rec.FailureRecord] | None = None,
+        stack_outputs: dict[str, str] | None = None,
+    ) -> None:
+        target, options, gate = self.target, self.options, self.record.summary.gate
+        url = self.template_url if len(target.template) > 51_200 else None
+        document = rec.DeploymentRecord(
+            env=options.env.name,
+            stack_name=target.stack_name,
+            account=target.account,
+            region=target.region,
+            endpoint_url=options.endpoint_url,
+            method=options.method,
+            stack_id=self.stack_id,
+            change_set_id=self.change_set.id if self.change_set else None,
+            template=rec.TemplateSent(
+                sha256=target.sha256,
+                bytes=len(target.template),
+                delivery="s3-url" if url else "inline",
+                url=url,
+            ),
+            gate=rec.GateResult(
+                result=gate.result,
+                exit_code=gate.exit_code,
+                fail_on=gate.fail_on,
+                record=outputs.RECORD,
+            ),
+            bootstrap_version=self.bootstrap,
+            assets=[
+                rec.AssetRecord(id=a.asset_id, bucket=a.bucket, key=a.key, action=a.action)  # type: ignore[arg-type]
+                for a in self.assets
+            ],
+            changes=[
+                rec.ChangeRecord(
+                    action=c.action,
+                    logical_id=c.logical_id,
+                    type=c.type,
+                    replacement=c.replacement,
+                    data_store=c.replaces_data_store,
+                )
+                for c in (self.change_set.changes if self.change_set else ())
+            ],
+            started_at=self.started,
+            ended_at=datetime.now(UTC),
+            outcome=outcome,
+            stack_status=stack_status,
+            failures=failures or [],
+            outputs=stack_outputs or {},
+            message=message,
+        )
+        outputs.write_file(options.out / rec.FILE_NAME, document.to_json())

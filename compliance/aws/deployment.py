@@ -1,0 +1,119 @@
+"""The deployment record (``tap-compliance/deployment@1``), written beside the findings record."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from compliance.errors import InputError, describe
+
+SCHEMA: Final = "tap-compliance/deployment@1"
+FILE_NAME: Final = "deployment.json"
+
+Outcome = Literal["created", "updated", "no-changes", "dry-run", "refused", "failed", "rolled-back"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class GateResult(_Model):
+    """The gate decision the deployment relied on (from the findings record)."""
+
+    result: Literal["passed", "failed"]
+    exit_code: int
+    fail_on: str
+    record: str
+
+
+class TemplateSent(_Model):
+    """The template CloudFormation received: its hash is the gated one."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    bytes: int
+    delivery: Literal["inline", "s3-url"]
+    url: str | None = None
+
+
+class AssetRecord(_Model):
+    """One asset destination: uploaded now, or already there."""
+
+    id: str
+    bucket: str
+    key: str
+    action: Literal["uploaded", "exists"]
+
+
+class ChangeRecord(_Model):
+    """One resource change of the change set."""
+
+    action: str
+    logical_id: str
+    type: str
+    replacement: str | None = None
+    data_store: bool = False
+
+
+class FailureRecord(_Model):
+    """A resource that failed, with CloudFormation's reason."""
+
+    logical_id: str
+    type: str
+    status: str
+    reason: str
+
+
+class DeploymentRecord(_Model):
+    """What ``tap-compliance deploy`` did, for the evidence folder."""
+
+    schema_: Literal["tap-compliance/deployment@1"] = Field(default=SCHEMA, alias="schema")
+    env: str
+    stack_name: str
+    account: str
+    region: str
+    endpoint_url: str | None = None
+    method: Literal["change-set", "direct"]
+    stack_id: str | None = None
+    change_set_id: str | None = None
+    template: TemplateSent
+    gate: GateResult
+    bootstrap_version: int | None = None
+    assets: list[AssetRecord] = Field(default_factory=list)
+    changes: list[ChangeRecord] = Field(default_factory=list)
+    started_at: datetime
+    ended_at: datetime
+    outcome: Outcome
+    stack_status: str | None = None
+    failures: list[FailureRecord] = Field(default_factory=list)
+    outputs: dict[str, str] = Field(default_factory=dict)
+    message: str | None = None
+
+    def to_json(self) -> str:
+        """Serialise with the contract's field names."""
+        return self.model_dump_json(by_alias=True, indent=2) + "\n"
+
+
+def load_deployment(path: Path) -> DeploymentRecord:
+    """Read and validate a ``deployment.json``; one-line :class:`InputError` otherwise."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(path, f"cannot read: {error.strerror or error}") from None
+    except ValueError as error:
+        raise InputError(path, f"not valid JSON: {error}") from None
+    if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
+        raise InputError(path, f"not a {SCHEMA} record")
+    try:
+        return DeploymentRecord.model_validate(raw)
+    except ValidationError as error:
+        raise InputError(path, f"not a {SCHEMA} record: {describe(error)}") from None
+
+
+def deployment_beside(record_path: Path) -> DeploymentRecord | None:
+    """The deployment record in the findings record's folder, if there is one."""
+    path = record_path.parent / FILE_NAME
+    return load_deployment(path) if path.is_file() else None

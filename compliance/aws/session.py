@@ -1,0 +1,84 @@
+"""Credentials, region and endpoint: boto3's usual chain, roles assumed as ``cdk deploy`` does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from compliance.aws.errors import AwsFailure, aws_errors, describe_error
+
+#: Bounded retries and timeouts: an unreachable endpoint fails in seconds, not minutes.
+CLIENT_CONFIG = Config(
+    retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=120
+)
+SESSION_NAME = "tap-compliance"
+
+
+@dataclass
+class AwsSession:
+    """A boto3 session for one region, optionally against another endpoint (a local emulator)."""
+
+    boto: boto3.Session
+    region: str
+    endpoint_url: str | None = None
+    #: The role this session assumed, if any (for messages and the record).
+    role_arn: str | None = None
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, *, profile: str | None, region: str, endpoint_url: str | None) -> AwsSession:
+        """The caller's session (profile or the default credential chain)."""
+        with aws_errors("AWS session"):
+            boto = boto3.Session(profile_name=profile, region_name=region)
+        return cls(boto, region, endpoint_url)
+
+    def client(self, service: str) -> Any:
+        """A client of ``service`` (cached), bound to the region and endpoint."""
+        if service not in self._clients:
+            with aws_errors(f"{service} client"):
+                self._clients[service] = self.boto.client(
+                    service,  # type: ignore[call-overload]
+                    region_name=self.region,
+                    endpoint_url=self.endpoint_url,
+                    config=CLIENT_CONFIG,
+                )
+        return self._clients[service]
+
+    def account(self) -> str:
+        """The account the credentials belong to (``sts:GetCallerIdentity``)."""
+        with aws_errors("checking the AWS credentials"):
+            return str(self.client("sts").get_caller_identity()["Account"])
+
+    def assume(self, role_arn: str) -> AwsSession:
+        """A session with the role's temporary credentials; ClientError propagates."""
+        answer = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)
+        credentials = answer["Credentials"]
+        boto = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=self.region,
+        )
+        return AwsSession(boto, self.region, self.endpoint_url, role_arn)
+
+    def as_role(self, role_arn: str | None, account: str, *, purpose: str) -> AwsSession:
+        """Assume ``role_arn`` as the CDK CLI does; if it cannot be assumed, carry on with the
+        caller's own credentials only when they belong to ``account``."""
+        if not role_arn:
+            return self
+        try:
+            return self.assume(role_arn)
+        except BotoCoreError as error:
+            raise AwsFailure(f"assuming the {purpose} role: {describe_error(error)}") from None
+        except ClientError as error:
+            caller = self.account()
+            if caller == account:
+                return self
+            raise AwsFailure(
+                f"cannot assume the {purpose} role {role_arn} ({describe_error(error)}) and the "
+                f"credentials are for account {caller}, not {account}"
+            ) from None

@@ -1,0 +1,164 @@
+"""What the cloud assembly says to deploy: the stack, its roles, bootstrap needs and assets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from compliance.assembly import MANIFEST, STACK_ARTIFACT
+from compliance.errors import InputError
+
+ASSET_MANIFEST = "cdk:asset-manifest"
+
+
+@dataclass(frozen=True)
+class AssetDestination:
+    """Where one asset goes: bucket, key, and the publishing role to assume."""
+
+    bucket: str
+    key: str
+    role_arn: str | None
+
+
+@dataclass(frozen=True)
+class FileAsset:
+    """One file asset of ``*.assets.json``: a file as is, or a folder zipped."""
+
+    id: str
+    source: Path
+    packaging: Literal["file", "zip"]
+    destinations: tuple[AssetDestination, ...]
+
+
+@dataclass(frozen=True)
+class DeployTarget:
+    """One stack of the gated assembly, with the exact template bytes that passed the gate."""
+
+    stack_name: str
+    account: str
+    region: str
+    template_path: Path
+    template: bytes
+    deploy_role_arn: str | None
+    execution_role_arn: str | None
+    bootstrap_parameter: str | None
+    bootstrap_version: int | None
+    assets: tuple[FileAsset, ...] = field(default_factory=tuple)
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the template bytes that will be sent."""
+        return hashlib.sha256(self.template).hexdigest()
+
+    def template_asset(self) -> FileAsset | None:
+        """The file asset that publishes this very template (CDK declares one)."""
+        for asset in self.assets:
+            if asset.packaging == "file" and asset.source.resolve() == self.template_path.resolve():
+                return asset
+        return None
+
+
+def read_target(assembly: Path, stack_name: str, gated_sha256: str) -> DeployTarget:
+    """The stack ``stack_name`` of the assembly; its template must be the gated one."""
+    manifest_path = assembly / MANIFEST
+    manifest = _json(manifest_path)
+    artifacts: dict[str, Any] = manifest.get("artifacts") or {}
+    for artifact_id, artifact in artifacts.items():
+        properties = artifact.get("properties") or {}
+        if artifact.get("type") != STACK_ARTIFACT:
+            continue
+        if (properties.get("stackName") or artifact_id) != stack_name:
+            continue
+        account, region = _environment(manifest_path, str(artifact.get("environment", "")))
+        template_path = assembly / properties["templateFile"]
+        template = template_path.read_bytes()
+        if hashlib.sha256(template).hexdigest() != gated_sha256:
+            raise InputError(template_path, "the template changed after the gate judged it")
+
+        def resolved(value: object, account: str = account, region: str = region) -> str | None:
+            return _placeholders(value, account, region) if isinstance(value, str) else None
+
+        version = properties.get("requiresBootstrapStackVersion")
+        assets: list[FileAsset] = []
+        for dependency in artifact.get("dependencies") or []:
+            other = artifacts.get(dependency) or {}
+            if other.get("type") == ASSET_MANIFEST:
+                assets += _assets(assembly, other["properties"]["file"], account, region)
+        return DeployTarget(
+            stack_name=stack_name,
+            account=account,
+            region=region,
+            template_path=template_path,
+            template=template,
+            deploy_role_arn=resolved(properties.get("assumeRoleArn")),
+            execution_role_arn=resolved(properties.get("cloudFormationExecutionRoleArn")),
+            bootstrap_parameter=resolved(properties.get("bootstrapStackVersionSsmParameter")),
+            bootstrap_version=int(version) if version is not None else None,
+            assets=tuple(assets),
+        )
+    raise InputError(manifest_path, f"no stack named {stack_name} in the cloud assembly")
+
+
+def _assets(assembly: Path, name: str, account: str, region: str) -> list[FileAsset]:
+    path = assembly / name
+    document = _json(path)
+    if document.get("dockerImages"):
+        raise InputError(path, "container image assets are not supported by tap-compliance deploy")
+    assets = []
+    for asset_id, entry in (document.get("files") or {}).items():
+        source = entry.get("source") or {}
+        packaging = source.get("packaging", "file")
+        if packaging not in ("file", "zip") or "path" not in source:
+            raise InputError(path, f"asset {asset_id}: unsupported source {source}")
+        destinations = tuple(
+            AssetDestination(
+                bucket=_placeholders(d["bucketName"], account, region),
+                key=_placeholders(d["objectKey"], account, region),
+                role_arn=_placeholders(d["assumeRoleArn"], account, region)
+                if d.get("assumeRoleArn")
+                else None,
+            )
+            for d in (entry.get("destinations") or {}).values()
+        )
+        assets.append(FileAsset(asset_id, assembly / source["path"], packaging, destinations))
+    return assets
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition of a region."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def _placeholders(text: str, account: str, region: str) -> str:
+    """CDK's asset placeholders (``${AWS::AccountId}`` ...) filled in for the environment."""
+    return (
+        text.replace("${AWS::Partition}", partition_of(region))
+        .replace("${AWS::AccountId}", account)
+        .replace("${AWS::Region}", region)
+    )
+
+
+def _environment(manifest: Path, uri: str) -> tuple[str, str]:
+    parts = uri.removeprefix("aws://").split("/")
+    if len(parts) != 2 or any(p.startswith("unknown-") or not p for p in parts):
+        raise InputError(
+            manifest, f"the stack's environment {uri!r} names no account and region to deploy to"
+        )
+    return parts[0], parts[1]
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InputError(path, f"cannot read: {error}") from None
+    if not isinstance(document, dict):
+        raise InputError(path, "not a JSON object")
+    return document

@@ -1,0 +1,141 @@
+"""A local AWS endpoint for the tests and the demo: moto's server on 127.0.0.1, a free port.
+
+``LocalAws`` starts it (with :mod:`scripts.moto_shims` installed) and keeps the server's
+request log; :func:`cdk_bootstrap` creates what ``cdk bootstrap`` would have created in an
+account (the version parameter, the assets bucket, the roles). Never used by ``compliance/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from scripts import moto_shims
+
+QUALIFIER = "hnb659fds"
+#: The bootstrap template version the CDK CLI of aws-cdk-lib 2.2xx deploys.
+BOOTSTRAP_VERSION = 28
+#: Credentials the local server accepts; never real ones.
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "AKIALOCALMOTOSERVER0",
+    "AWS_SECRET_ACCESS_KEY": "local-moto-server-secret",
+}
+
+
+class RequestLog(logging.Handler):
+    """The server's access log (werkzeug's), one line per request received."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class LocalAws:
+    """moto's ThreadedMotoServer on 127.0.0.1 and its request log."""
+
+    port: int = field(default_factory=free_port)
+    log: RequestLog = field(default_factory=RequestLog)
+    _server: Any = None
+
+    @property
+    def endpoint_url(self) -> str:
+        """Where boto3 sends its requests."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LocalAws:
+        """Install the shims, start the server, record every request it receives."""
+        from moto.server import ThreadedMotoServer
+
+        moto_shims.install()
+        access = logging.getLogger("werkzeug")
+        access.setLevel(logging.INFO)
+        access.addHandler(self.log)
+        access.propagate = False
+        self._server = ThreadedMotoServer("127.0.0.1", self.port, verbose=False)
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and detach the log."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        logging.getLogger("werkzeug").removeHandler(self.log)
+
+    def reset(self) -> None:
+        """Forget every resource of every account (moto's reset API)."""
+        import urllib.request
+
+        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=30):
+            pass
+
+    def session(self, account: str | None = None, region: str = "us-east-1") -> Any:
+        """A boto3 session on this server, in ``account`` (a role assumed there) if given."""
+        base = boto3.Session(
+            aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            region_name=region,
+        )
+        if account is None:
+            return base
+        sts = base.client("sts", endpoint_url=self.endpoint_url)
+        role = f"arn:aws:iam::{account}:role/local-admin"
+        credentials = sts.assume_role(RoleArn=role, RoleSessionName="local-admin")["Credentials"]
+        return boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=region,
+        )
+
+    def client(self, service: str, account: str | None = None, region: str = "us-east-1") -> Any:
+        """A client of ``service`` on this server."""
+        return self.session(account, region).client(service, endpoint_url=self.endpoint_url)
+
+
+def cdk_bootstrap(
+    aws: LocalAws, account: str, region: str, version: int = BOOTSTRAP_VERSION
+) -> None:
+    """What ``cdk bootstrap aws://ACCOUNT/REGION`` creates that a deployment uses."""
+    suffix = f"{account}-{region}"
+    s3 = aws.client("s3", account, region)
+    bucket = f"cdk-{QUALIFIER}-assets-{suffix}"
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=bucket)
+    else:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    iam = aws.client("iam", account, region)
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+    for role in ("deploy-role", "cfn-exec-role", "file-publishing-role", "lookup-role"):
+        iam.create_role(RoleName=f"cdk-{QUALIFIER}-{role}-{suffix}", AssumeRolePolicyDocument=trust)
+    aws.client("ssm", account, region).put_parameter(
+        Name=f"/cdk-bootstrap/{QUALIFIER}/version", Value=str(version), Type="String"
+    )

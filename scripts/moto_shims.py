@@ -1,0 +1,190 @@
+"""Patches over moto bugs, for the local AWS endpoint of the tests and the demo only.
+
+The product (``compliance/``) never imports this: it talks to whatever endpoint it is given.
+Each patch names the moto behaviour it works around; :func:`install` applies them all, once.
+Measured on moto 5.2.5 in server mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_installed = False
+
+
+def kms_key_cloudformation_tags() -> None:
+    """moto's AWS::KMS::Key reads ``Tags`` as ``[{TagKey, TagValue}]`` (the KMS API shape);
+    CloudFormation writes ``[{Key, Value}]``, so moto raised KeyError 'TagKey' (HTTP 500)."""
+    from moto.kms.models import Key
+
+    original = Key.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: type, name: str, json_: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        properties = json_.get("Properties", {})
+        tags = properties.get("Tags") or []
+        properties["Tags"] = [
+            {"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in tags
+        ]
+        return original(cls, name, json_, *args, **kwargs)
+
+    Key.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
+def custom_resources_answer_success() -> None:
+    """moto runs a custom resource's Lambda provider only in Docker (none here), so the stack
+    stayed CREATE_IN_PROGRESS for ever; the patch answers for the provider: SUCCESS, no data."""
+    from moto.cloudformation.custom_model import CustomModel
+
+    original = CustomModel.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: type, name: str, json_: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        from moto.cloudformation import cloudformation_backends
+
+        account_id, region = args[0], args[1]
+        stack = cloudformation_backends[account_id][region].get_stack(kwargs["StackId"])
+        resource = CustomModel(region, "shim", kwargs["LogicalId"], name)
+        resource.set_data({})
+        stack.add_custom_resource(resource)
+        return resource
+
+    del original
+    CustomModel.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
+def change_set_outputs() -> None:
+    """moto's ExecuteChangeSet applied the resources but kept the stack's old parsed template
+    and output map, so DescribeStacks showed no outputs after a change set."""
+    from moto.cloudformation.models import CloudFormationBackend
+
+    original: Callable[..., None] = CloudFormationBackend.execute_change_set
+
+    def execute(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        original(self, change_set_name, stack_name)
+        for change_set in self.change_sets.values():
+            if change_set_name in (change_set.change_set_id, change_set.change_set_name):
+                stack = self.stacks[change_set.stack_id]
+                stack._parse_template()
+                stack.output_map = stack._create_output_map()
+
+    CloudFormationBackend.execute_change_set = execute  # type: ignore[method-assign]
+
+
+def aurora_instance_engine_version() -> None:
+    """An Aurora DB instance takes its engine version from its cluster and declares none;
+    moto's DBInstance looked the engine up in a table without Aurora (KeyError, HTTP 500)."""
+    from moto.rds.models import DBInstance
+
+    DBInstance.default_engine_versions.setdefault("aurora-postgresql", "15.3")
+    DBInstance.default_engine_versions.setdefault("aurora-mysql", "8.0.mysql_aurora.3.05.2")
+
+
+def change_set_depends_on() -> None:
+    """moto's change-set path (ResourceMap.update) created added resources in template order,
+    ignoring DependsOn (an API deployment before its methods: "The REST API doesn't contain any
+    methods"); the patch orders them so that every DependsOn target comes first."""
+    from moto.cloudformation.parsing import ResourceMap
+
+    original = ResourceMap.build_resource_diff
+
+    def diff(self: Any, other: dict[str, Any], parameters: Any = None) -> dict[str, Any]:
+        actions = original(self, other, parameters)
+        actions["Add"] = _depends_on_order(actions["Add"], other["Resources"])
+        return actions
+
+    ResourceMap.build_resource_diff = diff  # type: ignore[method-assign]
+
+
+def _depends_on_order(names: list[str], resources: dict[str, Any]) -> list[str]:
+    ordered: list[str] = []
+    wanted = set(names)
+
+    def visit(name: str, seen: frozenset[str]) -> None:
+        if name in ordered or name in seen or name not in wanted:
+            return
+        depends = resources.get(name, {}).get("DependsOn", [])
+        for each in [depends] if isinstance(depends, str) else depends:
+            visit(each, seen | {name})
+        ordered.append(name)
+
+    for name in names:
+        visit(name, frozenset())
+    return ordered
+
+
+def outputs_of_unmodelled_resources() -> None:
+    """moto accepts resource types it does not model (AWS::RDS::DBCluster, ...) but then failed
+    on an output reading one of their attributes: CreateStack's output validation met a type
+    without a class (HTTP 500) and DescribeStacks raised "Fn::GetAtt references undefined
+    resource". The patch skips that validation for such types and shows the output's value as
+    ``<not modelled by moto: TYPE>`` (an export of it is left out)."""
+    from moto.cloudformation import parsing
+    from moto.cloudformation.exceptions import ValidationError
+
+    validate = parsing.ResourceMap.validate_outputs
+    parse_output = parsing.parse_output
+    exports = parsing.OutputMap.exports.fget
+
+    def unmodelled(resources: dict[str, Any], output: Any) -> str | None:
+        value = output.get("Value") if isinstance(output, dict) else None
+        refs = parsing.get_references_from_template(value) if isinstance(value, dict) else []
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            refs.append(value["Fn::GetAtt"][0])
+        for name in refs:
+            kind = resources.get(name, {}).get("Type")
+            if kind and parsing.resource_class_from_type(kind) is None:
+                return str(kind)
+        return None
+
+    def validate_outputs(self: Any) -> None:
+        outputs = self._template.get("Outputs") or {}
+        kept = {k: v for k, v in outputs.items() if not unmodelled(self._resource_json_map, v)}
+        template = self._template
+        self._template = {**template, "Outputs": kept}
+        try:
+            validate(self)
+        finally:
+            self._template = template
+
+    def parse(key: str, output: Any, resources: Any) -> Any:
+        try:
+            return parse_output(key, output, resources)
+        except ValidationError:
+            kind = unmodelled(resources._resource_json_map, output)
+            if kind is None:
+                raise
+            return parsing.Output(key, f"<not modelled by moto: {kind}>", output.get("Description"))
+
+    def exports_(self: Any) -> list[Any]:
+        json_map = self._output_json_map or {}
+        resources = self._resource_map._resource_json_map
+        kept = {k: v for k, v in json_map.items() if not unmodelled(resources, v)}
+        saved, self._output_json_map = self._output_json_map, kept
+        try:
+            return list(exports(self))
+        finally:
+            self._output_json_map = saved
+
+    parsing.ResourceMap.validate_outputs = validate_outputs  # type: ignore[method-assign]
+    parsing.parse_output = parse
+    parsing.OutputMap.exports = property(exports_)  # type: ignore[method-assign,assignment]
+
+
+PATCHES: tuple[Callable[[], None], ...] = (
+    kms_key_cloudformation_tags,
+    custom_resources_answer_success,
+    change_set_outputs,
+    aurora_instance_engine_version,
+    change_set_depends_on,
+    outputs_of_unmodelled_resources,
+)
+
+
+def install() -> None:
+    """Apply every patch (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    for patch in PATCHES:
+        patch()
+    _installed = True

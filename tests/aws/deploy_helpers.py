@@ -1,0 +1,60 @@
+"""Helpers of the deployer's tests: a Deployment of the gated small app, a recording console."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from compliance import engine, outputs
+from compliance.aws.deploy import Deployment, DeployOptions, Interaction
+from compliance.aws.target import DeployTarget, read_target
+from compliance.cli import _environments
+from compliance.record import FindingsRecord
+
+
+def plain_console() -> tuple[Console, io.StringIO]:
+    """A console that is not a terminal (plain lines), and what it printed."""
+    buffer = io.StringIO()
+    return Console(file=buffer, width=200, force_terminal=False, color_system=None), buffer
+
+
+def vault_target(gated: tuple[Path, FindingsRecord]) -> DeployTarget:
+    """The gated small app's dev stack."""
+    out, record = gated
+    return read_target(out / outputs.ASSEMBLY, "TapStack-dev", record.targets[0].sha256)
+
+
+def deployment(
+    gated: tuple[Path, FindingsRecord],
+    out: Path,
+    *,
+    env: str = "dev",
+    target: DeployTarget | None = None,
+    **options: Any,
+) -> tuple[Deployment, io.StringIO]:
+    """A Deployment of the small app (or ``target``) writing into ``out``; and its output."""
+    console, buffer = plain_console()
+    environment: engine.EnvInfo = _environments(env)[0]
+    run_options = DeployOptions(env=environment, out=out, yes=True, poll=0.01, **options)
+    interaction = Interaction(
+        console=console, stdin_is_terminal=lambda: False, sleep=lambda _: None
+    )
+    from tests.aws.conftest import default_policy
+
+    deployer = Deployment(
+        run_options, target or vault_target(gated), gated[1], interaction, default_policy()
+    )
+    return deployer, buffer
+
+
+def with_extra_queue(target: DeployTarget) -> DeployTarget:
+    """The same stack with one more resource (an update to deploy)."""
+    import json
+
+    template = json.loads(target.template)
+    template["Resources"]["ExtraQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {}}
+    return replace(target, template=json.dumps(template, indent=1).encode())

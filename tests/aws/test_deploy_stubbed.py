@@ -1,0 +1,247 @@
+"""What moto cannot produce, given by botocore's Stubber (requests and responses are checked
+against CloudFormation's service model): a failed change set, a rollback with its failed
+resources, a stack stuck in progress or in UPDATE_ROLLBACK_FAILED, a data-store replacement."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from compliance.aws.deployment import load_deployment
+from compliance.aws.errors import AwsFailure
+from compliance.aws.events import wait_for_stack
+from compliance.aws.stack import StackState, describe_stack, ensure_deployable
+from compliance.record import FindingsRecord
+from tests.aws.deploy_helpers import deployment, plain_console
+
+Gated = tuple[Path, FindingsRecord]
+ARN = "arn:aws:cloudformation:us-east-1:111111111111"
+STACK_ID = f"{ARN}:stack/TapStack-dev/1d2c3b4a-0000-1111-2222-333344445555"
+CHANGE_SET_ID = f"{ARN}:changeSet/tap-compliance-1/aaaabbbb-0000-1111-2222-333344445555"
+#: Events of the operation under test happen after the test starts.
+NOW = datetime.now(UTC) + timedelta(hours=1)
+
+
+def _cfn() -> Any:
+    return boto3.client("cloudformation", region_name="us-east-1")
+
+
+def _stack(status: str) -> dict[str, Any]:
+    return {
+        "Stacks": [
+            {
+                "StackName": "TapStack-dev",
+                "StackId": STACK_ID,
+                "StackStatus": status,
+                "CreationTime": NOW,
+            }
+        ]
+    }
+
+
+def _event(
+    n: int, logical: str, kind: str, status: str, reason: str | None = None
+) -> dict[str, Any]:
+    event = {
+        "StackId": STACK_ID,
+        "EventId": f"event-{n}",
+        "StackName": "TapStack-dev",
+        "LogicalResourceId": logical,
+        "ResourceType": kind,
+        "ResourceStatus": status,
+        "Timestamp": NOW + timedelta(seconds=n),
+    }
+    if reason:
+        event["ResourceStatusReason"] = reason
+    return event
+
+
+def _change_set(
+    stub: Stubber, status: str, reason: str | None, changes: list[dict[str, Any]]
+) -> None:
+    stub.add_response(
+        "create_change_set",
+        {"Id": CHANGE_SET_ID, "StackId": STACK_ID},
+        {
+            "StackName": "TapStack-dev",
+            "ChangeSetName": ANY,
+            "ChangeSetType": "UPDATE",
+            "Capabilities": ANY,
+            "Description": ANY,
+            "TemplateBody": ANY,
+            "RoleARN": ANY,
+        },
+    )
+    described: dict[str, Any] = {
+        "ChangeSetId": CHANGE_SET_ID,
+        "StackId": STACK_ID,
+        "Status": status,
+        "Changes": changes,
+    }
+    if reason:
+        described["StatusReason"] = reason
+    stub.add_response(
+        "describe_change_set", described, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK_ID}
+    )
+
+
+def _modify(logical: str, kind: str, replacement: str) -> dict[str, Any]:
+    return {
+        "Type": "Resource",
+        "ResourceChange": {
+            "Action": "Modify",
+            "LogicalResourceId": logical,
+            "ResourceType": kind,
+            "Replacement": replacement,
+        },
+    }
+
+
+def _delete_change_set(stub: Stubber) -> None:
+    stub.add_response(
+        "delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK_ID}
+    )
+
+
+UPDATE = StackState("TapStack-dev", "UPDATE_COMPLETE", STACK_ID)
+
+
+@pytest.mark.slow
+def test_failed_change_set_exits_1_with_its_reason(vault_gated: Gated, tmp_path: Path) -> None:
+    deployer, _ = deployment(vault_gated, tmp_path)
+    cfn = _cfn()
+    reason = (
+        "Template format error: Unresolved resource dependencies [Missing] in the Resources block"
+    )
+    with Stubber(cfn) as stub:
+        _change_set(stub, "FAILED", reason, [])
+        _delete_change_set(stub)
+        with pytest.raises(AwsFailure) as failure:
+            deployer.via_change_set(cfn, UPDATE, {"TemplateBody": "{}"})
+        stub.assert_no_pending_responses()
+    assert failure.value.exit_code == 1
+    assert str(failure.value).endswith(f"failed: {reason}")
+
+
+@pytest.mark.slow
+def test_rollback_exits_1_naming_each_failed_resource(vault_gated: Gated, tmp_path: Path) -> None:
+    deployer, printed = deployment(vault_gated, tmp_path)
+    cfn = _cfn()
+    reason = "Resource handler returned message: Access Denied (HandlerErrorCode: AccessDenied)"
+    failed = _event(2, "Vault", "AWS::S3::Bucket", "UPDATE_FAILED", reason)
+    with Stubber(cfn) as stub:
+        _change_set(stub, "CREATE_COMPLETE", None, [_modify("Vault", "AWS::S3::Bucket", "False")])
+        stub.add_response(
+            "execute_change_set", {}, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK_ID}
+        )
+        stub.add_response("describe_stacks", _stack("UPDATE_ROLLBACK_IN_PROGRESS"))
+        stub.add_response(
+            "describe_stack_events",
+            {
+                "StackEvents": [
+                    failed,
+                    _event(1, "TapStack-dev", "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS"),
+                ]
+            },
+        )
+        stub.add_response("describe_stacks", _stack("UPDATE_ROLLBACK_COMPLETE"))
+        stub.add_response(
+            "describe_stack_events",
+            {
+                "StackEvents": [
+                    _event(
+                        3, "TapStack-dev", "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE"
+                    ),
+                    failed,
+                ]
+            },
+        )
+        stub.add_response("describe_stacks", _stack("UPDATE_ROLLBACK_COMPLETE"))
+        assert deployer.via_change_set(cfn, UPDATE, {"TemplateBody": "{}"}) == 1
+        stub.assert_no_pending_responses()
+    text = printed.getvalue()
+    assert "deployment failed: UPDATE_ROLLBACK_COMPLETE" in text
+    assert (
+        "Vault (AWS::S3::Bucket) UPDATE_FAILED: Resource handler returned message: Access Denied"
+        in text
+    )
+    record = load_deployment(tmp_path / "deployment.json")
+    assert record.outcome == "rolled-back"
+    assert [(f.logical_id, f.status) for f in record.failures] == [("Vault", "UPDATE_FAILED")]
+
+
+@pytest.mark.slow
+def test_data_store_replacement_in_prod_is_refused(vault_gated: Gated, tmp_path: Path) -> None:
+    deployer, printed = deployment(vault_gated, tmp_path, env="prod")
+    cfn = _cfn()
+    with Stubber(cfn) as stub:
+        _change_set(
+            stub,
+            "CREATE_COMPLETE",
+            None,
+            [
+                _modify("Vault", "AWS::S3::Bucket", "True"),
+                _modify("VaultKey", "AWS::KMS::Key", "False"),
+            ],
+        )
+        _delete_change_set(stub)
+        assert deployer.via_change_set(cfn, UPDATE, {"TemplateBody": "{}"}) == 1
+        stub.assert_no_pending_responses()  # nothing executed
+    text = printed.getvalue()
+    assert "replace" in text and "REPLACES A DATA STORE" in text
+    assert "refused: the change set replaces data store(s) in prod: Vault (AWS::S3::Bucket)" in text
+    assert load_deployment(tmp_path / "deployment.json").outcome == "refused"
+
+
+@pytest.mark.slow
+def test_replacement_in_dev_is_highlighted_not_refused(vault_gated: Gated, tmp_path: Path) -> None:
+    deployer, printed = deployment(vault_gated, tmp_path, dry_run=True)
+    cfn = _cfn()
+    with Stubber(cfn) as stub:
+        _change_set(stub, "CREATE_COMPLETE", None, [_modify("Vault", "AWS::S3::Bucket", "True")])
+        _delete_change_set(stub)
+        assert deployer.via_change_set(cfn, UPDATE, {"TemplateBody": "{}"}) == 0
+        stub.assert_no_pending_responses()
+    assert "REPLACES A DATA STORE" in printed.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("UPDATE_IN_PROGRESS", "another operation is running on it; not waiting on it"),
+        ("UPDATE_ROLLBACK_FAILED", "continue the rollback first"),
+        ("ROLLBACK_COMPLETE", "its creation failed; delete it first"),
+    ],
+)
+def test_stuck_or_blocked_stack_is_reported_exit_1(status: str, expected: str) -> None:
+    cfn = _cfn()
+    with Stubber(cfn) as stub:
+        stub.add_response("describe_stacks", _stack(status), {"StackName": "TapStack-dev"})
+        state = describe_stack(cfn, "TapStack-dev")
+    with pytest.raises(AwsFailure) as failure:
+        ensure_deployable(state)
+    assert failure.value.exit_code == 1
+    assert str(failure.value).startswith(f"stack TapStack-dev is {status}: ")
+    assert expected in str(failure.value)
+
+
+def test_a_stack_that_never_finishes_is_not_waited_on_for_ever() -> None:
+    cfn = _cfn()
+    console, _ = plain_console()
+    with Stubber(cfn) as stub:
+        for _ in range(3):
+            stub.add_response("describe_stacks", _stack("UPDATE_IN_PROGRESS"))
+            stub.add_response("describe_stack_events", {"StackEvents": []})
+        with pytest.raises(AwsFailure) as failure:
+            wait_for_stack(
+                cfn, STACK_ID, since=NOW, console=console, timeout=2, poll=1, sleep=lambda _: None
+            )
+    assert failure.value.exit_code == 1
+    assert "stack still UPDATE_IN_PROGRESS after waiting 2 s; not waiting longer" in str(
+        failure.value
+    )
