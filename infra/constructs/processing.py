@@ -78,9 +78,7 @@ class DataProcessing(Construct):
             )
             placement |= {
                 "vpc": vpc,
-                "vpc_subnets": ec2.SubnetSelection(
-                    subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
-                ),
+                "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
                 "security_groups": [self.security_group],
             }
         self.function = lambda_.Function(

@@ -31,7 +31,10 @@ class LogArchive(Construct):
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         )
         kms.Alias(
-            self, "LogsEncryptionKeyAlias", alias_name=f"alias/logs-key-{suffix}", target_key=self.key
+            self,
+            "LogsEncryptionKeyAlias",
+            alias_name=f"alias/logs-key-{suffix}",
+            target_key=self.key,
         )
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
@@ -94,4 +97,3 @@ class EncryptedRetainedLogGroups:
         retention = node.retention_in_days
         if not isinstance(retention, int | float) or retention < self.days:
             node.retention_in_days = self.days
-

@@ -36,7 +36,8 @@ def test_seed_fails_the_gate_listing_known_violations(
     record = json.loads(capsys.readouterr().out)
     assert code == 1
     gate = record["summary"]["gate"]
-    assert gate["result"] == "failed" and gate["blocking"] == len(SEED_ROLES_WITHOUT_DENY)
+    # high: the helper roles' regional deny, and the 11 stores and keys DESTROY deletes
+    assert gate["result"] == "failed" and gate["blocking"] == len(SEED_ROLES_WITHOUT_DENY) + 11
     failing = {
         (f["control_id"], f["resource"]["logical_id"])
         for f in record["findings"]
@@ -83,6 +84,10 @@ def test_scan_with_env_applies_that_environments_waivers(
         "    resources: [Custom*Role*, LogRetention*Role*, ApiTradingApiCloudWatchRole*]\n"
         "    environments: [dev]\n"
         "    justification: CDK helper roles of a dev stack, accepted for this test.\n"
+        "    approver: qsa\n    approved: 2999-01-01\n    expires: 2999-12-31\n"
+        "  - id: DEV-DESTROYS\n    control: TAP-DAT-01\n    resources: ['*']\n"
+        "    environments: [dev]\n"
+        "    justification: a dev stack holds no live data, accepted for this test.\n"
         "    approver: qsa\n    approved: 2999-01-01\n    expires: 2999-12-31\n"
     )
     scan = ["scan", str(SEED), "--format", "json", "--waivers", str(waivers)]

@@ -177,7 +177,7 @@ def test_api_tls_and_client_certificate(
 @pytest.mark.parametrize("name", NAMES)
 def test_database_logs_and_secret_key(template_dicts: dict[str, dict[str, Any]], name: str) -> None:
     template = template_dicts[name]
-    cluster_id, cluster = _one(template, "AWS::RDS::DBCluster")
+    _, cluster = _one(template, "AWS::RDS::DBCluster")
     identifier = f"trading-db-{ENVIRONMENTS[name].suffix}"
     assert cluster["Properties"]["DBClusterIdentifier"] == identifier
     assert cluster["Properties"]["EnableCloudwatchLogsExports"] == ["postgresql"]

@@ -32,7 +32,9 @@ def config_role_id(seed_of_type: Any) -> str:
     return str(logical_id)
 
 
-def test_recorder_records_everything_with_the_config_role(seed: Template, seed_of_type: Any) -> None:
+def test_recorder_records_everything_with_the_config_role(
+    seed: Template, seed_of_type: Any
+) -> None:
     seed.has_resource_properties(
         "AWS::Config::ConfigurationRecorder",
         {

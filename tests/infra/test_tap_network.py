@@ -32,7 +32,9 @@ def test_three_public_and_three_private_subnets(seed_of_type: Any) -> None:
     assert len({s["CidrBlock"] for s in subnets}) == 6
 
 
-def test_a_nat_gateway_per_az_with_private_default_routes(seed: Template, seed_of_type: Any) -> None:
+def test_a_nat_gateway_per_az_with_private_default_routes(
+    seed: Template, seed_of_type: Any
+) -> None:
     seed.resource_count_is("AWS::EC2::NatGateway", 3)
     seed.resource_count_is("AWS::EC2::EIP", 3)
     nat_routes = [

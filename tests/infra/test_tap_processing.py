@@ -63,7 +63,9 @@ def test_one_month_log_retention(seed: Template, seed_of_type: Any) -> None:
     seed.has_resource_properties(
         "Custom::LogRetention",
         {
-            "LogGroupName": {"Fn::Join": ["", ["/aws/lambda/", {"Ref": function_id(seed_of_type)}]]},
+            "LogGroupName": {
+                "Fn::Join": ["", ["/aws/lambda/", {"Ref": function_id(seed_of_type)}]]
+            },
             "RetentionInDays": 30,
         },
     )

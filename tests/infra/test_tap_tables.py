@@ -11,7 +11,9 @@ from aws_cdk.assertions import Template
     ("table_name", "partition_key"),
     [("user-sessions-dev", "sessionId"), ("api-keys-dev", "apiKeyId")],
 )
-def test_table(seed: Template, seed_key_ids: dict[str, str], table_name: str, partition_key: str) -> None:
+def test_table(
+    seed: Template, seed_key_ids: dict[str, str], table_name: str, partition_key: str
+) -> None:
     seed.has_resource(
         "AWS::DynamoDB::Table",
         {
