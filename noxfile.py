@@ -68,3 +68,24 @@ def bench(session: nox.Session) -> None:
     for script in scripts:
         session.log(f"benchmark: {script}")
         session.run("python", str(script), env=QUIET_NODE)
+
+
+@nox.session
+def deploy(session: nox.Session) -> None:
+    """Gate, then deploy the gated template: ``nox -s deploy -- --env dev [--profile P]``."""
+    _install(session)
+    session.run("tap-compliance", "deploy", *session.posargs, env=QUIET_NODE)
+
+
+@nox.session
+def verify(session: nox.Session) -> None:
+    """AWS Config's verdicts on a deployed stack: ``nox -s verify -- --env dev``."""
+    _install(session)
+    session.run("tap-compliance", "verify", *session.posargs, env=QUIET_NODE)
+
+
+@nox.session(name="deploy-local")
+def deploy_local(session: nox.Session) -> None:
+    """The deployer against a local moto server (no AWS account): deploy dev, again, verify."""
+    _install(session, "test")
+    session.run("python", "-m", "scripts.deploy_local", *session.posargs, env=QUIET_NODE)

@@ -17,6 +17,7 @@ from rich.console import Console
 from compliance import engine, outputs
 from compliance.aws import commands as aws_commands
 from compliance.errors import InputError
+from compliance.parameters import load_parameter_file, parse_assignments
 from compliance.project import WaiverSource, tool_versions, waiver_source
 from compliance.quiet import silence
 from compliance.record import SEVERITIES, FindingsRecord, Severity
@@ -131,6 +132,22 @@ def _parser() -> argparse.ArgumentParser:
         "assembly's stacks belong to the environment of their stack name, other templates to "
         "none); its waivers and allowed regions apply",
     )
+    scan.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template parameter's value, as at deployment (repeatable; default: none, so "
+        "what depends on a parameter is unknown, which fails the gate)",
+    )
+    scan.add_argument(
+        "--parameter-file",
+        type=Path,
+        metavar="FILE",
+        help="parameter values in CloudFormation's formats, JSON or YAML: "
+        "[{ParameterKey, ParameterValue}, ...] or {Parameters: {KEY: VALUE}} "
+        "(--parameter wins over it)",
+    )
     _policy_options(scan)
     scan.set_defaults(run=_scan)
 
@@ -156,6 +173,10 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument("--app", default=DEFAULT_APP, help="CDK app factory, module:function")
     _policy_options(deploy)
     deploy.set_defaults(run=_deploy)
+
+    verify = commands.add_parser("verify", help="AWS Config's verdicts on the deployed stack")
+    aws_commands.verify_arguments(verify)
+    verify.set_defaults(run=_verify)
     return parser
 
 
@@ -200,9 +221,16 @@ def _scan(args: argparse.Namespace) -> int:
     regions = _regions(args.allowed_regions) if args.allowed_regions is not None else None
     known = _environments(ALL)
     env = _environments(args.env)[0] if args.env is not None else None
+    parameters = load_parameter_file(args.parameter_file) if args.parameter_file else {}
+    parameters.update(parse_assignments(args.parameter))
     try:
         record = engine.scan(
-            args.paths, policy=policy, allowed_regions=regions, env=env, environments=known
+            args.paths,
+            policy=policy,
+            allowed_regions=regions,
+            env=env,
+            environments=known,
+            parameters=parameters,
         )
     except InputError:
         if args.output is not None:  # an earlier run's document must not pass for this one's
@@ -243,6 +271,13 @@ def _deploy(args: argparse.Namespace) -> int:
     policy, source = _policy(args)
     environment = _environments(args.env)[0]
     return aws_commands.deploy(args, policy=policy, source=source, environment=environment)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    if args.env == ALL:
+        raise InputError("--env: verify takes one environment, not all")
+    environment = _environments(args.env)[0]
+    return aws_commands.verify(args, catalog=_catalog(), environment=environment)
 
 
 def _policy(args: argparse.Namespace) -> tuple[engine.Policy, WaiverSource]:

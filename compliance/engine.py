@@ -6,19 +6,23 @@ import json
 import subprocess
 import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from compliance.assembly import Stack, is_assembly, read_assembly
 from compliance.checkov_scan import run_checkov
+from compliance.decided import decide_conditions, decided_conditions
 from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
 from compliance.gate import summarise
 from compliance.nag import read_violations
+from compliance.parameters import apply_parameters, unused
 from compliance.project import tool_versions
 from compliance.record import Finding, FindingsRecord, Severity, Target
+from compliance.suppressions import attach, suppressions, without_checkov_skips
 from compliance.synth import DEFAULT_APP, synthesize
 from compliance.templates import SUFFIXES, load_template
 from compliance.waivers import Waiver, apply_waivers
@@ -86,12 +90,14 @@ def scan(
     allowed_regions: Sequence[str] | None,
     env: EnvInfo | None = None,
     environments: Sequence[EnvInfo] = (),
+    parameters: Mapping[str, str] | None = None,
 ) -> FindingsRecord:
     """Judge existing templates or cdk.out folders with the checkov part of the policies.
 
     A stack of a cloud assembly belongs to the environment of ``environments`` with its stack
     name; ``env`` overrides that for every template (waivers limited to environments and the
-    allowed regions follow it); ``allowed_regions`` overrides the environments' regions."""
+    allowed regions follow it); ``allowed_regions`` overrides the environments' regions.
+    ``parameters`` gives template parameters their values (the others stay unknown)."""
     by_stack = {each.stack_name: each for each in environments}
     scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
     for path in paths:
@@ -106,6 +112,11 @@ def scan(
         else:
             shown = _shown(path)
             scanned.append((ScannedTemplate(shown, load_template(path), shown), env))
+    if parameters:
+        scanned = [(_with_parameters(each, parameters), e) for each, e in scanned]
+        missing = unused(parameters, [each.template.body for each, _ in scanned])
+        if missing:
+            raise InputError(f"--parameter {', '.join(missing)}: no scanned template declares it")
     groups: dict[tuple[str, ...], list[ScannedTemplate]] = defaultdict(list)
     for each, its_env in scanned:
         regions = allowed_regions or (its_env.allowed_regions if its_env else ())
@@ -115,6 +126,14 @@ def scan(
         findings += _checkov_findings(members, policy, list(regions) or None)
     envs = {each.target: its_env.name if its_env else None for each, its_env in scanned}
     return _record(findings, [each for each, _ in scanned], envs, policy)
+
+
+def _with_parameters(each: ScannedTemplate, values: Mapping[str, str]) -> ScannedTemplate:
+    body, used = apply_parameters(each.template.body, values, each.template.path)
+    if not used:
+        return each
+    # the body now differs from the file: checkov is given it instead (as for Fn::ForEach)
+    return replace(each, template=replace(each.template, body=body, expanded=True), parameters=used)
 
 
 def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
@@ -132,12 +151,18 @@ def _checkov_findings(
     with tempfile.TemporaryDirectory(prefix="tap-expanded-") as folder:
         by_path: dict[Path, ScannedTemplate] = {}
         for index, each in enumerate(scanned):
+            body = without_checkov_skips(decide_conditions(each.template.body))
+            if not body.get("Resources"):
+                continue  # every resource is conditioned away: nothing to judge (noted)
             path = each.template.path.resolve()
-            if each.template.expanded:
-                # checkov cannot read Fn::ForEach: it judges the expanded body instead
+            if each.template.expanded or body is not each.template.body:
+                # checkov reads neither Fn::ForEach nor conditions, and would obey skips: it
+                # judges the body as it would be deployed, every skip shown, not obeyed
                 path = Path(folder, f"{index}-{each.template.path.stem}.json").resolve()
-                path.write_text(json.dumps(each.template.body), encoding="utf-8")
+                path.write_text(json.dumps(body), encoding="utf-8")
             by_path[path] = each
+        if not by_path:
+            return []
         results = run_checkov(
             list(by_path),
             check_ids=check_ids,
@@ -147,7 +172,8 @@ def _checkov_findings(
     findings = []
     for result in results:
         each = by_path[result.template.resolve()]
-        if each.template.expanded:  # lines of the expanded copy mean nothing in the file
+        if result.template.resolve() != each.template.path.resolve():
+            # lines of a copy mean nothing in the file
             line = each.template.line_of(result.logical_id)
             result = replace(result, template=each.template.path, start_line=line, end_line=line)
         findings.append(from_checkov(result, each, catalog))
@@ -160,6 +186,8 @@ def _record(
     envs: dict[str, str | None],
     policy: Policy,
 ) -> FindingsRecord:
+    written = {each.target: suppressions(each.template.body) for each in scanned}
+    findings = attach(findings, written, policy.catalog)
     findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today)
     findings.sort(key=_order)
     targets = [
@@ -172,6 +200,8 @@ def _record(
             account=each.stack.account if each.stack else None,
             region=each.stack.region if each.stack else None,
             config_rules=each.template.config_rules(),
+            note=_note(each.template.body),
+            parameters=dict(each.parameters),
         )
         for each in scanned
     ]
@@ -184,6 +214,16 @@ def _record(
         summary=summarise(findings, waiver_states, policy.fail_on),
         findings=findings,
         waivers=waiver_states,
+    )
+
+
+def _note(body: dict[str, Any]) -> str | None:
+    if decide_conditions(body).get("Resources"):
+        return None
+    false = sorted(name for name, truth in decided_conditions(body).items() if not truth)
+    return (
+        f"nothing to judge: every resource is under a condition the template makes always "
+        f"false ({', '.join(false)})"
     )
 
 

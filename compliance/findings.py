@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from compliance.assembly import Stack
 from compliance.checkov_scan import CheckResult
@@ -24,6 +24,8 @@ class ScannedTemplate:
     template: Template
     display_path: str
     stack: Stack | None = None
+    #: Template parameters given values for this run (``--parameter``).
+    parameters: Mapping[str, str] = field(default_factory=dict)
 
     def construct_path(self, logical_id: str) -> str | None:
         """From the assembly when known, else from the template's CDK path metadata."""

@@ -11,11 +11,16 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from compliance.aws.deployment import DeploymentRecord
+
 SCHEMA: Final = "tap-compliance/findings@1"
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
 Status = Literal["fail", "pass", "waived"]
-Source = Literal["checkov", "cdk-nag"]
+#: checkov and cdk-nag judge the template; ``aws-config`` (AWS Config rule evaluations) and
+#: ``aws-api`` (a value read from the account, e.g. kms:DescribeKey) judge what runs.
+Source = Literal["checkov", "cdk-nag", "aws-config", "aws-api"]
+RUNTIME_SOURCES: tuple[Source, ...] = ("aws-config", "aws-api")
 
 #: Highest first; the gate compares positions in this tuple.
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
@@ -77,6 +82,27 @@ class AppliedWaiver(_Model):
     compensating_control: CompensatingControl | None = None
 
 
+class RuntimeEvidence(_Model):
+    """Where a runtime finding comes from: the API that answered and what it said."""
+
+    answered_by: str
+    config_rule: str | None = None
+    compliance: str | None = None
+    resource_id: str | None = None
+    recorded_at: datetime | None = None
+    key_arn: str | None = None
+    key_manager: str | None = None
+
+
+class Suppression(_Model):
+    """An in-template suppression (checkov skip metadata, a cdk-nag acknowledgment): recorded
+    and shown, never obeyed; only the waiver file waives."""
+
+    tool: Literal["checkov", "cdk-nag"]
+    rule_id: str
+    comment: str | None = None
+
+
 class Finding(_Model):
     """One tool result on one resource, mapped to a control. Passes are findings too."""
 
@@ -97,6 +123,10 @@ class Finding(_Model):
     #: The template could not be resolved far enough to decide; counted as a failure.
     unknown: bool = False
     location: Location | None = None
+    #: Runtime findings only (``aws-config``, ``aws-api``): the evidence read from the account.
+    runtime: RuntimeEvidence | None = None
+    #: In-template suppressions naming this rule or control on this resource.
+    suppressions: list[Suppression] = Field(default_factory=list)
 
 
 class Target(_Model):
@@ -111,6 +141,10 @@ class Target(_Model):
     region: str | None = None
     #: AWS Config rule identifiers this template deploys (AWS::Config::ConfigRule).
     config_rules: list[str] = Field(default_factory=list)
+    #: What to know about how it was judged (e.g. nothing in it is created).
+    note: str | None = None
+    #: Template parameters given values for the run (the others stayed unknown).
+    parameters: dict[str, str] = Field(default_factory=dict)
 
 
 class WaiverState(_Model):
@@ -149,6 +183,44 @@ class Summary(_Model):
     gate: Gate
 
 
+RuntimeStatus = Literal["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "NOT_TESTED"]
+
+
+class RuntimeRule(_Model):
+    """One AWS Config rule the stack deploys and AWS Config's verdict on it."""
+
+    name: str
+    identifier: str
+    logical_id: str
+    compliance: RuntimeStatus
+    answered_by: str
+    note: str | None = None
+
+
+class Disagreement(_Model):
+    """A resource where the static verdict and AWS Config's differ."""
+
+    config_rule: str
+    logical_id: str
+    static: str
+    runtime: str
+    kind: Literal["drift", "static-stricter"]
+    message: str
+
+
+class RuntimeCheck(_Model):
+    """What ``tap-compliance verify`` read from the account, and when."""
+
+    verified_at: datetime
+    env: str
+    stack: str
+    account: str
+    region: str
+    endpoint_url: str | None = None
+    rules: list[RuntimeRule] = Field(default_factory=list)
+    disagreements: list[Disagreement] = Field(default_factory=list)
+
+
 class FindingsRecord(_Model):
     """The whole record written to ``findings.json``."""
 
@@ -162,6 +234,10 @@ class FindingsRecord(_Model):
     summary: Summary
     findings: list[Finding] = Field(default_factory=list)
     waivers: list[WaiverState] = Field(default_factory=list)
+    #: Set by ``tap-compliance deploy``: what was deployed (``deployment.json``).
+    deployment: DeploymentRecord | None = None
+    #: Set by ``tap-compliance verify``: AWS Config's verdicts on the deployed stack.
+    runtime: RuntimeCheck | None = None
 
     def to_json(self) -> str:
         """Serialise with the contract's field names (``schema``, ``4.0.1``, ...)."""

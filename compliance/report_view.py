@@ -21,13 +21,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal
 
+from compliance.aws.deployment import DeploymentRecord
 from compliance.record import (
+    RUNTIME_SOURCES,
     SEVERITIES,
     STATUSES,
     AppliedWaiver,
+    Disagreement,
     Finding,
     FindingsRecord,
     Gate,
+    RuntimeCheck,
+    RuntimeRule,
     Status,
     Target,
     WaiverState,
@@ -72,6 +77,10 @@ class Cover:
     regions: list[str]
     tool_versions: list[tuple[str, str]]
     gate: Gate
+    #: What ``tap-compliance deploy`` did with the gated template, when it ran.
+    deployment: DeploymentRecord | None = None
+    #: When and where ``tap-compliance verify`` read AWS Config, when it ran.
+    runtime: RuntimeCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,11 @@ class ConfigRuleSection:
     resources: list[ResourceRow]
     pci: dict[PciVersion, list[str]]
     status: Status | None
+    #: After ``verify``: AWS Config's verdict per deployed rule of this identifier.
+    runtime_rules: list[RuntimeRule] = field(default_factory=list)
+    #: After ``verify``: the resources AWS Config evaluated (aws-config findings).
+    runtime_resources: list[ResourceRow] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -261,6 +275,8 @@ def _cover(record: FindingsRecord) -> Cover:
         regions=unique(t.region for t in record.targets),
         tool_versions=named + sorted(versions.items()),
         gate=record.summary.gate,
+        deployment=record.deployment,
+        runtime=record.runtime,
     )
 
 
@@ -290,9 +306,12 @@ def _config_rules(
         for rule in target.config_rules:
             deployed[rule].append(target.name)
     by_rule: dict[str, list[Evidence]] = defaultdict(list)
+    at_runtime: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
         for rule in item.finding.config_rules:
-            by_rule[rule].append(item)
+            runtime = item.finding.source in RUNTIME_SOURCES
+            (at_runtime if runtime else by_rule)[rule].append(item)
+    check = record.runtime
     controls_by_rule: dict[str, list[Control]] = defaultdict(list)
     for control in catalog.controls:
         for rule in control.config_rules:
@@ -300,7 +319,7 @@ def _config_rules(
 
     sections = []
     # The rules the checked templates deploy first: they keep watching after deployment.
-    every_rule = set(deployed) | set(by_rule) | set(controls_by_rule)
+    every_rule = set(deployed) | set(by_rule) | set(controls_by_rule) | set(at_runtime)
     for rule in sorted(every_rule, key=lambda rule: (rule not in deployed, rule)):
         items = by_rule.get(rule, [])
         controls = {c.id: c.title for c in controls_by_rule.get(rule, [])}
@@ -327,6 +346,11 @@ def _config_rules(
                 resources=resources,
                 pci={v: sorted(ids, key=_pci_key) for v, ids in pci.items()},
                 status=_worst(r.status for r in resources) if resources else None,
+                runtime_rules=[r for r in check.rules if r.identifier == rule] if check else [],
+                runtime_resources=_resources(at_runtime.get(rule, [])),
+                disagreements=[d for d in check.disagreements if d.config_rule == rule]
+                if check
+                else [],
             )
         )
     return sections

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from compliance.errors import InputError, read_problem
+from compliance.references import undeclared_reference
 
 _KEEP_NAME = {"Ref", "Condition"}
 #: The short-form tags CloudFormation knows (intrinsic, condition and rule functions).
@@ -262,3 +263,6 @@ def _validate(path: Path, body: Any) -> None:
         for section in ("Properties", "Metadata"):
             if not isinstance(resource.get(section, {}), dict):
                 raise InputError(path, f"resource {logical_id}: {section} is not a mapping")
+    problem = undeclared_reference(body)
+    if problem is not None:
+        raise InputError(path, problem)

@@ -60,6 +60,11 @@ class TapCheck(BaseResourceCheck):
         if template.type_of(logical_id) not in supported:
             return Verdict.unknown(f"{logical_id} is not a {'/'.join(supported)}")
         resolver = Resolver(template)
+        if resolver.exists(logical_id) is False:
+            condition = (template.resource(logical_id) or {}).get("Condition")
+            return Verdict.not_applicable(
+                f"{logical_id} is not created: its condition {condition} is always false"
+            )
         verdict = self.evaluate(resolver, logical_id)
         if verdict.outcome is not Outcome.UNKNOWN:
             return verdict

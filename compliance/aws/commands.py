@@ -9,6 +9,7 @@ from pathlib import Path
 from compliance import engine
 from compliance.aws.errors import AwsFailure
 from compliance.project import WaiverSource
+from policies.catalog import Catalog
 
 DEFAULT_OUT = Path("reports/out")
 
@@ -75,6 +76,20 @@ def deploy(
     )
     try:
         return run(options, policy=policy, source=source, app=args.app)
+    except AwsFailure as failure:
+        print(f"tap-compliance: error: {failure}", file=sys.stderr)
+        return failure.exit_code
+
+
+def verify(args: argparse.Namespace, *, catalog: Catalog, environment: engine.EnvInfo) -> int:
+    """Run ``verify``; an :class:`AwsFailure` prints one line and returns its exit code."""
+    from compliance.aws.verify import VerifyOptions, run
+
+    options = VerifyOptions(
+        env=environment, out=args.out, profile=args.profile, endpoint_url=args.endpoint_url
+    )
+    try:
+        return run(options, catalog=catalog)
     except AwsFailure as failure:
         print(f"tap-compliance: error: {failure}", file=sys.stderr)
         return failure.exit_code

@@ -27,6 +27,7 @@ from compliance.aws.assets import Published, publish_assets
 from compliance.aws.bootstrap import check_bootstrap
 from compliance.aws.errors import AwsFailure, aws_errors
 from compliance.aws.events import Outcome, wait_for_stack
+from compliance.aws.evidence import republish
 from compliance.aws.session import AwsSession
 from compliance.aws.stack import (
     ChangeSet,
@@ -426,3 +427,5 @@ class Deployment:
             message=message,
         )
         outputs.write_file(options.out / rec.FILE_NAME, document.to_json())
+        self.record = self.record.model_copy(update={"deployment": document})
+        republish(self.record, options.out, self.policy.catalog)

@@ -46,6 +46,8 @@ class DeployTarget:
     execution_role_arn: str | None
     bootstrap_parameter: str | None
     bootstrap_version: int | None
+    #: CDK's read-only role of the environment (what verify reads the account with).
+    lookup_role_arn: str | None = None
     assets: tuple[FileAsset, ...] = field(default_factory=tuple)
 
     @property
@@ -97,6 +99,7 @@ def read_target(assembly: Path, stack_name: str, gated_sha256: str) -> DeployTar
             execution_role_arn=resolved(properties.get("cloudFormationExecutionRoleArn")),
             bootstrap_parameter=resolved(properties.get("bootstrapStackVersionSsmParameter")),
             bootstrap_version=int(version) if version is not None else None,
+            lookup_role_arn=resolved((properties.get("lookupRole") or {}).get("arn")),
             assets=tuple(assets),
         )
     raise InputError(manifest_path, f"no stack named {stack_name} in the cloud assembly")

@@ -1,13 +1,15 @@
-"""S3 buckets: their names and ARNs, and the bucket policies attached to them."""
+"""S3 buckets: their names and ARNs, the bucket policies attached to them, and bucket
+policies for buckets the template does not declare."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from policies.cfn.documents import Attached
 from policies.cfn.intrinsics import Resolver, Token, parts_of, text
 from policies.cfn.matching import same
-from policies.outcome import Outcome
+from policies.outcome import Outcome, Verdict
 
 BUCKET = "AWS::S3::Bucket"
 BUCKET_POLICY = "AWS::S3::BucketPolicy"
@@ -83,3 +85,32 @@ def bucket_policies(resolver: Resolver, bucket_id: str) -> list[Attached]:
         document = resolver.resolve(props.get("PolicyDocument"))
         attached.append(Attached(document, f"bucket policy {policy_id}", certain))
     return attached
+
+
+@dataclass(frozen=True)
+class ForeignPolicy:
+    """A bucket policy of the template judged on its own: the bucket it names is not (or not
+    certainly) a bucket of the template, so no bucket's verdict covers it."""
+
+    attached: Attached
+    #: The ARN of the bucket it names, as parts (tokens for what the template does not fix).
+    arn: tuple[str | Token, ...]
+
+
+def foreign_policy(resolver: Resolver, policy_id: str) -> ForeignPolicy | Verdict:
+    """The policy as a :class:`ForeignPolicy`, or the verdict when it needs no judging of its
+    own: it protects a bucket of the template (judged with that bucket), or is not created."""
+    for bucket_id in resolver.template.of_type(BUCKET):
+        props = resolver.template.properties(policy_id)
+        if names_bucket(resolver, props.get("Bucket"), bucket_id) is Outcome.PASS:
+            return Verdict.not_applicable(f"judged with the bucket it protects, {bucket_id}")
+    exists = resolver.exists(policy_id)
+    if exists is False:
+        return Verdict.not_applicable(f"{policy_id} is not created")
+    props = resolver.template.properties(policy_id)
+    name = canonical(resolver, resolver.resolve(props.get("Bucket")))
+    if name is None:
+        name = (Token("unresolved", "a Bucket the template does not fix"),)
+    document = resolver.resolve(props.get("PolicyDocument"))
+    attached = Attached(document, f"bucket policy {policy_id}", exists is True)
+    return ForeignPolicy(attached, ("arn:aws:s3:::", *name))

@@ -1,5 +1,10 @@
 """CKV2_TAP_4 (TAP-ENC-04): EBS volumes encrypted, including instance and launch-template
-block devices (an instance using a launch template of this template is judged by it)."""
+block devices (an instance using a launch template of this template is judged by it).
+
+An Auto Scaling group launches its instances from a launch template or configuration: one of
+this template is judged on its own (the group is then not applicable); one from outside the
+template (an import, a literal name or id) leaves the group's volumes unknown, never unjudged.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from policies.checkbase import TapCheck
 from policies.outcome import Verdict, combine_all
 
 LAUNCH_TEMPLATE = "AWS::EC2::LaunchTemplate"
+LAUNCH_CONFIGURATION = "AWS::AutoScaling::LaunchConfiguration"
+AUTO_SCALING_GROUP = "AWS::AutoScaling::AutoScalingGroup"
 NO_MAPPINGS = (
     "no block device mappings: the root volume's encryption comes from the AMI or the "
     "account default, which the template does not show"
@@ -35,7 +42,8 @@ class EBSVolumeEncrypted(TapCheck):
                 "AWS::EC2::Volume",
                 "AWS::EC2::Instance",
                 LAUNCH_TEMPLATE,
-                "AWS::AutoScaling::LaunchConfiguration",
+                LAUNCH_CONFIGURATION,
+                AUTO_SCALING_GROUP,
             ],
         )
 
@@ -46,6 +54,8 @@ class EBSVolumeEncrypted(TapCheck):
             return _encrypted(
                 resolver.resolve(props.get("Encrypted")), "the volume", props.get("SnapshotId")
             )
+        if kind == AUTO_SCALING_GROUP:
+            return _group(resolver, props)
         if kind == LAUNCH_TEMPLATE:
             data = resolver.resolve(props.get("LaunchTemplateData"))
             mappings = data.get("BlockDeviceMappings") if isinstance(data, dict) else None
@@ -79,6 +89,39 @@ def _with_launch_template(resolver: Resolver, spec: Any, own: Any) -> Verdict:
     else:
         verdict = Verdict.unknown("BlockDeviceMappings is not fixed by the template")
     return Verdict(verdict.outcome, f"with launch template {template}: {verdict.reason}")
+
+
+def _group(resolver: Resolver, props: dict[str, Any]) -> Verdict:
+    """An Auto Scaling group's volumes are those of the launch templates or configuration it
+    launches from: judged there when the template declares them, unknown otherwise."""
+    mixed = resolver.resolve(props.get("MixedInstancesPolicy"))
+    launch = mixed.get("LaunchTemplate") if isinstance(mixed, dict) else None
+    specs = [resolver.resolve(props.get("LaunchTemplate"))] if "LaunchTemplate" in props else []
+    if isinstance(launch, dict):
+        specs.append(launch.get("LaunchTemplateSpecification"))
+        overrides = launch.get("Overrides")
+        for override in overrides if isinstance(overrides, list) else []:
+            if isinstance(override, dict) and "LaunchTemplateSpecification" in override:
+                specs.append(override["LaunchTemplateSpecification"])
+    sources = [_launch_template(resolver, spec) for spec in specs]
+    if "LaunchConfigurationName" in props:
+        config = resolver.resolve(props["LaunchConfigurationName"])
+        declared = isinstance(config, Token) and config.kind == "ref"
+        sources.append(
+            config.name
+            if declared and resolver.template.type_of(config.name) == LAUNCH_CONFIGURATION
+            else None
+        )
+    if not sources:
+        return Verdict.unknown(
+            "launches instances from an instance or source the template does not show"
+        )
+    if None in sources:
+        return Verdict.unknown(
+            "launches instances from a launch template or configuration the template does not "
+            "declare"
+        )
+    return Verdict.not_applicable(f"judged as {', '.join(dict.fromkeys(str(s) for s in sources))}")
 
 
 def _launch_template(resolver: Resolver, spec: Any) -> str | None:

@@ -3,7 +3,8 @@
 Some statement of a policy attached to the bucket must itself: Deny, for every principal,
 all S3 actions, on the bucket ARN and on its objects (``arn/*``), when aws:SecureTransport is
 false, with no other condition narrowing it. Statements may split the bucket and its
-objects between them.
+objects between them. A bucket policy for a bucket the template does not declare (a literal
+name, a parameter, an import) is judged the same way on its own statements.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from policies.cfn.documents import (
 )
 from policies.cfn.intrinsics import Resolver, Token, text
 from policies.cfn.matching import ANY, covers
-from policies.cfn.s3 import bucket_arn, bucket_policies, canonical
+from policies.cfn.s3 import (
+    BUCKET,
+    BUCKET_POLICY,
+    bucket_arn,
+    bucket_policies,
+    canonical,
+    foreign_policy,
+)
 from policies.checkbase import TapCheck
 from policies.outcome import Outcome, Verdict, all_of, any_of
 
@@ -31,37 +39,42 @@ SECURE_TRANSPORT_OPERATORS = ("Bool", "BoolIfExists")
 
 class S3BucketPolicyDeniesInsecureTransport(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV2_TAP_7", "TAP-TLS-01", ["AWS::S3::Bucket"])
+        super().__init__("CKV2_TAP_7", "TAP-TLS-01", [BUCKET, BUCKET_POLICY])
 
     def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+        if resolver.template.type_of(logical_id) == BUCKET_POLICY:
+            # the policy of a bucket the template does not declare: judged on its own
+            foreign = foreign_policy(resolver, logical_id)
+            if isinstance(foreign, Verdict):
+                return foreign
+            return _judge(resolver, [foreign.attached], foreign.arn)
         policies = bucket_policies(resolver, logical_id)
         if not policies:
             return Verdict.failed("no bucket policy is attached to the bucket")
-        arn = bucket_arn(resolver, logical_id)
-        targets = {"the bucket": arn, "its objects": (*arn, "/", ANY)}
-        certain = [p for p in policies if p.certain]
-        outcome = (
-            all_of(_policy_denies(resolver, p, targets) for p in certain)
-            if certain
-            else Outcome.FAIL
+        return _judge(resolver, policies, bucket_arn(resolver, logical_id))
+
+
+def _judge(resolver: Resolver, policies: list[Attached], arn: tuple[Any, ...]) -> Verdict:
+    targets = {"the bucket": arn, "its objects": (*arn, "/", ANY)}
+    certain = [p for p in policies if p.certain]
+    outcome = (
+        all_of(_policy_denies(resolver, p, targets) for p in certain) if certain else Outcome.FAIL
+    )
+    if outcome is Outcome.PASS:
+        names = ", ".join(p.source for p in certain)
+        return Verdict.passed(f"{names} denies requests without TLS")
+    possible = [p for p in policies if not p.certain]
+    if any(_policy_denies(resolver, p, targets) is not Outcome.FAIL for p in possible):
+        return Verdict.unknown(
+            f"only {', '.join(p.source for p in possible)} may deny requests without TLS, "
+            "and the template does not fix whether it applies"
         )
-        if outcome is Outcome.PASS:
-            names = ", ".join(p.source for p in certain)
-            return Verdict.passed(f"{names} denies requests without TLS")
-        possible = [p for p in policies if not p.certain]
-        if any(_policy_denies(resolver, p, targets) is not Outcome.FAIL for p in possible):
-            return Verdict.unknown(
-                f"only {', '.join(p.source for p in possible)} may deny requests without TLS, "
-                "and the template does not fix whether it applies"
-            )
-        if outcome is Outcome.UNKNOWN:
-            return Verdict.unknown(
-                "the denying statement depends on values the template does not fix"
-            )
-        return Verdict.failed(
-            "no Deny statement for every principal on s3:* over the bucket and its objects "
-            "with aws:SecureTransport false"
-        )
+    if outcome is Outcome.UNKNOWN:
+        return Verdict.unknown("the denying statement depends on values the template does not fix")
+    return Verdict.failed(
+        "no Deny statement for every principal on s3:* over the bucket and its objects "
+        "with aws:SecureTransport false"
+    )
 
 
 def _policy_denies(resolver: Resolver, policy: Attached, targets: dict[str, Any]) -> Outcome:

@@ -147,3 +147,26 @@ def test_no_change_set_is_left_behind(
     cfn = local_aws.client("cloudformation", ACCOUNT, REGION)
     summaries = cfn.list_change_sets(StackName=str(first.deployment.stack_id))["Summaries"]
     assert [s for s in summaries if s["ExecutionStatus"] != "EXECUTE_COMPLETE"] == []
+
+
+def test_verify_reads_the_deployed_config_rules(
+    platform: tuple[Path, list[Run]], local_aws: LocalAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """moto deploys no AWS::Config::ConfigRule (not modelled): every rule is "not tested"."""
+    out, _ = platform
+    assert (
+        main(
+            ["verify", "--env", "dev", "--out", str(out), "--endpoint-url", local_aws.endpoint_url]
+        )
+        == 0
+    )
+    record = load_record(out / "findings.json")
+    assert record.runtime is not None
+    assert sorted(r.identifier for r in record.runtime.rules) == sorted(
+        next(t for t in record.targets if t.stack == "TapStack-dev").config_rules
+    )
+    assert {r.compliance for r in record.runtime.rules} == {"NOT_TESTED"}
+    assert record.deployment is not None and record.deployment.outcome == "no-changes"
+    assert "not tested" in capsys.readouterr().out
+    html = (out / "audit.html").read_text()
+    assert "not tested" in html and record.deployment.template.sha256 in html

@@ -15,3 +15,19 @@ def crashing_app(*, outdir: str | Path, env_names: Sequence[str] | None = None) 
     app = App(outdir=str(outdir))
     s3.Bucket(Stack(app, "Broken"), "Bucket", bucket_name="Not_A_Valid_Bucket_Name")
     return app
+
+
+def acknowledging_app(*, outdir: str | Path, env_names: Sequence[str] | None = None) -> Any:
+    """A user's app that acknowledges (suppresses) a cdk-nag rule on its bucket."""
+    from aws_cdk import Acknowledgment, App, Stack, Validations
+    from aws_cdk import aws_s3 as s3
+
+    app = App(outdir=str(outdir))
+    bucket = s3.Bucket(Stack(app, "Acknowledging"), "Bucket")
+    Validations.of(bucket).acknowledge(
+        Acknowledgment(
+            id="PCI.DSS.321::PCI.DSS.321-S3BucketSSLRequestsOnly",
+            reason="TLS is enforced by the proxy in front of it",
+        )
+    )
+    return app

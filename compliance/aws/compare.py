@@ -1,0 +1,120 @@
+"""Static verdicts beside AWS Config's, per Config rule and resource; every disagreement named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from compliance.aws.config_rules import DETAILS_API, Evaluation
+from compliance.record import (
+    RUNTIME_SOURCES,
+    Disagreement,
+    Finding,
+    PciDss,
+    Resource,
+    RuntimeEvidence,
+    Status,
+)
+from policies.catalog import Catalog
+
+#: Worst first: the static verdict of a resource is the worst of its findings.
+ORDER = ("fail", "waived", "pass")
+
+
+def logical_id_of(resource_id: str, physical: dict[str, str]) -> str | None:
+    """The stack's logical id of a resource AWS Config names by its physical id (or ARN)."""
+    for logical_id, physical_id in physical.items():
+        if resource_id == physical_id or resource_id.endswith(
+            ("/" + physical_id, ":" + physical_id)
+        ):
+            return logical_id
+    return None
+
+
+def config_findings(
+    evaluations: Iterable[Evaluation],
+    *,
+    target: str,
+    physical: dict[str, str],
+    catalog: Catalog,
+) -> list[Finding]:
+    """Each decided evaluation as a finding with ``source: aws-config``."""
+    findings = []
+    for each in evaluations:
+        controls = sorted(
+            (c for c in catalog.controls if each.rule.identifier in c.config_rules),
+            key=lambda c: c.id,
+        )
+        control = controls[0] if controls else None
+        logical_id = logical_id_of(each.resource_id, physical) or each.resource_id
+        verdict: Status = "pass" if each.compliance == "COMPLIANT" else "fail"
+        note = f": {each.annotation}" if each.annotation else ""
+        findings.append(
+            Finding(
+                control_id=control.id if control else None,
+                title=control.title if control else f"AWS Config rule {each.rule.identifier}",
+                severity=control.severity if control else "medium",
+                status=verdict,
+                source="aws-config",
+                rule_id=each.rule.identifier,
+                target=target,
+                resource=Resource(logical_id=logical_id, type=each.resource_type),
+                config_rules=[each.rule.identifier],
+                pci_dss=PciDss.model_validate(
+                    control.pci_dss.model_dump(by_alias=True) if control else {}
+                ),
+                message=f"AWS Config rule {each.rule.name}: {each.compliance}{note}",
+                unmapped=control is None,
+                runtime=RuntimeEvidence(
+                    answered_by=DETAILS_API,
+                    config_rule=each.rule.name,
+                    compliance=each.compliance,
+                    resource_id=each.resource_id,
+                    recorded_at=each.recorded_at,
+                ),
+            )
+        )
+    return findings
+
+
+def disagreements(findings: Iterable[Finding]) -> list[Disagreement]:
+    """Where the static verdict on a resource and AWS Config's differ, both ways."""
+    static: dict[tuple[str, str], list[str]] = {}
+    runtime: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        for rule in finding.config_rules:
+            key = (rule, finding.resource.logical_id)
+            if finding.source == "aws-config":
+                runtime.setdefault(key, []).append(finding.status)
+            elif finding.source not in RUNTIME_SOURCES:
+                status = "fail" if finding.unknown and finding.status == "pass" else finding.status
+                static.setdefault(key, []).append(status)
+    found = []
+    for key in sorted(set(static) & set(runtime)):
+        rule, logical_id = key
+        was = min(static[key], key=ORDER.index)
+        now = "NON_COMPLIANT" if "fail" in runtime[key] else "COMPLIANT"
+        if was == "pass" and now == "NON_COMPLIANT":
+            found.append(
+                Disagreement(
+                    config_rule=rule,
+                    logical_id=logical_id,
+                    static=was,
+                    runtime=now,
+                    kind="drift",
+                    message="compliant in the template, NON_COMPLIANT in the account: drift or "
+                    "an out-of-band change",
+                )
+            )
+        elif was != "pass" and now == "COMPLIANT":
+            found.append(
+                Disagreement(
+                    config_rule=rule,
+                    logical_id=logical_id,
+                    static=was,
+                    runtime=now,
+                    kind="static-stricter",
+                    message=f"the static check says {was}, AWS Config says COMPLIANT: the rule "
+                    "checks less than the control, or the resource was changed out of band",
+                )
+            )
+    return found

@@ -1,0 +1,153 @@
+"""AWS Config's verdicts on the rules a stack deploys (paginated compliance reads)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from compliance.aws.errors import AwsFailure, describe_error, error_code
+from compliance.record import RuntimeRule, RuntimeStatus
+
+RULE_API = "config:DescribeComplianceByConfigRule"
+DETAILS_API = "config:GetComplianceDetailsByConfigRule"
+#: Resource verdicts that are verdicts (INSUFFICIENT_DATA is none: "not tested").
+DECIDED = ("COMPLIANT", "NON_COMPLIANT")
+
+
+@dataclass(frozen=True)
+class DeployedRule:
+    """An AWS::Config::ConfigRule of the template, and its name in the account."""
+
+    logical_id: str
+    name: str
+    identifier: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """AWS Config's verdict on one resource for one rule."""
+
+    rule: DeployedRule
+    resource_type: str
+    resource_id: str
+    compliance: str
+    recorded_at: datetime | None
+    annotation: str | None
+
+
+def deployed_rules(template: dict[str, Any], physical: dict[str, str]) -> list[DeployedRule]:
+    """The template's Config rules, named as the stack created them (else as declared)."""
+    rules = []
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") != "AWS::Config::ConfigRule":
+            continue
+        properties = resource.get("Properties") or {}
+        identifier = str((properties.get("Source") or {}).get("SourceIdentifier", logical_id))
+        declared = properties.get("ConfigRuleName")
+        name = physical.get(logical_id) or (declared if isinstance(declared, str) else logical_id)
+        rules.append(DeployedRule(logical_id, name, identifier))
+    return sorted(rules, key=lambda rule: rule.logical_id)
+
+
+def read_compliance(
+    config: Any, rules: Iterable[DeployedRule]
+) -> tuple[list[RuntimeRule], list[Evaluation]]:
+    """Each rule's overall verdict and its per-resource evaluations (every page of both)."""
+    rules = list(rules)
+    verdicts: list[RuntimeRule] = []
+    evaluations: list[Evaluation] = []
+    known = _existing(config, rules)
+    overall = _overall(config, [r.name for r in rules if r.name in known])
+    for rule in rules:
+        if rule.name not in known:
+            verdicts.append(
+                RuntimeRule(
+                    name=rule.name,
+                    identifier=rule.identifier,
+                    logical_id=rule.logical_id,
+                    compliance="NOT_TESTED",
+                    answered_by="config:DescribeConfigRules",
+                    note="no such rule in AWS Config",
+                )
+            )
+            continue
+        found = _details(config, rule)
+        evaluations += found
+        compliance: RuntimeStatus = "NOT_TESTED"
+        raw = overall.get(rule.name)
+        if raw in ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"):
+            compliance = raw  # type: ignore[assignment]
+        note = None if compliance != "NOT_TESTED" else "AWS Config has not evaluated it yet"
+        verdicts.append(
+            RuntimeRule(
+                name=rule.name,
+                identifier=rule.identifier,
+                logical_id=rule.logical_id,
+                compliance=compliance,
+                answered_by=RULE_API,
+                note=note,
+            )
+        )
+    return verdicts, evaluations
+
+
+def _existing(config: Any, rules: list[DeployedRule]) -> set[str]:
+    names = set()
+    for rule in rules:
+        try:
+            answer = config.describe_config_rules(ConfigRuleNames=[rule.name])
+        except ClientError as error:
+            if error_code(error) == "NoSuchConfigRuleException":
+                continue
+            raise _failure("describing Config rule " + rule.name, error) from None
+        except BotoCoreError as error:
+            raise _failure("describing Config rule " + rule.name, error) from None
+        if any(r.get("ConfigRuleName") == rule.name for r in answer.get("ConfigRules", [])):
+            names.add(rule.name)
+    return names
+
+
+def _overall(config: Any, names: list[str]) -> dict[str, str]:
+    if not names:
+        return {}
+    found: dict[str, str] = {}
+    try:
+        pages = config.get_paginator("describe_compliance_by_config_rule")
+        for page in pages.paginate(ConfigRuleNames=names):
+            for item in page.get("ComplianceByConfigRules", []):
+                found[item["ConfigRuleName"]] = (item.get("Compliance") or {}).get(
+                    "ComplianceType", "INSUFFICIENT_DATA"
+                )
+    except (ClientError, BotoCoreError) as error:
+        raise _failure("reading AWS Config compliance", error) from None
+    return found
+
+
+def _details(config: Any, rule: DeployedRule) -> list[Evaluation]:
+    found = []
+    try:
+        pages = config.get_paginator("get_compliance_details_by_config_rule")
+        for page in pages.paginate(ConfigRuleName=rule.name, ComplianceTypes=list(DECIDED)):
+            for result in page.get("EvaluationResults", []):
+                qualifier = result["EvaluationResultIdentifier"]["EvaluationResultQualifier"]
+                found.append(
+                    Evaluation(
+                        rule=rule,
+                        resource_type=qualifier.get("ResourceType", "?"),
+                        resource_id=qualifier.get("ResourceId", "?"),
+                        compliance=result.get("ComplianceType", "INSUFFICIENT_DATA"),
+                        recorded_at=result.get("ResultRecordedTime"),
+                        annotation=result.get("Annotation"),
+                    )
+                )
+    except (ClientError, BotoCoreError) as error:
+        raise _failure(f"reading AWS Config evaluations of {rule.name}", error) from None
+    return found
+
+
+def _failure(doing: str, error: Exception) -> AwsFailure:
+    return AwsFailure(f"{doing}: {describe_error(error)}")

@@ -1,0 +1,26 @@
+"""Re-publish the evidence folder after deploy or verify added to the findings record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compliance import outputs
+from compliance.record import FindingsRecord
+from policies.catalog import Catalog
+
+#: Each output of the folder and the format it is rendered in.
+DOCUMENTS = (
+    (outputs.RECORD, "json"),
+    (outputs.SARIF, "sarif"),
+    (outputs.JUNIT, "junit"),
+    *((name, fmt) for fmt, name in outputs.AUDIT.items()),
+)
+
+
+def republish(record: FindingsRecord, out: Path, catalog: Catalog) -> list[Path]:
+    """Write the record and every document rendered from it into ``out`` (each atomically)."""
+    written = []
+    for name, fmt in DOCUMENTS:
+        outputs.write_file(out / name, outputs.render(record, fmt, catalog))
+        written.append(out / name)
+    return written

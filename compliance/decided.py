@@ -1,0 +1,72 @@
+"""A template with the conditions its own text decides applied, as CloudFormation would.
+
+``Fn::Equals`` of literals and ``Fn::Not`` / ``And`` / ``Or`` of those are decided without any
+deploy-time input: a resource under an always-false condition is not created, and
+``Fn::If`` on a decided condition is its chosen branch (``AWS::NoValue`` removes the property
+or list item). checkov's built-in checks read the template as written; they are given this
+body instead, so that they judge what would be deployed. Conditions that depend on
+parameters stay as written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policies.cfn.intrinsics import Resolver
+from policies.cfn.template import Template, TemplateError
+
+_NO_VALUE = {"Ref": "AWS::NoValue"}
+_REMOVED = object()
+
+
+def decided_conditions(body: dict[str, Any]) -> dict[str, bool]:
+    """The template's named conditions that its text alone decides, with their truth."""
+    try:
+        template = Template.from_dict(body)
+    except TemplateError:
+        return {}
+    resolver = Resolver(template)
+    truths = {name: resolver.condition(name) for name in template.conditions}
+    return {name: truth for name, truth in truths.items() if truth is not None}
+
+
+def decide_conditions(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without the resources its decided conditions do not create and with each
+    ``Fn::If`` on a decided condition replaced by its branch; ``body`` itself when nothing
+    is decided."""
+    truths = decided_conditions(body)
+    resources = body.get("Resources")
+    if not truths or not isinstance(resources, dict):
+        return body
+    kept: dict[str, Any] = {}
+    for logical_id, resource in resources.items():
+        condition = resource.get("Condition") if isinstance(resource, dict) else None
+        if isinstance(condition, str) and truths.get(condition) is False:
+            continue
+        kept[logical_id] = _apply(resource, truths)
+    return {**body, "Resources": kept}
+
+
+def not_created(body: dict[str, Any]) -> set[str]:
+    """Logical ids of the resources an always-false condition keeps from being created."""
+    resources = body.get("Resources")
+    return (
+        set(resources) - set(decide_conditions(body)["Resources"])
+        if isinstance(resources, dict)
+        else set()
+    )
+
+
+def _apply(value: Any, truths: dict[str, bool]) -> Any:
+    if isinstance(value, list):
+        items = [_apply(item, truths) for item in value]
+        return [item for item in items if item is not _REMOVED]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1 and "Fn::If" in value:
+        arg = value["Fn::If"]
+        if isinstance(arg, list) and len(arg) == 3 and truths.get(arg[0]) is not None:
+            chosen = arg[1] if truths[arg[0]] else arg[2]
+            return _REMOVED if chosen == _NO_VALUE else _apply(chosen, truths)
+    applied = {key: _apply(item, truths) for key, item in value.items()}
+    return {key: item for key, item in applied.items() if item is not _REMOVED}

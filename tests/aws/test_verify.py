@@ -1,0 +1,257 @@
+"""verify: AWS Config verdicts (Stubber: moto answers every compliance read with HTTP 500),
+disagreements both ways, and an external KMS key resolved in moto's server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from compliance.aws.compare import config_findings, disagreements
+from compliance.aws.config_rules import DeployedRule, deployed_rules, read_compliance
+from compliance.aws.keys import external_key_findings
+from compliance.aws.session import AwsSession
+from compliance.record import Finding, Resource
+from policies.catalog import default_catalog
+from scripts.local_aws import LocalAws
+from tests.aws.conftest import ACCOUNT, REGION
+
+WHEN = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+RULES = [
+    DeployedRule("RuleTls", "tls-only", "S3_BUCKET_SSL_REQUESTS_ONLY"),
+    DeployedRule("RuleKms", "kms-default", "S3_DEFAULT_ENCRYPTION_KMS"),
+    DeployedRule("RuleRotation", "key-rotation", "CMK_BACKING_KEY_ROTATION_ENABLED"),
+    DeployedRule("RuleGone", "gone", "RDS_STORAGE_ENCRYPTED"),
+]
+
+
+def _result(rule: str, kind: str, resource: str, compliance: str) -> dict[str, Any]:
+    return {
+        "EvaluationResultIdentifier": {
+            "EvaluationResultQualifier": {
+                "ConfigRuleName": rule,
+                "ResourceType": kind,
+                "ResourceId": resource,
+            },
+        },
+        "ComplianceType": compliance,
+        "ResultRecordedTime": WHEN,
+    }
+
+
+def _stubbed_reads(stub: Stubber) -> None:
+    for rule in RULES[:3]:
+        stub.add_response(
+            "describe_config_rules",
+            {"ConfigRules": [{"ConfigRuleName": rule.name, "Source": {"Owner": "AWS"}}]},
+            {"ConfigRuleNames": [rule.name]},
+        )
+    stub.add_client_error(
+        "describe_config_rules",
+        "NoSuchConfigRuleException",
+        "no rule gone",
+        400,
+        expected_params={"ConfigRuleNames": ["gone"]},
+    )
+    names = ["tls-only", "kms-default", "key-rotation"]
+    stub.add_response(
+        "describe_compliance_by_config_rule",
+        {
+            "ComplianceByConfigRules": [
+                {"ConfigRuleName": "tls-only", "Compliance": {"ComplianceType": "COMPLIANT"}},
+                {
+                    "ConfigRuleName": "kms-default",
+                    "Compliance": {"ComplianceType": "NON_COMPLIANT"},
+                },
+            ],
+            "NextToken": "page-2",
+        },
+        {"ConfigRuleNames": names},
+    )
+    stub.add_response(
+        "describe_compliance_by_config_rule",
+        {
+            "ComplianceByConfigRules": [
+                {
+                    "ConfigRuleName": "key-rotation",
+                    "Compliance": {"ComplianceType": "INSUFFICIENT_DATA"},
+                },
+            ]
+        },
+        {"ConfigRuleNames": names, "NextToken": "page-2"},
+    )
+    kinds = ["COMPLIANT", "NON_COMPLIANT"]
+    stub.add_response(
+        "get_compliance_details_by_config_rule",
+        {
+            "EvaluationResults": [_result("tls-only", "AWS::S3::Bucket", "data-a", "COMPLIANT")],
+            "NextToken": "more",
+        },
+        {"ConfigRuleName": "tls-only", "ComplianceTypes": kinds},
+    )
+    stub.add_response(
+        "get_compliance_details_by_config_rule",
+        {"EvaluationResults": [_result("tls-only", "AWS::S3::Bucket", "data-b", "COMPLIANT")]},
+        {"ConfigRuleName": "tls-only", "ComplianceTypes": kinds, "NextToken": "more"},
+    )
+    stub.add_response(
+        "get_compliance_details_by_config_rule",
+        {
+            "EvaluationResults": [
+                _result("kms-default", "AWS::S3::Bucket", "data-a", "COMPLIANT"),
+                _result("kms-default", "AWS::S3::Bucket", "data-b", "NON_COMPLIANT"),
+            ]
+        },
+        {"ConfigRuleName": "kms-default", "ComplianceTypes": kinds},
+    )
+    stub.add_response(
+        "get_compliance_details_by_config_rule",
+        {"EvaluationResults": []},
+        {"ConfigRuleName": "key-rotation", "ComplianceTypes": kinds},
+    )
+
+
+def test_config_verdicts_every_page_and_not_tested() -> None:
+    config = boto3.client("config", region_name=REGION)
+    with Stubber(config) as stub:
+        _stubbed_reads(stub)
+        rules, evaluations = read_compliance(config, RULES)
+        stub.assert_no_pending_responses()
+    assert [(r.name, r.compliance) for r in rules] == [
+        ("tls-only", "COMPLIANT"),
+        ("kms-default", "NON_COMPLIANT"),
+        ("key-rotation", "NOT_TESTED"),  # evaluated by nobody yet: never "compliant"
+        ("gone", "NOT_TESTED"),
+    ]
+    assert rules[3].note == "no such rule in AWS Config"
+    assert [(e.rule.name, e.resource_id, e.compliance) for e in evaluations] == [
+        ("tls-only", "data-a", "COMPLIANT"),
+        ("tls-only", "data-b", "COMPLIANT"),  # the second page
+        ("kms-default", "data-a", "COMPLIANT"),
+        ("kms-default", "data-b", "NON_COMPLIANT"),
+    ]
+
+
+def _static(logical_id: str, rule: str, status: str, unknown: bool = False) -> Finding:
+    return Finding(
+        control_id="TAP-ENC-01",
+        title="S3 bucket default encryption uses a customer-managed KMS key",
+        severity="high",
+        status=status,
+        source="checkov",
+        rule_id="CKV_TAP_1",
+        target="TapStack-dev",
+        resource=Resource(logical_id=logical_id, type="AWS::S3::Bucket"),
+        config_rules=[rule],
+        message="static",
+        unknown=unknown,
+    )
+
+
+def test_each_disagreement_is_flagged_both_ways() -> None:
+    config = boto3.client("config", region_name=REGION)
+    with Stubber(config) as stub:
+        _stubbed_reads(stub)
+        _, evaluations = read_compliance(config, RULES)
+    physical = {"DataA": "data-a", "DataB": "data-b"}
+    runtime = config_findings(
+        evaluations, target="TapStack-dev", physical=physical, catalog=default_catalog()
+    )
+    assert {(f.resource.logical_id, f.rule_id, f.status, f.source) for f in runtime} == {
+        ("DataA", "S3_BUCKET_SSL_REQUESTS_ONLY", "pass", "aws-config"),
+        ("DataB", "S3_BUCKET_SSL_REQUESTS_ONLY", "pass", "aws-config"),
+        ("DataA", "S3_DEFAULT_ENCRYPTION_KMS", "pass", "aws-config"),
+        ("DataB", "S3_DEFAULT_ENCRYPTION_KMS", "fail", "aws-config"),
+    }
+    assert {f.control_id for f in runtime} == {"TAP-TLS-01", "TAP-ENC-01"}
+    static = [
+        _static("DataA", "S3_DEFAULT_ENCRYPTION_KMS", "fail"),  # static fail, runtime compliant
+        _static("DataB", "S3_DEFAULT_ENCRYPTION_KMS", "pass"),  # static pass, runtime violation
+        _static("DataA", "S3_BUCKET_SSL_REQUESTS_ONLY", "pass"),  # agree
+        _static(
+            "DataB", "S3_BUCKET_SSL_REQUESTS_ONLY", "pass", unknown=True
+        ),  # unknown: not a pass
+    ]
+    found = disagreements([*static, *runtime])
+    assert [(d.logical_id, d.config_rule, d.kind) for d in found] == [
+        ("DataB", "S3_BUCKET_SSL_REQUESTS_ONLY", "static-stricter"),
+        ("DataA", "S3_DEFAULT_ENCRYPTION_KMS", "static-stricter"),
+        ("DataB", "S3_DEFAULT_ENCRYPTION_KMS", "drift"),
+    ]
+    assert "drift or an out-of-band change" in found[2].message
+
+
+def test_rules_are_named_as_the_stack_created_them() -> None:
+    template = {
+        "Resources": {
+            "Named": {
+                "Type": "AWS::Config::ConfigRule",
+                "Properties": {
+                    "ConfigRuleName": "declared",
+                    "Source": {"Owner": "AWS", "SourceIdentifier": "A_RULE"},
+                },
+            },
+            "Generated": {
+                "Type": "AWS::Config::ConfigRule",
+                "Properties": {"Source": {"Owner": "AWS", "SourceIdentifier": "B_RULE"}},
+            },
+            "Other": {"Type": "AWS::S3::Bucket"},
+        }
+    }
+    rules = deployed_rules(template, {"Generated": "TapStack-dev-Generated-1A2B"})
+    assert rules == [
+        DeployedRule("Generated", "TapStack-dev-Generated-1A2B", "B_RULE"),
+        DeployedRule("Named", "declared", "A_RULE"),
+    ]
+
+
+def test_an_external_key_is_resolved_from_the_account(local_aws: LocalAws) -> None:
+    local_aws.reset()
+    s3 = local_aws.client("s3", ACCOUNT, REGION)
+    key = local_aws.client("kms", ACCOUNT, REGION).create_key()["KeyMetadata"]["Arn"]
+    for bucket, rule in (
+        ("imported-key-bucket", {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}),
+        ("s3-managed-bucket", {"SSEAlgorithm": "AES256"}),
+    ):
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": rule}]
+            },
+        )
+    session = AwsSession.open(profile=None, region=REGION, endpoint_url=local_aws.endpoint_url)
+    reader = session.assume(f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-lookup-role")
+    static = [
+        _static("Imported", "S3_DEFAULT_ENCRYPTION_KMS", "fail", unknown=True),
+        _static("Managed", "S3_DEFAULT_ENCRYPTION_KMS", "fail", unknown=True),
+        _static("Decided", "S3_DEFAULT_ENCRYPTION_KMS", "pass"),  # not unknown: left alone
+    ]
+    physical = {
+        "Imported": "imported-key-bucket",
+        "Managed": "s3-managed-bucket",
+        "Decided": "other",
+    }
+    found = external_key_findings(reader, static, physical)
+    assert [(f.resource.logical_id, f.status, f.source, f.unknown) for f in found] == [
+        ("Imported", "pass", "aws-api", False),
+        ("Managed", "fail", "aws-api", False),
+    ]
+    imported = found[0].runtime
+    assert imported is not None
+    assert imported.answered_by == "s3:GetBucketEncryption + kms:DescribeKey"
+    assert (imported.key_arn, imported.key_manager) == (key, "CUSTOMER")
+    assert "names no KMS key" in found[1].message
+
+
+def test_verify_needs_the_evidence_folder(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from compliance.cli import main
+
+    assert main(["verify", "--env", "dev", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no findings record: run `tap-compliance deploy` first" in err[0]

@@ -1,0 +1,238 @@
+"""Nothing is judged silently away: undeclared names, decided conditions, in-template
+suppressions (the bucket policies of undeclared buckets: tests/fixtures/policies)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from engine_testdata import ROOT
+
+from compliance.cli import main
+from compliance.references import undeclared_reference
+
+SCAN = ROOT / "tests" / "fixtures" / "scan"
+_EMPTY_WAIVERS = "waivers: []\n"
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def _scan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    code = main(["scan", *args, "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def _verdicts(record: dict, rule: str) -> dict[str, str]:  # type: ignore[type-arg]
+    return {
+        f["resource"]["logical_id"]: f["status"] for f in record["findings"] if f["rule_id"] == rule
+    }
+
+
+def test_a_ref_to_an_undeclared_name_is_an_input_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["scan", "tests/fixtures/scan/undeclared-reference.yaml"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "tap-compliance: error: tests/fixtures/scan/undeclared-reference.yaml: "
+        "Resources.RegionalDeny: AppRoel is neither a parameter, a resource nor a pseudo parameter"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"Resources": {"A": {"Type": "T", "Properties": {"X": {"Ref": "Nope"}}}}}, "Nope"),
+        (
+            {"Resources": {"A": {"Type": "T", "Properties": {"X": {"Fn::GetAtt": ["B", "Arn"]}}}}},
+            "B is neither a resource",
+        ),
+        (
+            {"Resources": {"A": {"Type": "T", "Properties": {"X": {"Fn::Sub": "${Gone}-x"}}}}},
+            "Gone",
+        ),
+        ({"Resources": {"A": {"Type": "T", "Condition": "Missing"}}}, "condition Missing"),
+        (
+            {"Resources": {"A": {"Type": "T", "Properties": {"X": {"Fn::If": ["C", 1, 2]}}}}},
+            "condition C",
+        ),
+        ({"Resources": {"A": {"Type": "T"}}, "Outputs": {"O": {"Value": {"Ref": "Z"}}}}, "Z"),
+    ],
+)
+def test_undeclared_references_are_named(body: dict, problem: str) -> None:  # type: ignore[type-arg]
+    found = undeclared_reference(body)
+    assert found is not None and problem in found
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "Parameters": {"P": {"Type": "String"}},
+            "Resources": {
+                "A": {"Type": "T"},
+                "B": {
+                    "Type": "T",
+                    "Properties": {
+                        "X": {"Ref": "A"},
+                        "Y": {"Fn::GetAtt": "A.Arn"},
+                        "Z": {"Fn::Sub": "${P}-${A.Arn}-${AWS::Region}-${!Literal}"},
+                        "W": {"Fn::Sub": ["${V}", {"V": {"Ref": "P"}}]},
+                        "N": {"Ref": "AWS::NoValue"},
+                    },
+                },
+            },
+        },
+        {  # SAM's implicit resources
+            "Transform": "AWS::Serverless-2016-10-31",
+            "Resources": {
+                "Fn": {"Type": "AWS::Serverless::Function"},
+                "Out": {
+                    "Type": "T",
+                    "Properties": {
+                        "R": {"Fn::GetAtt": "FnRole.Arn"},
+                        "A": {"Ref": "ServerlessRestApi"},
+                    },
+                },
+            },
+        },
+    ],
+)
+def test_declared_references_pass(body: dict) -> None:  # type: ignore[type-arg]
+    assert undeclared_reference(body) is None
+
+
+def test_conditions_the_text_decides_are_decided(capsys: pytest.CaptureFixture[str]) -> None:
+    _, record = _scan(capsys, str(SCAN / "decided-conditions.yaml"))
+    assert "NotCreatedBucket" not in {f["resource"]["logical_id"] for f in record["findings"]}
+    assert _verdicts(record, "CKV_TAP_1") == {"EncryptedByIf": "pass", "NoEncryptionByIf": "fail"}
+    assert _verdicts(record, "CKV_TAP_6") == {"Key": "pass"}
+    assert record["targets"][0]["note"] is None
+
+
+def test_a_template_whose_every_resource_is_conditioned_away_is_judged_with_a_note(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, record = _scan(capsys, str(SCAN / "all-conditioned-away.yaml"))
+    assert code == 0
+    assert record["findings"] == []
+    assert record["targets"][0]["note"] == (
+        "nothing to judge: every resource is under a condition the template makes always "
+        "false (Never)"
+    )
+
+
+def test_inline_suppressions_hide_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(_EMPTY_WAIVERS)
+    code, record = _scan(capsys, str(SCAN / "inline-suppressions.yaml"), "--waivers", str(waivers))
+    assert code == 1
+    suppressed = {
+        (f["rule_id"], f["resource"]["logical_id"]): (f["status"], f["suppressions"])
+        for f in record["findings"]
+        if f["suppressions"]
+    }
+    website = "public website bucket, fine"
+    assert suppressed == {
+        ("CKV_TAP_8", "SkippedPublicBucket"): (
+            "fail",
+            [{"tool": "checkov", "rule_id": "CKV_TAP_8", "comment": website}],
+        ),
+        ("CKV2_TAP_9", "SkippedPublicBucket"): (
+            "fail",
+            [{"tool": "checkov", "rule_id": "CKV2_TAP_9", "comment": website}],
+        ),
+        ("CKV_TAP_1", "BridgecrewSkip"): (
+            "fail",
+            [{"tool": "checkov", "rule_id": "CKV_TAP_1", "comment": None}],
+        ),
+        # the acknowledged cdk-nag rule belongs to TAP-PUB-02: shown on its checkov verdict
+        ("CKV2_TAP_9", "AcknowledgedBucket"): (
+            "pass",
+            [
+                {
+                    "tool": "cdk-nag",
+                    "rule_id": "PCI.DSS.321-S3BucketPublicReadProhibited",
+                    "comment": "accepted by the website team",
+                }
+            ],
+        ),
+    }
+    blocking = {
+        (f["control_id"], f["resource"]["logical_id"])
+        for f in record["findings"]
+        if f["status"] == "fail" and f["severity"] == "critical"
+    }
+    assert {
+        ("TAP-PUB-01", "SkippedPublicBucket"),
+        ("TAP-PUB-02", "SkippedPublicBucket"),
+    } <= blocking
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "md", "html"])
+def test_a_suppression_is_shown_in_every_output(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["scan", str(SCAN / "inline-suppressions.yaml"), "--format", fmt])
+    out = capsys.readouterr().out
+    assert "public website bucket, fine" in out
+    assert "suppressed in the template" in out
+
+
+def test_only_a_waiver_accepts_a_suppressed_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        "  - id: WEB-01\n"
+        "    control: TAP-PUB-01\n"
+        "    resources: [SkippedPublicBucket]\n"
+        "    justification: the website bucket is public by design, reviewed quarterly\n"
+        "    approver: Security Officer\n"
+        "    approved: 2026-11-01\n"
+        "    expires: 2027-06-30\n"
+    )
+    _, record = _scan(capsys, str(SCAN / "inline-suppressions.yaml"), "--waivers", str(waivers))
+    statuses = {
+        f["rule_id"]: f["status"]
+        for f in record["findings"]
+        if f["resource"]["logical_id"] == "SkippedPublicBucket" and f["suppressions"]
+    }
+    assert statuses == {"CKV_TAP_8": "waived", "CKV2_TAP_9": "fail"}
+
+
+def test_a_cdk_nag_acknowledgment_in_the_app_is_a_failure_in_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """cdk-nag reports nothing on an acknowledged rule; the gate does not read that as a pass."""
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(_EMPTY_WAIVERS)
+    out = tmp_path / "out"
+    app = "tests.compliance.cdk_apps:acknowledging_app"
+    main(["check", "--app", app, "--out", str(out), "--waivers", str(waivers)])
+    capsys.readouterr()
+    record = json.loads((out / "findings.json").read_text())
+    acknowledged = [
+        f
+        for f in record["findings"]
+        if f["rule_id"] == "PCI.DSS.321-S3BucketSSLRequestsOnly" and f["source"] == "cdk-nag"
+    ]
+    assert [(f["status"], f["suppressions"]) for f in acknowledged] == [
+        (
+            "fail",
+            [
+                {
+                    "tool": "cdk-nag",
+                    "rule_id": "PCI.DSS.321-S3BucketSSLRequestsOnly",
+                    "comment": "TLS is enforced by the proxy in front of it",
+                }
+            ],
+        )
+    ]
+    assert "not judged, the app acknowledged it" in acknowledged[0]["message"]
