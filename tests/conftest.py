@@ -28,8 +28,8 @@ def synthesized_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seed_gate(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
     """The gate on the platform as the seed writes it (dev, no waivers): (exit code, out dir).
 
-    ``build_seed_app`` is the app without its hardening layer; its template is compared byte
-    for byte with the frozen ``tests/fixtures/seed`` one, so this judges the frozen seed.
+    ``build_seed_app`` is the app without its hardening layer, whose template
+    ``test_tap_seed_fixture`` proves byte-identical to the frozen ``tests/fixtures/seed`` one.
     """
     from compliance.cli import main
 

@@ -11,10 +11,11 @@ FROZEN = Path(__file__).resolve().parents[1] / "fixtures" / "seed" / "TapStack-d
 
 
 @pytest.mark.slow
-def test_frozen_template_is_the_app_without_its_hardening_layer(
-    seed_gate: tuple[int, Path],
-) -> None:
-    synthesized = seed_gate[1] / "cdk.out" / "TapStack-dev.template.json"
+def test_frozen_template_is_the_app_without_its_hardening_layer(tmp_path: Path) -> None:
+    from infra.app import build_seed_app
+
+    assembly = build_seed_app(outdir=tmp_path, env_names=["dev"]).synth()
+    synthesized = Path(assembly.directory) / "TapStack-dev.template.json"
     assert synthesized.read_bytes() == FROZEN.read_bytes(), (
         "the seed layer changed, or tests/fixtures/seed is stale: the seed is the 'before' "
         "and must stay as the user wrote it"
