@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import tempfile
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -13,20 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from compliance.assembly import Stack, is_assembly, read_assembly
-from compliance.checkov_scan import run_checkov
 from compliance.decided import decide_conditions, decided_conditions
 from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
 from compliance.gate import summarise
+from compliance.judge import builtin_checks, custom_checks, judge
 from compliance.nag import read_violations
 from compliance.parameters import apply_parameters, unused
 from compliance.project import tool_versions
 from compliance.record import Finding, FindingsRecord, Severity, Target
+from compliance.references import undeclared_reference
 from compliance.suppressions import attach, suppressions, without_checkov_skips
 from compliance.synth import DEFAULT_APP, synthesize
-from compliance.templates import SUFFIXES, load_template
 from compliance.waivers import Waiver, apply_waivers
 from policies.catalog import Catalog
+from policies.cfn.template import SUFFIXES, Template, TemplateError, load_template
+from policies.context import Context
 
 
 @dataclass(frozen=True)
@@ -70,12 +69,10 @@ def check(
     for stack in read_assembly(assembly_dir):
         shown = _shown(shown_dir / stack.template.name)
         scanned.append((_scanned(stack, shown), by_stack.get(stack.stack_name)))
-    groups: dict[tuple[str, ...], list[ScannedTemplate]] = defaultdict(list)
-    for each, env in scanned:
-        groups[env.allowed_regions if env else ()].append(each)
     findings: list[Finding] = []
-    for regions, members in groups.items():
-        findings += _checkov_findings(members, policy, list(regions) or None)
+    for each, env in scanned:
+        context = Context.for_regions(env.allowed_regions if env else None)
+        findings += _check_findings(each, policy, context)
     violations = read_violations(assembly_dir)
     for each, _ in scanned:
         findings += from_nag(violations, each, policy.catalog)
@@ -111,19 +108,17 @@ def scan(
             raise InputError(path, f"a template's name must end in {', '.join(SUFFIXES)}")
         else:
             shown = _shown(path)
-            scanned.append((ScannedTemplate(shown, load_template(path), shown), env))
+            scanned.append((ScannedTemplate(shown, _load(path), shown), env))
     if parameters:
         scanned = [(_with_parameters(each, parameters), e) for each, e in scanned]
         missing = unused(parameters, [each.template.body for each, _ in scanned])
         if missing:
             raise InputError(f"--parameter {', '.join(missing)}: no scanned template declares it")
-    groups: dict[tuple[str, ...], list[ScannedTemplate]] = defaultdict(list)
-    for each, its_env in scanned:
-        regions = allowed_regions or (its_env.allowed_regions if its_env else ())
-        groups[tuple(regions)].append(each)
     findings: list[Finding] = []
-    for regions, members in groups.items():
-        findings += _checkov_findings(members, policy, list(regions) or None)
+    for each, its_env in scanned:
+        regions = allowed_regions or (its_env.allowed_regions if its_env else None)
+        context = Context.for_regions(list(regions) if regions else None)
+        findings += _check_findings(each, policy, context)
     envs = {each.target: its_env.name if its_env else None for each, its_env in scanned}
     return _record(findings, [each for each, _ in scanned], envs, policy)
 
@@ -132,52 +127,45 @@ def _with_parameters(each: ScannedTemplate, values: Mapping[str, str]) -> Scanne
     body, used = apply_parameters(each.template.body, values, each.template.path)
     if not used:
         return each
-    # the body now differs from the file: checkov is given it instead (as for Fn::ForEach)
-    return replace(each, template=replace(each.template, body=body, expanded=True), parameters=used)
+    # the same model with the values in its body (lines and text stay the file's)
+    return replace(each, template=replace(each.template, body=body), parameters=used)
 
 
 def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
-    return ScannedTemplate(stack.stack_name, load_template(stack.template), shown, stack)
+    return ScannedTemplate(stack.stack_name, _load(stack.template), shown, stack)
 
 
-def _checkov_findings(
-    scanned: Sequence[ScannedTemplate], policy: Policy, regions: Sequence[str] | None
-) -> list[Finding]:
+def _load(path: Path) -> Template:
+    """The template model of a file: parsed once, then shared by every check."""
+    try:
+        template = load_template(path)
+    except TemplateError as error:
+        raise InputError(error.path, error.problem, error.line) from None
+    problem = undeclared_reference(template.body)
+    if problem is not None:
+        raise InputError(path, problem)
+    return template
+
+
+def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) -> list[Finding]:
+    """Our checks and the catalogue's checkov built-ins on one template, as findings."""
     catalog = policy.catalog
-    check_ids = sorted(
-        {rule for c in catalog.controls for rule in c.implemented_by.checkov}
-        | {rule for c in catalog.controls for rule in c.implemented_by.checkov_builtin}
+    builtin_ids = sorted(
+        {rule for c in catalog.controls for rule in c.implemented_by.checkov_builtin}
     )
-    with tempfile.TemporaryDirectory(prefix="tap-expanded-") as folder:
-        by_path: dict[Path, ScannedTemplate] = {}
-        for index, each in enumerate(scanned):
-            body = without_checkov_skips(decide_conditions(each.template.body))
-            if not body.get("Resources"):
-                continue  # every resource is conditioned away: nothing to judge (noted)
-            path = each.template.path.resolve()
-            if each.template.expanded or body is not each.template.body:
-                # checkov reads neither Fn::ForEach nor conditions, and would obey skips: it
-                # judges the body as it would be deployed, every skip shown, not obeyed
-                path = Path(folder, f"{index}-{each.template.path.stem}.json").resolve()
-                path.write_text(json.dumps(body), encoding="utf-8")
-            by_path[path] = each
-        if not by_path:
-            return []
-        results = run_checkov(
-            list(by_path),
-            check_ids=check_ids,
-            external_checks_dir=policy.checks_dir,
-            allowed_regions=regions,
-        )
-    findings = []
-    for result in results:
-        each = by_path[result.template.resolve()]
-        if result.template.resolve() != each.template.path.resolve():
-            # lines of a copy mean nothing in the file
-            line = each.template.line_of(result.logical_id)
-            result = replace(result, template=each.template.path, start_line=line, end_line=line)
-        findings.append(from_checkov(result, each, catalog))
-    return findings
+    checks = custom_checks(policy.checks_dir)  # all of them, as checkov would run them
+    # checkov's built-ins judge the body as it would be deployed: conditions the template
+    # decides applied, in-template skips removed (shown with the findings, never obeyed)
+    deployed = without_checkov_skips(decide_conditions(scanned.template.body))
+    results = judge(
+        scanned.template,
+        shown=scanned.display_path,
+        checks=checks,
+        builtins=builtin_checks(tuple(builtin_ids)),
+        builtin_resources=deployed.get("Resources") or {},
+        context=context,
+    )
+    return [from_checkov(result, scanned, catalog) for result in results]
 
 
 def _record(

@@ -6,6 +6,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from policies.files import read_problem
+
+__all__ = ["InputError", "describe", "read_problem", "read_text"]
+
 
 class InputError(Exception):
     """Usage, configuration or input error: bad file, unparsable template, synth crash.
@@ -18,19 +22,6 @@ class InputError(Exception):
         where = f"{source}:{line}" if line is not None else str(source)
         message = where if problem is None else f"{where}: {problem}"
         super().__init__(" ".join(message.split()))
-
-
-def read_problem(error: OSError | UnicodeDecodeError) -> str:
-    """The one wording for a file that cannot be read, whatever reads it."""
-    if isinstance(error, UnicodeDecodeError):
-        return "not UTF-8 text"
-    if isinstance(error, FileNotFoundError):
-        return "no such file"
-    if isinstance(error, IsADirectoryError):
-        return "a folder, not a file"
-    if isinstance(error, PermissionError):
-        return "cannot read: permission denied"
-    return f"cannot read: {error.strerror or error}"
 
 
 def read_text(path: Path) -> str:

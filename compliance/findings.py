@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from compliance.assembly import Stack
-from compliance.checkov_scan import CheckResult
+from compliance.judge import CheckResult
 from compliance.nag import NagViolation
 from compliance.record import SEVERITIES, Finding, Location, PciDss, Resource, Severity, Status
-from compliance.templates import Template
 from policies.catalog import Catalog, Control
+from policies.cfn.template import Template
 
 #: Severity of a tool rule no control maps (kept, flagged unmapped, never dropped).
 UNMAPPED_SEVERITY: dict[str, Severity] = {"error": "medium", "warning": "low"}
@@ -110,7 +110,7 @@ def from_nag(
             )
         )
     for control, rule_id in _nag_rules(catalog.controls):
-        for logical_id, resource in scanned.template.resources().items():
+        for logical_id, resource in scanned.template.resources.items():
             if (
                 resource.get("Type") in catalog.cdk_nag_rule_types[rule_id]
                 and (rule_id, logical_id) not in failed
@@ -146,7 +146,7 @@ def _nag_finding(
         "target": scanned.target,
         "resource": Resource(
             logical_id=logical_id,
-            type=scanned.template.resource_type(logical_id),
+            type=scanned.template.type_of(logical_id) or "",
             construct_path=scanned.construct_path(logical_id),
         ),
         "message": message,

@@ -1,14 +1,15 @@
-"""The base of every TAP checkov check: find the whole template, judge, record the reason.
+"""The base of every TAP check: a pure judgement over the template model, with a checkov face.
 
-checkov hands a check one resource with intrinsics unresolved. A TAP check re-reads the
-template that resource came from (checkov's parser, cached per file) so that policies
-declared in other resources and intrinsic functions can be judged precisely.
+:meth:`TapCheck.judge` is the check itself: ``(Template, logical id, Context) -> Verdict``,
+a function of its arguments only; the engine calls it directly on the template it parsed.
+The checkov face (``run`` / ``scan_resource_conf``) serves users of plain
+``checkov --external-checks-dir policies/checks``: it finds the resource's template from what
+checkov hands every check (``scanned_file``, the entity's name and configuration), reads it
+with the same model and judges it with the default :class:`~policies.context.Context`.
 """
 
 from __future__ import annotations
 
-import inspect
-import os
 from abc import abstractmethod
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,9 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 
 from policies.catalog import default_catalog
 from policies.cfn.intrinsics import Resolver
-from policies.cfn.template import TemplateError, load_template
+from policies.cfn.template import Template, TemplateError, load_template
+from policies.context import Context
 from policies.outcome import Outcome, Verdict
-from policies.verdicts import Recorded, record
 
 #: evaluations of one resource at most when deploy-time conditions are varied
 MAX_CASES = 64
@@ -45,17 +46,14 @@ class TapCheck(BaseResourceCheck):
             categories=[CheckCategories.GENERAL_SECURITY],
             supported_resources=resource_types,
         )
+        self._entity: tuple[str, str] | None = None
 
     @abstractmethod
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         """Judge one resource of the template."""
 
-    def judge(self, template_path: str | os.PathLike[str], logical_id: str) -> Verdict:
-        """Judge a resource of a template file (also usable without checkov)."""
-        try:
-            template = load_template(template_path)
-        except TemplateError as error:
-            return Verdict.unknown(str(error))
+    def judge(self, template: Template, logical_id: str, context: Context) -> Verdict:
+        """The verdict on one resource of a template: a pure function of its arguments."""
         supported = list(self.supported_resources)
         if template.type_of(logical_id) not in supported:
             return Verdict.unknown(f"{logical_id} is not a {'/'.join(supported)}")
@@ -65,12 +63,12 @@ class TapCheck(BaseResourceCheck):
             return Verdict.not_applicable(
                 f"{logical_id} is not created: its condition {condition} is always false"
             )
-        verdict = self.evaluate(resolver, logical_id)
+        verdict = self.evaluate(resolver, logical_id, context)
         if verdict.outcome is not Outcome.UNKNOWN:
             return verdict
-        return self._every_case(resolver, logical_id) or verdict
+        return self._every_case(resolver, logical_id, context) or verdict
 
-    def _every_case(self, resolver: Resolver, logical_id: str) -> Verdict | None:
+    def _every_case(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict | None:
         """When conditions decided at deploy time make the verdict unknown: the verdict
         reached in every combination of the truths of the conditions the evaluation asks
         about (the resource's own Condition included), if it is the same in all of them
@@ -89,7 +87,7 @@ class TapCheck(BaseResourceCheck):
             here = Resolver(resolver.template, case)
             exists = here.exists(logical_id)
             verdict = (
-                self.evaluate(here, logical_id)
+                self.evaluate(here, logical_id, context)
                 if exists is not False
                 else Verdict.not_applicable(f"{logical_id} is not created")
             )
@@ -112,66 +110,88 @@ class TapCheck(BaseResourceCheck):
             f"whatever conditions {', '.join(varied)} decide: {verdicts[0].reason}",
         )
 
-    def run(self, *args: Any, **kwargs: Any) -> Any:
-        """checkov's run; a not-applicable verdict is SKIPPED with the reason as comment."""
-        result = super().run(*args, **kwargs)
+    # --- the checkov face ---------------------------------------------------------------
+
+    def run(
+        self,
+        scanned_file: str,
+        entity_configuration: dict[str, Any],
+        entity_name: str,
+        entity_type: str,
+        skip_info: Any,
+    ) -> Any:
+        """checkov's entry point; a not-applicable verdict is SKIPPED with the reason."""
+        self._entity = (scanned_file, entity_name)
+        try:
+            result = super().run(
+                scanned_file, entity_configuration, entity_name, entity_type, skip_info
+            )
+        finally:
+            self._entity = None
         skipped = result.get("result") is CheckResult.SKIPPED
         if skipped and self.details and not result.get("suppress_comment"):
             result["suppress_comment"] = f"not applicable: {self.details[0]}"
         return result
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        logical_id = self.entity_path.rsplit(":", 1)[-1]
-        scanned = self.entity_path.rsplit(":", 1)[0][: -len(self.entity_type) - 1]
-        path = _source_file(conf) or _runner_file() or _find(scanned)
-        if path is None:
-            verdict = Verdict.unknown("the template file of this resource cannot be located")
-            resolved = scanned
+        if self._entity is None:  # called outside checkov's run: nothing says which file
+            verdict = Verdict.unknown("the template file of this resource is not known")
         else:
-            resolved = str(Path(path).resolve())
-            verdict = self.judge(path, logical_id)
-        record(
-            Recorded(
-                self.id, resolved, logical_id, self.entity_type, verdict.outcome, verdict.reason
-            )
-        )
+            scanned_file, logical_id = self._entity
+            verdict = self._judge_file(_template_file(scanned_file, conf), scanned_file, logical_id)
         self.details.append(verdict.reason)
         return _RESULTS[verdict.outcome]
 
+    def _judge_file(self, path: Path | None, scanned_file: str, logical_id: str) -> Verdict:
+        if path is None:
+            return Verdict.unknown(
+                f"the template file {scanned_file} cannot be located: run checkov on files "
+                "(-f) or from the folder it scans (-d .)"
+            )
+        try:
+            template = _cached_template(path)
+        except TemplateError as error:
+            return Verdict.unknown(str(error))
+        return self.judge(template, logical_id, Context())
+
+
+_LOADED: dict[tuple[Path, int, int], Template] = {}
+
+
+def _cached_template(path: Path) -> Template:
+    """checkov asks once per resource and check: read each file version once."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise TemplateError(path, f"cannot read ({error.strerror})") from None
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _LOADED:
+        _LOADED[key] = load_template(path)
+    return _LOADED[key]
+
+
+def _template_file(scanned_file: str, conf: Any) -> Path | None:
+    """The file checkov is scanning: the absolute ``__file__`` its parser leaves in the
+    configuration it passes (in nested mappings), else ``scanned_file``, which checkov gives
+    relative to the folder it scans (the working directory for ``-f`` and ``-d .``)."""
+    found = _source_file(conf)
+    if found:
+        return Path(found)
+    candidate = Path.cwd() / scanned_file.lstrip("/")
+    return candidate.resolve() if candidate.is_file() else None
+
 
 def _source_file(conf: Any) -> str | None:
-    """The ``__file__`` checkov's parser leaves in the resource's mappings."""
     if isinstance(conf, dict):
         if isinstance(conf.get("__file__"), str):
             return str(conf["__file__"])
-        for value in conf.values():
-            found = _source_file(value)
-            if found:
-                return found
-    if isinstance(conf, list):
-        for value in conf:
-            found = _source_file(value)
-            if found:
-                return found
-    return None
-
-
-def _runner_file() -> str | None:
-    """The file checkov's CloudFormation runner is checking (a resource without mappings,
-    e.g. no Properties, carries no ``__file__``): its ``check_definitions`` loop variable."""
-    frame = inspect.currentframe()
-    while frame is not None:
-        if frame.f_code.co_name == "check_definitions":
-            value = frame.f_locals.get("file_abs_path")
-            if isinstance(value, str):
-                return value
-        frame = frame.f_back
-    return None
-
-
-def _find(scanned: str) -> str | None:
-    """A resource without mappings: the scanned path, relative to the working directory."""
-    for candidate in (Path(scanned), Path.cwd() / scanned.lstrip("/")):
-        if candidate.is_file():
-            return str(candidate)
+        values: Any = conf.values()
+    elif isinstance(conf, list):
+        values = conf
+    else:
+        return None
+    for value in values:
+        found = _source_file(value)
+        if found:
+            return found
     return None

@@ -1,46 +1,104 @@
-"""Load a CloudFormation template (JSON or YAML, short-form intrinsics) once per file."""
+"""The one CloudFormation template model: parsed once, with line numbers, shared by all.
+
+The engine, the resolver (``policies.cfn``) and the checks all read a :class:`Template`.
+:func:`load_template` reads JSON or YAML (short-form intrinsics such as ``!Ref`` included),
+expands ``Fn::ForEach`` loops (AWS::LanguageExtensions), and records, for each resource, the
+line of its logical id and the lines it spans, counted as checkov counts them, so findings
+point at the same lines whichever tool judged the resource. SAM resources read what they
+inherit from the template's ``Globals`` (:meth:`Template.properties`).
+"""
 
 from __future__ import annotations
 
-import os
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checkov.cloudformation.parser import parse
+import yaml
 
-_CACHE: dict[tuple[str, int, int], Template] = {}
+from policies.files import read_problem
+
+#: The file names a template may have (checkov's CloudFormation runner reads only these).
+SUFFIXES = (".json", ".yaml", ".yml", ".template")
+
+_KEEP_NAME = {"Ref", "Condition"}
+#: The short-form tags CloudFormation knows (intrinsic, condition and rule functions).
+SHORT_FORMS = frozenset(
+    {
+        *_KEEP_NAME,
+        *("Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select"),
+        *("Split", "Sub", "Transform", "Length", "ToJsonString", "And", "Equals", "If", "Not"),
+        *("Or", "Contains", "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf"),
+        "ValueOfAll",
+    }
+)
+#: CloudFormation logical ids are alphanumeric.
+_LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
+_FOREACH = "Fn::ForEach::"
+_SUB_IDENTIFIER = re.compile(r"([$&])\{([^}]*)\}")
+
+#: SAM resource types and the Globals section each inherits from.
+SAM_GLOBALS = {
+    f"AWS::Serverless::{kind}": kind
+    for kind in ("Function", "Api", "HttpApi", "SimpleTable", "StateMachine", "LayerVersion")
+}
 
 
 class TemplateError(ValueError):
-    """The file is not a CloudFormation template this library can read."""
+    """The file is not a CloudFormation template that can be judged (one-line reason)."""
+
+    def __init__(self, path: str | Path, problem: str, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.line = line
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a resource is written: its logical id's line and the lines it covers."""
+
+    key_line: int | None
+    start_line: int | None
+    end_line: int | None
+
+
+_NO_SPAN = Span(None, None, None)
 
 
 @dataclass(frozen=True)
 class Template:
-    """A template as plain data, with the sections the analysis reads."""
+    """One parsed template: its body (ForEach expanded), text, SHA-256 and resource lines."""
 
-    path: str
+    path: Path
     body: dict[str, Any]
-    resources: dict[str, dict[str, Any]] = field(init=False)
-    parameters: dict[str, Any] = field(init=False)
-    conditions: dict[str, Any] = field(init=False)
-    mappings: dict[str, Any] = field(init=False)
+    text: str = field(default="", repr=False)
+    sha256: str = ""
+    #: ``body`` differs from the file: its Fn::ForEach loops are expanded.
+    expanded: bool = False
+    spans: dict[str, Span] = field(default_factory=dict, repr=False)
+    resources: dict[str, dict[str, Any]] = field(init=False, repr=False)
+    parameters: dict[str, Any] = field(init=False, repr=False)
+    conditions: dict[str, Any] = field(init=False, repr=False)
+    mappings: dict[str, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for section in ("Resources", "Parameters", "Conditions", "Mappings"):
             value = self.body.get(section) or {}
             if not isinstance(value, dict):
-                raise TemplateError(f"{self.path}: {section} is not a mapping")
+                raise TemplateError(self.path, f"{section} is not a mapping")
             object.__setattr__(self, section.lower(), value)
 
     @staticmethod
-    def from_dict(body: dict[str, Any], path: str = "<memory>") -> Template:
-        """A template from already-parsed data (keys starting with ``__`` are dropped)."""
-        plain = _plain(body)
-        if not isinstance(plain, dict):
-            raise TemplateError(f"{path}: a template must be a mapping")
-        return Template(path=path, body=plain)
+    def from_dict(body: dict[str, Any], path: str | Path = "<memory>") -> Template:
+        """A template from data already in memory (no text, no lines)."""
+        if not isinstance(body, dict):
+            raise TemplateError(path, "a template must be a mapping")
+        return Template(path=Path(path), body=body)
 
     def resource(self, logical_id: str) -> dict[str, Any] | None:
         """The resource with this logical id, if it is a mapping."""
@@ -71,12 +129,331 @@ class Template:
         """Logical ids of the resources of the given types, in template order."""
         return [lid for lid in self.resources if self.type_of(lid) in types]
 
+    def construct_path(self, logical_id: str) -> str | None:
+        """The ``aws:cdk:path`` metadata CDK writes on each resource, if present."""
+        metadata = (self.resource(logical_id) or {}).get("Metadata") or {}
+        path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+        return str(path) if path else None
 
-#: SAM resource types and the Globals section each inherits from.
-SAM_GLOBALS = {
-    f"AWS::Serverless::{kind}": kind
-    for kind in ("Function", "Api", "HttpApi", "SimpleTable", "StateMachine", "LayerVersion")
-}
+    def span(self, logical_id: str) -> Span:
+        """Where the resource is written (all None when unknown, e.g. made by Fn::ForEach)."""
+        return self.spans.get(logical_id, _NO_SPAN)
+
+    def line_of(self, logical_id: str) -> int | None:
+        """The 1-based line where the resource's logical id is written."""
+        return self.span(logical_id).key_line
+
+    def config_rules(self) -> list[str]:
+        """AWS Config managed-rule identifiers this template deploys."""
+        rules = {
+            str(resource.get("Properties", {}).get("Source", {}).get("SourceIdentifier"))
+            for resource in self.resources.values()
+            if resource.get("Type") == "AWS::Config::ConfigRule"
+        }
+        return sorted(rule for rule in rules if rule != "None")
+
+
+def load_template(path: str | Path) -> Template:
+    """Read, parse and minimally validate a template; any problem is a :class:`TemplateError`."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TemplateError(path, read_problem(error)) from None
+    return parse_template(path, text, hashlib.sha256(raw).hexdigest())
+
+
+def parse_template(path: Path, text: str, sha256: str = "") -> Template:
+    """A template from its text (``path`` names it in errors and findings)."""
+    body, resource_nodes = _parse(path, text)
+    expanded = False
+    if isinstance(body, dict) and isinstance(body.get("Resources"), dict):
+        resources = body["Resources"]
+        if any(str(key).startswith(_FOREACH) for key in resources):
+            body = {**body, "Resources": _expand(path, resources, body)}
+            expanded = True
+    _validate(path, body)
+    spans = _spans(text, resource_nodes, expanded)
+    return Template(path=path, body=body, text=text, sha256=sha256, expanded=expanded, spans=spans)
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+class _CfnConstructor(yaml.constructor.SafeConstructor):
+    """A safe YAML constructor that reads ``!Ref x`` as ``{"Ref": "x"}``, ``!Sub`` as ``Fn::Sub``...
+
+    Unknown tags and duplicate keys are errors, as they are for CloudFormation. JSON is read
+    by the same loader (as checkov does), so both keep the node marks the lines come from.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key_node.value}", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _intrinsic_tag(loader: _CfnConstructor, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if suffix not in SHORT_FORMS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"unknown tag !{suffix}", node.start_mark
+        )
+    name = suffix if suffix in _KEEP_NAME else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnConstructor.add_multi_constructor("!", _intrinsic_tag)
+
+
+class _PyCfnLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    _CfnConstructor,
+    yaml.resolver.Resolver,
+):
+    """The pure-Python loader: its error messages are the ones users know."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _CfnConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+if hasattr(yaml, "CParser"):
+
+    class _CCfnLoader(yaml.CParser, _CfnConstructor, yaml.resolver.Resolver):  # type: ignore[name-defined,misc]
+        """libyaml's parser (fast) with the same constructor."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.CParser.__init__(self, stream)  # type: ignore[attr-defined]
+            _CfnConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    _CfnLoader: type[Any] = _CCfnLoader
+else:  # pragma: no cover - PyYAML without libyaml
+    _CfnLoader = _PyCfnLoader
+
+#: The resources mapping's entries as nodes: logical id -> (key node, value node).
+_Nodes = dict[str, tuple[yaml.Node, yaml.Node]]
+
+
+def _parse(path: Path, text: str) -> tuple[Any, _Nodes]:
+    """The body and the resources' nodes. JSON's own error messages are kept for JSON."""
+    is_json = path.suffix.lower() == ".json" or text.lstrip().startswith("{")
+    try:
+        return _load_yaml(_CfnLoader, text)
+    except yaml.YAMLError:
+        if is_json:
+            return _parse_json(path, text), {}
+    try:  # libyaml refused it: the pure-Python parser says why in its well-known words
+        return _load_yaml(_PyCfnLoader, text)
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        problem = f"invalid YAML: {error.problem or error.context}"
+        raise TemplateError(path, problem, line) from None
+    except yaml.YAMLError as error:
+        raise TemplateError(path, f"invalid YAML: {error}") from None
+
+
+def _load_yaml(loader_class: type[Any], text: str) -> tuple[Any, _Nodes]:
+    loader = loader_class(text)
+    try:
+        root = loader.get_single_node()
+        body = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    return body, _resource_nodes(root)
+
+
+def _parse_json(path: Path, text: str) -> Any:
+    """JSON the YAML reader refused: parsed by ``json`` (its message when it is invalid)."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as error:
+        raise TemplateError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+    except _DuplicateKeyError as error:
+        raise TemplateError(path, f"invalid JSON: duplicate key {error}") from None
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in body:
+            raise _DuplicateKeyError(key)
+        body[key] = value
+    return body
+
+
+def _resource_nodes(root: yaml.Node | None) -> _Nodes:
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        resources = isinstance(key, yaml.ScalarNode) and key.value == "Resources"
+        if resources and isinstance(value, yaml.MappingNode):
+            return {str(k.value): (k, v) for k, v in value.value if isinstance(k, yaml.ScalarNode)}
+    return {}
+
+
+def _spans(text: str, nodes: _Nodes, expanded: bool) -> dict[str, Span]:
+    """Each resource's lines, counted as checkov counts them (``build_definitions_context``),
+    so a finding points at the same lines whichever tool judged the resource: in JSON from
+    the line of the logical id to the closing brace; in YAML from the line of the logical id
+    (comments above it included) to its last line (comments below it excluded). In a
+    template with Fn::ForEach every span is the logical id's line only (a resource a loop
+    makes has no line of its own)."""
+    lines = text.splitlines()
+    first = next((line.strip() for line in lines if line.strip()), "")
+    is_json = first.startswith("{")
+    spans = {}
+    for logical_id, (key, value) in nodes.items():
+        key_line = key.start_mark.line + 1
+        if expanded:
+            spans[logical_id] = Span(key_line, key_line, key_line)
+            continue
+        start, end = value.start_mark.line, value.end_mark.line
+        if is_json:
+            start, end = start + 1, end + 1
+        else:
+            while 1 < start <= len(lines) and _blank_or_comment(lines[start - 1]):
+                start -= 1
+            while 1 < end <= len(lines) and _blank_or_comment(lines[end - 1]):
+                end -= 1
+        spans[logical_id] = Span(key_line, start, end)
+    return spans
+
+
+def _blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+# --- Fn::ForEach ----------------------------------------------------------------------------
+
+
+def _expand(path: Path, resources: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """Resources with every ``Fn::ForEach::Name: [Identifier, Collection, {Key: Value}]``
+    replaced by one copy of its fragment per item, as AWS::LanguageExtensions does: in keys
+    ``${Identifier}`` is the item and ``&{Identifier}`` the item without non-alphanumerics;
+    in values ``Ref: Identifier`` and ``${Identifier}`` in Fn::Sub are the item. A collection
+    the template does not fix (a parameter, an import) is an error: the resources it
+    declares could not be judged."""
+    out: dict[str, Any] = {}
+    for key, value in resources.items():
+        if not str(key).startswith(_FOREACH):
+            out[key] = value
+            continue
+        if not (
+            isinstance(value, list)
+            and len(value) == 3
+            and isinstance(value[0], str)
+            and isinstance(value[2], dict)
+        ):
+            raise TemplateError(
+                path, f"{key}: Fn::ForEach takes [identifier, collection, fragment]"
+            )
+        identifier, collection, fragment = value
+        for item in _collection(path, key, collection, body):
+            copies = {
+                _key(str(k), identifier, item): _substitute(v, identifier, item)
+                for k, v in fragment.items()
+            }
+            for new_key, new_value in _expand(path, copies, body).items():
+                if new_key in out:
+                    raise TemplateError(path, f"{key}: duplicate logical id {new_key}")
+                out[new_key] = new_value
+    return out
+
+
+def _collection(path: Path, key: str, collection: Any, body: dict[str, Any]) -> list[str]:
+    if isinstance(collection, dict) and set(collection) == {"Ref"}:
+        name = collection["Ref"]
+        where = "a parameter" if name in (body.get("Parameters") or {}) else "a reference"
+        raise TemplateError(
+            path,
+            f"{key} iterates over {where} ({name}) the template does not fix: "
+            "the resources it declares cannot be judged",
+        )
+    if not isinstance(collection, list) or not all(isinstance(i, str) for i in collection):
+        raise TemplateError(
+            path, f"{key}: a collection the template does not fix (only a list of strings is)"
+        )
+    return list(collection)
+
+
+def _key(key: str, identifier: str, item: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        if match.group(2) != identifier:
+            return match.group(0)
+        return item if match.group(1) == "$" else re.sub(r"[^A-Za-z0-9]", "", item)
+
+    return _SUB_IDENTIFIER.sub(value, key)
+
+
+def _substitute(value: Any, identifier: str, item: str) -> Any:
+    """A fragment's value with the loop's identifier replaced by the item."""
+    if isinstance(value, list):
+        return [_substitute(v, identifier, item) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if value == {"Ref": identifier}:
+        return item
+    if len(value) == 1 and "Fn::Sub" in value:
+        arg = value["Fn::Sub"]
+        if isinstance(arg, str):
+            return {"Fn::Sub": _sub_text(arg, identifier, item)}
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+            names = arg[1] if isinstance(arg[1], dict) else {}
+            source = arg[0] if identifier in names else _sub_text(arg[0], identifier, item)
+            return {"Fn::Sub": [source, _substitute(arg[1], identifier, item)]}
+    return {k: _substitute(v, identifier, item) for k, v in value.items()}
+
+
+def _sub_text(source: str, identifier: str, item: str) -> str:
+    return re.sub(r"\$\{\s*" + re.escape(identifier) + r"\s*\}", lambda _: item, source)
+
+
+# --- validation and SAM ---------------------------------------------------------------------
+
+
+def _validate(path: Path, body: Any) -> None:
+    if not isinstance(body, dict):
+        raise TemplateError(path, "not a CloudFormation template (top level is not a mapping)")
+    resources = body.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        raise TemplateError(path, "not a CloudFormation template (no Resources mapping)")
+    for logical_id, resource in resources.items():
+        if not isinstance(logical_id, str) or not _LOGICAL_ID.match(logical_id):
+            raise TemplateError(path, f"resource {logical_id!r}: a logical id is alphanumeric")
+        if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
+            raise TemplateError(path, f"resource {logical_id} has no Type")
+        for section in ("Properties", "Metadata"):
+            if not isinstance(resource.get(section, {}), dict):
+                raise TemplateError(path, f"resource {logical_id}: {section} is not a mapping")
 
 
 def _sam_merge(inherited: Any, own: Any) -> Any:
@@ -84,7 +461,7 @@ def _sam_merge(inherited: Any, own: Any) -> Any:
     concatenate, anything else the resource sets replaces the global value. An intrinsic
     function on either side is not merged: the resource's value stands."""
     if isinstance(inherited, dict) and isinstance(own, dict):
-        if _intrinsic(inherited) or _intrinsic(own):
+        if _is_intrinsic(inherited) or _is_intrinsic(own):
             return own
         merged = dict(inherited)
         for key, value in own.items():
@@ -95,38 +472,7 @@ def _sam_merge(inherited: Any, own: Any) -> Any:
     return own
 
 
-def _intrinsic(value: dict[str, Any]) -> bool:
+def _is_intrinsic(value: dict[str, Any]) -> bool:
     if len(value) == 1 and next(iter(value)) in ("Ref", "Condition"):
         return True
     return any(str(key).startswith("Fn::") for key in value)
-
-
-def load_template(path: str | os.PathLike[str]) -> Template:
-    """Parse a template file with checkov's CloudFormation parser (cached per file version)."""
-    resolved = Path(path).resolve()
-    try:
-        stat = resolved.stat()
-    except OSError as error:
-        raise TemplateError(f"{path}: cannot read ({error.strerror})") from error
-    key = (str(resolved), stat.st_mtime_ns, stat.st_size)
-    if key not in _CACHE:
-        body, _ = parse(str(resolved))
-        if not isinstance(body, dict):
-            raise TemplateError(f"{path}: not a CloudFormation template (unparsable or empty)")
-        _CACHE[key] = Template.from_dict(body, str(resolved))
-    return _CACHE[key]
-
-
-def _plain(value: Any) -> Any:
-    """Plain dict/list/str copies of checkov's parser nodes, without its ``__`` keys."""
-    if isinstance(value, dict):
-        return {
-            str(k): _plain(v)
-            for k, v in value.items()
-            if not (isinstance(k, str) and k.startswith("__"))
-        }
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool | int | float) or value is None:
-        return value
-    return str(value)

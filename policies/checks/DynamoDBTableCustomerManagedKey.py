@@ -10,6 +10,7 @@ from policies.cfn.documents import as_list, truthy
 from policies.cfn.intrinsics import Resolver
 from policies.cfn.kms import customer_managed
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Verdict, combine_all
 
 
@@ -21,7 +22,7 @@ class DynamoDBTableCustomerManagedKey(TapCheck):
             ["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable"],
         )
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)
         sse = resolver.resolve(props.get("SSESpecification"))
         enabled = _sse_on(sse)

@@ -15,6 +15,7 @@ import _bootstrap  # noqa: F401
 from policies.cfn.documents import truthy
 from policies.cfn.intrinsics import Resolver, Token
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Verdict, combine_all
 
 LAUNCH_TEMPLATE = "AWS::EC2::LaunchTemplate"
@@ -47,7 +48,7 @@ class EBSVolumeEncrypted(TapCheck):
             ],
         )
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         kind = resolver.template.type_of(logical_id)
         props = resolver.template.properties(logical_id)
         if kind == "AWS::EC2::Volume":

@@ -26,8 +26,8 @@ from policies.cfn.iam import SAM_WITH_ROLE, role_policies, sam_role_policies
 from policies.cfn.intrinsics import Resolver, Token, is_unresolved
 from policies.cfn.matching import ANY, covers
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Outcome, Verdict, all_of, any_of
-from policies.regions import allowed_regions
 
 REGION_OPERATORS = {
     "StringNotEquals": False,
@@ -41,8 +41,8 @@ class IAMRoleRegionalDeny(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV2_TAP_10", "TAP-IAM-01", ["AWS::IAM::Role", *SAM_WITH_ROLE])
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
-        regions = allowed_regions()
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
+        regions = context.allowed_regions
         if resolver.template.type_of(logical_id) in SAM_WITH_ROLE:
             written = resolver.template.properties(logical_id).get("Role")
             role = resolver.resolve(written)

@@ -11,6 +11,7 @@ import _bootstrap  # noqa: F401
 from policies.cfn.documents import truthy
 from policies.cfn.intrinsics import Resolver
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Verdict
 
 
@@ -18,7 +19,7 @@ class KMSKeyRotation(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV_TAP_6", "TAP-ENC-06", ["AWS::KMS::Key"])
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)
         spec = resolver.resolve(props.get("KeySpec", "SYMMETRIC_DEFAULT"))
         origin = resolver.resolve(props.get("Origin", "AWS_KMS"))

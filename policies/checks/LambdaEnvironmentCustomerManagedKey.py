@@ -7,6 +7,7 @@ import _bootstrap  # noqa: F401
 from policies.cfn.intrinsics import Resolver
 from policies.cfn.kms import customer_managed
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Verdict
 
 
@@ -16,7 +17,7 @@ class LambdaEnvironmentCustomerManagedKey(TapCheck):
             "CKV_TAP_5", "TAP-ENC-05", ["AWS::Lambda::Function", "AWS::Serverless::Function"]
         )
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)
         environment = resolver.resolve(props.get("Environment"))
         variables = environment.get("Variables") if isinstance(environment, dict) else environment

@@ -18,6 +18,7 @@ from policies.cfn.intrinsics import Resolver, Token, parts_of
 from policies.cfn.kms import customer_managed
 from policies.cfn.matching import same
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Outcome, Verdict, combine_all
 
 CLUSTER = "AWS::RDS::DBCluster"
@@ -42,7 +43,7 @@ class RDSStorageCustomerManagedKey(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV2_TAP_3", "TAP-ENC-03", [CLUSTER, INSTANCE])
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         encrypted, key = _storage(resolver, logical_id, depth=0)
         if encrypted.outcome is Outcome.FAIL:
             return encrypted

@@ -8,6 +8,7 @@ from policies.cfn.documents import as_list
 from policies.cfn.intrinsics import Resolver
 from policies.cfn.kms import customer_managed
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Verdict, combine_all
 
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -17,7 +18,7 @@ class S3BucketCustomerManagedKey(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV_TAP_1", "TAP-ENC-01", ["AWS::S3::Bucket"])
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)
         encryption = resolver.resolve(props.get("BucketEncryption"))
         if encryption is None:

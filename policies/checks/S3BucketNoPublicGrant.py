@@ -12,6 +12,7 @@ from policies.cfn.intrinsics import Resolver, Token
 from policies.cfn.public import is_public_grant
 from policies.cfn.s3 import BUCKET, BUCKET_POLICY, bucket_policies, foreign_policy
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Outcome, Verdict
 
 PUBLIC_ACLS = ("PublicRead", "PublicReadWrite", "AuthenticatedRead")
@@ -21,7 +22,7 @@ class S3BucketNoPublicGrant(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV2_TAP_9", "TAP-PUB-02", [BUCKET, BUCKET_POLICY])
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         if resolver.template.type_of(logical_id) == BUCKET_POLICY:
             # the policy of a bucket the template does not declare: judged on its own
             foreign = foreign_policy(resolver, logical_id)

@@ -32,6 +32,7 @@ from policies.cfn.s3 import (
     foreign_policy,
 )
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Outcome, Verdict, all_of, any_of
 
 SECURE_TRANSPORT_OPERATORS = ("Bool", "BoolIfExists")
@@ -41,7 +42,7 @@ class S3BucketPolicyDeniesInsecureTransport(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV2_TAP_7", "TAP-TLS-01", [BUCKET, BUCKET_POLICY])
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         if resolver.template.type_of(logical_id) == BUCKET_POLICY:
             # the policy of a bucket the template does not declare: judged on its own
             foreign = foreign_policy(resolver, logical_id)

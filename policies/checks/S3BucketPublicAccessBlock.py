@@ -7,6 +7,7 @@ import _bootstrap  # noqa: F401
 from policies.cfn.documents import truthy
 from policies.cfn.intrinsics import Resolver
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Verdict
 
 SETTINGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
@@ -16,7 +17,7 @@ class S3BucketPublicAccessBlock(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV_TAP_8", "TAP-PUB-01", ["AWS::S3::Bucket"])
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)
         block = resolver.resolve(props.get("PublicAccessBlockConfiguration"))
         if block is None:

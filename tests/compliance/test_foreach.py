@@ -8,17 +8,16 @@ import pytest
 from engine_testdata import TEMPLATES
 
 from compliance import engine
-from compliance.errors import InputError
-from compliance.templates import load_template
 from policies import CHECKS_DIR, default_catalog
+from policies.cfn.template import TemplateError, load_template
 
 FOREACH = TEMPLATES / "foreach-buckets.yaml"
 
 
 def test_foreach_resources_are_expanded() -> None:
     template = load_template(FOREACH)
-    assert sorted(template.resources()) == ["Bucketlogs", "Bucketrawdata", "Plain"]
-    props = template.resources()["Bucketrawdata"]["Properties"]
+    assert sorted(template.resources) == ["Bucketlogs", "Bucketrawdata", "Plain"]
+    props = template.resources["Bucketrawdata"]["Properties"]
     assert props["BucketName"] == {"Fn::Sub": "tap-raw-data"}
     assert props["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] == "raw-data"
     assert template.expanded
@@ -38,5 +37,5 @@ def test_foreach_resources_are_judged_against_the_original_file() -> None:
 
 
 def test_foreach_over_a_parameter_is_an_input_error() -> None:
-    with pytest.raises(InputError, match=r"Fn::ForEach::Buckets.*parameter"):
+    with pytest.raises(TemplateError, match=r"Fn::ForEach::Buckets.*parameter"):
         load_template(TEMPLATES / "foreach-parameter.yaml")

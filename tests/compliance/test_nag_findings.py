@@ -11,8 +11,8 @@ from compliance.assembly import Stack
 from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_nag
 from compliance.nag import REPORT, NagViolation, read_violations
-from compliance.templates import load_template
 from policies.catalog import Catalog
+from policies.cfn.template import load_template
 
 LOGGING = "PCI.DSS.321-S3BucketLoggingEnabled"
 

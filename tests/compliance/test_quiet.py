@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from checkov.cloudformation import runner
-from engine_testdata import DATA
 
-from compliance.checkov_scan import run_checkov
+from compliance.judge import builtin_checks, judge
 from compliance.quiet import muted_root_logger
+from policies import Context
+from policies.cfn.template import load_template
 
 
 @pytest.fixture
@@ -39,12 +39,13 @@ def test_checkov_warnings_do_not_reach_stderr(
 ) -> None:
     template = tmp_path / "t.yaml"
     template.write_text("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
-    create = runner.create_definitions
+    (check,) = builtin_checks(("CKV_AWS_18",))
+    scan = check.scan_resource_conf
 
-    def noisy(*args: object, **kwargs: object) -> object:
+    def noisy(conf: object) -> object:
         logging.warning("CloudFormation skipping something")
-        return create(*args, **kwargs)  # type: ignore[arg-type]
+        return scan(conf)
 
-    monkeypatch.setattr(runner, "create_definitions", noisy)
-    run_checkov([template], check_ids=["CKV_AWS_18"], external_checks_dir=DATA / "checks")
+    monkeypatch.setattr(check, "scan_resource_conf", noisy)
+    judge(load_template(template), shown="t.yaml", checks=[], builtins=[check], context=Context())
     assert capfd.readouterr().err == ""

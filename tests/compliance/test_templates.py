@@ -7,26 +7,25 @@ from pathlib import Path
 import pytest
 from engine_testdata import SMALL_PLATFORM, TEMPLATES
 
-from compliance.errors import InputError
-from compliance.templates import load_template
+from policies.cfn.template import TemplateError, load_template
 
 
 def test_yaml_short_form_intrinsics_become_long_form() -> None:
     template = load_template(SMALL_PLATFORM)
-    bucket = template.resources()["DataBucket"]["Properties"]
+    bucket = template.resources["DataBucket"]["Properties"]
     assert bucket["BucketName"] == {"Fn::Join": ["-", ["tap-data", {"Ref": "Suffix"}]]}
     encryption = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert encryption["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {
         "Fn::GetAtt": ["DataKey", "Arn"]
     }
-    key_policy = template.resources()["DataKey"]["Properties"]["KeyPolicy"]
+    key_policy = template.resources["DataKey"]["Properties"]["KeyPolicy"]
     principal = key_policy["Statement"][0]["Principal"]["AWS"]
     assert principal == {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
 
 
 def test_template_facts() -> None:
     template = load_template(SMALL_PLATFORM)
-    assert template.resource_type("HelperRole") == "AWS::IAM::Role"
+    assert template.type_of("HelperRole") == "AWS::IAM::Role"
     assert (
         template.line_of("HelperRole")
         == SMALL_PLATFORM.read_text().splitlines().index("  HelperRole:") + 1
@@ -44,7 +43,7 @@ def test_template_facts() -> None:
     ],
 )
 def test_bad_templates_are_one_line_input_errors(name: str, expected: str) -> None:
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(TemplateError) as caught:
         load_template(TEMPLATES / name)
     assert expected in str(caught.value)
     assert "\n" not in str(caught.value)
@@ -69,7 +68,7 @@ def test_bad_templates_are_one_line_input_errors(name: str, expected: str) -> No
 def test_templates_cloudformation_would_refuse(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "t.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(TemplateError) as caught:
         load_template(path)
     assert expected in str(caught.value)
 
@@ -77,4 +76,4 @@ def test_templates_cloudformation_would_refuse(tmp_path: Path, text: str, expect
 def test_known_short_forms_still_load(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
     path.write_text("Resources:\n  A:\n    Type: X\n    Properties: {B: !GetAZs '', C: !Cidr [a]}")
-    assert load_template(path).resources()["A"]["Properties"]["B"] == {"Fn::GetAZs": ""}
+    assert load_template(path).resources["A"]["Properties"]["B"] == {"Fn::GetAZs": ""}

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policies import CHECKS_DIR, default_catalog
+from policies import CHECKS_DIR, Context, default_catalog
+from policies.checkbase import TapCheck
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "policies"
 
 #: (check id, template path, logical id) -> pass | fail | skipped | unknown
 Results = dict[tuple[str, Path, str], str]
+
+STATUS = {"PASS": "pass", "FAIL": "fail", "UNKNOWN": "unknown", "NOT_APPLICABLE": "skipped"}
 
 
 def our_check_ids() -> list[str]:
@@ -18,38 +21,30 @@ def our_check_ids() -> list[str]:
     return [rule for c in default_catalog().controls for rule in c.implemented_by.checkov]
 
 
-def run_our_checks(paths: list[Path]) -> Results:
-    """checkov's CloudFormation runner with only our checks; UNKNOWNs from the verdict log."""
-    from checkov.cloudformation.runner import Runner
-    from checkov.runner_filter import RunnerFilter
+def our_checks() -> list[TapCheck]:
+    """Our checks, loaded as the engine loads them."""
+    from compliance.judge import custom_checks
 
-    from policies import verdicts
-    from policies.outcome import Outcome
+    return [c for c in custom_checks(CHECKS_DIR) if isinstance(c, TapCheck)]
 
-    verdicts.clear()
-    report = Runner().run(
-        root_folder=None,
-        files=[str(p) for p in paths],
-        external_checks_dir=[str(CHECKS_DIR)],
-        runner_filter=RunnerFilter(
-            framework=["cloudformation"], checks=our_check_ids(), show_progress_bar=False
-        ),
-    )
-    reports = report if isinstance(report, list) else [report]
+
+def fixture_templates() -> list[Path]:
+    """Every policy fixture template (expected.yaml is the expectation)."""
+    templates = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".yaml", ".json"))
+    return [p for p in templates if p.name != "expected.yaml"]
+
+
+def run_our_checks(paths: list[Path], context: Context | None = None) -> Results:
+    """Each of our checks' pure judgement on every resource of the types it supports."""
+    from policies.cfn.template import load_template
+
     results: Results = {}
-    for each in reports:
-        assert not each.parsing_errors, each.parsing_errors
-        for status, records in (
-            ("pass", each.passed_checks),
-            ("fail", each.failed_checks),
-            ("skipped", each.skipped_checks),
-        ):
-            for record in records:
-                logical_id = str(record.resource).split(".", 1)[1]
-                results[(record.check_id, Path(record.file_abs_path).resolve(), logical_id)] = (
-                    status
-                )
-    for entry in verdicts.recorded():
-        if entry.outcome is Outcome.UNKNOWN:
-            results[(entry.check_id, Path(entry.template), entry.logical_id)] = "unknown"
+    checks = our_checks()
+    for path in paths:
+        template = load_template(path)
+        for logical_id, resource in template.resources.items():
+            for check in checks:
+                if resource.get("Type") in check.supported_resources:
+                    verdict = check.judge(template, logical_id, context or Context())
+                    results[(check.id, path.resolve(), logical_id)] = STATUS[verdict.outcome.name]
     return results

@@ -31,12 +31,12 @@ DEPLOYED_CONFIG_RULES = {
 
 
 @pytest.fixture(scope="session")
-def seed_results(default_regions: None) -> Results:
+def seed_results() -> Results:
     return run_our_checks([SEED])
 
 
 @pytest.fixture(scope="session")
-def platform_results(default_regions: None, synthesized_assembly: Path) -> Results:
+def platform_results(synthesized_assembly: Path) -> Results:
     return run_our_checks(sorted(synthesized_assembly.glob("TapStack-*.template.json")))
 
 

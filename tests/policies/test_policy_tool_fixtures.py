@@ -86,9 +86,7 @@ def policy() -> engine.Policy:
 
 
 @pytest.fixture(scope="session")
-def check_record(
-    tmp_path_factory: pytest.TempPathFactory, policy: engine.Policy, default_regions: None
-) -> list[Finding]:
+def check_record(tmp_path_factory: pytest.TempPathFactory, policy: engine.Policy) -> list[Finding]:
     """Every fixture stack, synthesized once by the engine with cdk-nag attached and judged
     by both tools."""
     outdir = tmp_path_factory.mktemp("nag-fixtures")
@@ -104,7 +102,7 @@ def nag_record(check_record: list[Finding]) -> list[Finding]:
 
 
 @pytest.fixture(scope="session")
-def builtin_record(policy: engine.Policy, default_regions: None) -> list[Finding]:
+def builtin_record(policy: engine.Policy) -> list[Finding]:
     """The fixture files themselves, through the engine's checkov pass."""
     paths = sorted({FIXTURES / c / name for c, _, name in _cases(prefix_nag=False)})
     record = engine.scan(paths, policy=policy, allowed_regions=None)

@@ -1,0 +1,167 @@
+"""Judge parsed templates: our checks called directly, checkov's chosen built-ins beside them.
+
+Both run on the one :class:`~policies.cfn.template.Template` the engine parsed: our checks
+through their pure :meth:`~policies.checkbase.TapCheck.judge`, checkov's built-in checks
+through checkov's public ``BaseCheck.run`` on each resource. Nothing is parsed again, and
+every verdict (UNKNOWN included) comes back as a return value.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from compliance.errors import InputError
+from compliance.quiet import muted_root_logger, silence
+from policies.cfn.template import Template
+from policies.checkbase import TapCheck
+from policies.context import Context
+from policies.outcome import Outcome
+
+Status = Literal["pass", "fail", "unknown"]
+
+_OUTCOMES: dict[Outcome, Status | None] = {
+    Outcome.PASS: "pass",
+    Outcome.FAIL: "fail",
+    Outcome.UNKNOWN: "unknown",
+    Outcome.NOT_APPLICABLE: None,  # out of the control's scope: no finding
+}
+_CHECKOV_RESULTS: dict[str, Status] = {"PASSED": "pass", "FAILED": "fail", "UNKNOWN": "unknown"}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check on one resource."""
+
+    check_id: str
+    title: str
+    outcome: Status
+    template: Path
+    logical_id: str
+    resource_type: str
+    start_line: int | None
+    end_line: int | None
+    severity: str | None
+    #: Why our own check decided so (checkov's built-ins give no reason).
+    reason: str | None = None
+
+
+@cache
+def custom_checks(folder: Path) -> tuple[Any, ...]:
+    """The ``check`` of every check file in ``folder``, loaded as checkov loads them (the
+    folder on ``sys.path``, one module per file), so each is one object for both. Our
+    :class:`TapCheck` s are judged directly; any other checkov check there through its run."""
+    found = []
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    for path in sorted(folder.glob("[A-Za-z]*.py")):
+        module = importlib.import_module(path.stem)
+        check = getattr(module, "check", None)
+        if check is not None and hasattr(check, "supported_resources"):
+            found.append(check)
+    return tuple(found)
+
+
+@cache
+def builtin_checks(check_ids: tuple[str, ...]) -> tuple[Any, ...]:
+    """checkov's built-in CloudFormation checks with these ids (an unknown id is an error)."""
+    silence()
+    with muted_root_logger():
+        from checkov.cloudformation.checks.resource.registry import cfn_registry
+
+        package = "checkov.cloudformation.checks.resource.aws"
+        for name in importlib.import_module(package).__all__:
+            importlib.import_module(f"{package}.{name}")
+    wanted = set(check_ids)
+    found = {c.id: c for _, c in cfn_registry.all_checks() if c.id in wanted}
+    if missing := sorted(wanted - set(found)):
+        raise InputError(f"checkov has no built-in CloudFormation check {', '.join(missing)}")
+    return tuple(found[i] for i in check_ids)
+
+
+def judge(
+    template: Template,
+    *,
+    shown: str,
+    checks: Sequence[Any],
+    builtins: Sequence[Any],
+    context: Context,
+    builtin_resources: Mapping[str, Any] | None = None,
+) -> list[CheckResult]:
+    """Every check on every resource of the types it supports; ``shown`` names the file.
+
+    checkov's checks (``builtins`` and any plain checkov check among ``checks``) see
+    ``builtin_resources`` (default: the template's), e.g. the body as it would be deployed.
+    """
+    seen = template.resources if builtin_resources is None else builtin_resources
+    results = []
+    for logical_id, resource in template.resources.items():
+        kind = str(resource.get("Type"))
+        for check in _supporting(checks, kind):
+            if not isinstance(check, TapCheck):
+                continue
+            verdict = check.judge(template, logical_id, context)
+            status = _OUTCOMES[verdict.outcome]
+            if status is not None:
+                results.append(_result(template, check, logical_id, kind, status, verdict.reason))
+        if logical_id not in seen:
+            continue
+        others = [c for c in checks if not isinstance(c, TapCheck)]
+        for builtin in _supporting([*others, *builtins], kind):
+            status = _run_builtin(builtin, template, shown, logical_id, kind, seen[logical_id])
+            if status is not None:
+                results.append(_result(template, builtin, logical_id, kind, status, None))
+    return results
+
+
+def _supporting(checks: Iterable[Any], kind: str) -> list[Any]:
+    return [c for c in checks if kind in c.supported_resources]
+
+
+def _run_builtin(
+    check: Any, template: Template, shown: str, logical_id: str, kind: str, conf: Any
+) -> Status | None:
+    try:
+        with muted_root_logger():
+            result = check.run(
+                scanned_file=shown,
+                entity_configuration=conf,
+                entity_name=logical_id,
+                entity_type=kind,
+                skip_info={},
+            )
+    except Exception as error:  # a built-in crashed on this resource: the input is at fault
+        raise InputError(
+            template.path, f"checkov's {check.id} failed on {logical_id}: {error}"
+        ) from None
+    return _CHECKOV_RESULTS.get(str(result["result"].value))
+
+
+def _result(
+    template: Template,
+    check: Any,
+    logical_id: str,
+    kind: str,
+    status: Status,
+    reason: str | None,
+) -> CheckResult:
+    span = template.span(logical_id)
+    severity = getattr(check.severity, "name", None) if check.severity else None
+    return CheckResult(
+        check_id=check.id,
+        title=check.name,
+        outcome=status,
+        template=template.path,
+        logical_id=logical_id,
+        resource_type=kind,
+        start_line=span.start_line,
+        end_line=span.end_line,
+        severity=severity.lower() if severity else None,
+        reason=reason,
+    )
