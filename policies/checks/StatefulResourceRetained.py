@@ -18,6 +18,7 @@ import _bootstrap  # noqa: F401
 from policies.cfn.documents import truthy
 from policies.cfn.intrinsics import Resolver
 from policies.checkbase import TapCheck
+from policies.context import Context
 from policies.outcome import Verdict
 
 RDS_TYPES = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance")
@@ -29,7 +30,7 @@ class StatefulResourceRetained(TapCheck):
     def __init__(self) -> None:
         super().__init__("CKV2_TAP_11", "TAP-DAT-01", TYPES)
 
-    def evaluate(self, resolver: Resolver, logical_id: str) -> Verdict:
+    def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         template = resolver.template
         kind = template.type_of(logical_id)
         props = template.properties(logical_id)
