@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["AWS_CONFIG_FILE"] = os.devnull
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
+    # moto warns once per resource type it does not model; the demo lists the outputs instead.
+    warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormation")
     aws = LocalAws().start()
     try:
         print(f"local AWS endpoint (moto server): {aws.endpoint_url}", flush=True)

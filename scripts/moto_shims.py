@@ -170,6 +170,23 @@ def outputs_of_unmodelled_resources() -> None:
     parsing.OutputMap.exports = property(exports_)  # type: ignore[method-assign,assignment]
 
 
+def update_stack_without_changes() -> None:
+    """moto answers "No updates are to be performed." only when parameters are passed; an
+    UpdateStack without parameters and with the stack's own template reported UPDATE_COMPLETE."""
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import CloudFormationBackend
+
+    original = CloudFormationBackend.update_stack
+
+    def update(self: Any, **kwargs: Any) -> Any:
+        stack = self.get_stack(kwargs["name"])
+        if not kwargs.get("parameters") and stack.template == kwargs["template"]:
+            raise ValidationError(stack.name, message="No updates are to be performed.")
+        return original(self, **kwargs)
+
+    CloudFormationBackend.update_stack = update  # type: ignore[method-assign]
+
+
 PATCHES: tuple[Callable[[], None], ...] = (
     kms_key_cloudformation_tags,
     custom_resources_answer_success,
@@ -177,6 +194,7 @@ PATCHES: tuple[Callable[[], None], ...] = (
     aurora_instance_engine_version,
     change_set_depends_on,
     outputs_of_unmodelled_resources,
+    update_stack_without_changes,
 )
 
 

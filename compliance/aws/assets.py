@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from compliance.aws.errors import AwsFailure, describe_error, error_code
+from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, describe_error, error_code
 from compliance.aws.session import AwsSession
 from compliance.aws.target import FileAsset
 
@@ -92,7 +92,7 @@ def publish_assets(
                 if error_code(error) in ("NoSuchBucket", "404"):
                     hint = " (the CDK bootstrap bucket is missing: run `npx aws-cdk bootstrap`)"
                 raise AwsFailure(f"publishing {where}: {describe_error(error)}{hint}") from None
-            except BotoCoreError as error:
+            except TRANSPORT_ERRORS as error:
                 raise AwsFailure(f"publishing {where}: {describe_error(error)}") from None
             except OSError as error:
                 raise AwsFailure(f"reading asset {asset.source}: {error.strerror}") from None

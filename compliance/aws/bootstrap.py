@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from compliance.aws.errors import AwsFailure, describe_error, error_code
+from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, describe_error, error_code
 from compliance.aws.session import AwsSession
 from compliance.aws.target import DeployTarget
 
@@ -28,7 +28,7 @@ def check_bootstrap(session: AwsSession, target: DeployTarget) -> int | None:
                 f"{target.bootstrap_parameter}): {bootstrap_hint(target)}"
             ) from None
         raise AwsFailure(f"reading the CDK bootstrap version: {describe_error(error)}") from None
-    except BotoCoreError as error:
+    except TRANSPORT_ERRORS as error:
         raise AwsFailure(f"reading the CDK bootstrap version: {describe_error(error)}") from None
     value = str(answer["Parameter"]["Value"])
     try:

@@ -7,9 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from compliance.aws.errors import AwsFailure, describe_error, error_code
+from compliance.aws.errors import (
+    AWS_ERRORS,
+    TRANSPORT_ERRORS,
+    AwsFailure,
+    describe_error,
+    error_code,
+)
 from compliance.record import RuntimeRule, RuntimeStatus
 
 RULE_API = "config:DescribeComplianceByConfigRule"
@@ -104,7 +110,7 @@ def _existing(config: Any, rules: list[DeployedRule]) -> set[str]:
             if error_code(error) == "NoSuchConfigRuleException":
                 continue
             raise _failure("describing Config rule " + rule.name, error) from None
-        except BotoCoreError as error:
+        except TRANSPORT_ERRORS as error:
             raise _failure("describing Config rule " + rule.name, error) from None
         if any(r.get("ConfigRuleName") == rule.name for r in answer.get("ConfigRules", [])):
             names.add(rule.name)
@@ -122,7 +128,7 @@ def _overall(config: Any, names: list[str]) -> dict[str, str]:
                 found[item["ConfigRuleName"]] = (item.get("Compliance") or {}).get(
                     "ComplianceType", "INSUFFICIENT_DATA"
                 )
-    except (ClientError, BotoCoreError) as error:
+    except AWS_ERRORS as error:
         raise _failure("reading AWS Config compliance", error) from None
     return found
 
@@ -144,7 +150,7 @@ def _details(config: Any, rule: DeployedRule) -> list[Evaluation]:
                         annotation=result.get("Annotation"),
                     )
                 )
-    except (ClientError, BotoCoreError) as error:
+    except AWS_ERRORS as error:
         raise _failure(f"reading AWS Config evaluations of {rule.name}", error) from None
     return found
 

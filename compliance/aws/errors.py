@@ -13,6 +13,7 @@ from botocore.exceptions import (
     NoRegionError,
     ProfileNotFound,
 )
+from botocore.parsers import ResponseParserError
 
 #: Error codes AWS answers for credentials it does not accept.
 BAD_CREDENTIALS = frozenset(
@@ -26,6 +27,12 @@ BAD_CREDENTIALS = frozenset(
         "AuthFailure",
     }
 )
+
+
+#: What a failed AWS call raises: an error answer, no answer (endpoint, credentials), or an
+#: answer that is not AWS's (a proxy's HTML page).
+TRANSPORT_ERRORS = (BotoCoreError, ResponseParserError)
+AWS_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 
 
 class AwsFailure(Exception):
@@ -52,6 +59,8 @@ def describe_error(error: Exception) -> str:
         return f"{error}"
     if isinstance(error, NoRegionError):
         return "no AWS region configured"
+    if isinstance(error, ResponseParserError):
+        return "the endpoint's answer is not an AWS response"
     if isinstance(error, EndpointConnectionError):
         return f"cannot reach the AWS endpoint {error.kwargs.get('endpoint_url', '')}".strip()
     return str(error) or type(error).__name__
@@ -62,7 +71,7 @@ def aws_errors(doing: str, exit_code: int = 2) -> Iterator[None]:
     """Turn a ClientError or BotoCoreError raised inside into one :class:`AwsFailure` line."""
     try:
         yield
-    except (ClientError, BotoCoreError) as error:
+    except AWS_ERRORS as error:
         raise AwsFailure(f"{doing}: {describe_error(error)}", exit_code) from None
 
 

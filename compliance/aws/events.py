@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.markup import escape
 
-from compliance.aws.errors import AwsFailure, describe_error
+from compliance.aws.errors import AWS_ERRORS, AwsFailure, describe_error
 
 SUCCESS = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
 
@@ -92,7 +91,7 @@ def wait_for_stack(
 def _status(cfn: Any, stack_id: str) -> str:
     try:
         return str(cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"])
-    except (ClientError, BotoCoreError) as error:
+    except AWS_ERRORS as error:
         raise AwsFailure(f"watching the stack: {describe_error(error)}") from None
 
 
@@ -111,7 +110,7 @@ def _new_events(cfn: Any, stack_id: str, since: datetime, seen: set[str]) -> lis
                     fresh.append(event)
             if older:
                 break
-    except (ClientError, BotoCoreError) as error:
+    except AWS_ERRORS as error:
         raise AwsFailure(f"reading the stack events: {describe_error(error)}") from None
     return list(reversed(fresh))
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from compliance.aws.errors import describe_error
+from compliance.aws.errors import AWS_ERRORS, describe_error
 from compliance.aws.session import AwsSession
 from compliance.record import Finding, RuntimeEvidence
 
@@ -87,7 +85,7 @@ def _resolve(session: AwsSession, finding: Finding, reader: KeyReader, name: str
         if arn:
             metadata = session.client("kms").describe_key(KeyId=arn)["KeyMetadata"]
             manager, arn = metadata.get("KeyManager"), metadata.get("Arn", arn)
-    except (ClientError, BotoCoreError) as error:
+    except AWS_ERRORS as error:
         return _finding(finding, "fail", f"could not be read: {describe_error(error)}", apis)
     if arn is None:
         message = "the deployed resource names no KMS key"

@@ -7,9 +7,9 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from compliance.aws.errors import AwsFailure, aws_errors, describe_error
+from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, aws_errors, describe_error
 
 #: Bounded retries and timeouts: an unreachable endpoint fails in seconds, not minutes.
 CLIENT_CONFIG = Config(
@@ -72,7 +72,7 @@ class AwsSession:
             return self
         try:
             return self.assume(role_arn)
-        except BotoCoreError as error:
+        except TRANSPORT_ERRORS as error:
             raise AwsFailure(f"assuming the {purpose} role: {describe_error(error)}") from None
         except ClientError as error:
             caller = self.account()

@@ -7,9 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from compliance.aws.errors import AwsFailure, aws_errors, describe_error, error_code
+from compliance.aws.errors import (
+    TRANSPORT_ERRORS,
+    AwsFailure,
+    aws_errors,
+    describe_error,
+    error_code,
+)
 
 #: CloudFormation's limit for TemplateBody; larger templates go by S3 URL.
 INLINE_LIMIT = 51_200
@@ -110,7 +116,7 @@ def describe_stack(cfn: Any, name: str) -> StackState:
     """The stack's current state; status ``None`` when it does not exist."""
     try:
         stacks = cfn.describe_stacks(StackName=name)["Stacks"]
-    except BotoCoreError as error:
+    except TRANSPORT_ERRORS as error:
         raise AwsFailure(f"describing stack {name}: {describe_error(error)}") from None
     except ClientError as error:
         if error_code(error) == "ValidationError" and "does not exist" in describe_error(error):
@@ -247,5 +253,5 @@ def direct(
         if any(text in describe_error(error) for text in NO_CHANGES):
             return None
         raise AwsFailure(f"deploying {state.name}: {describe_error(error)}", 1) from None
-    except BotoCoreError as error:
+    except TRANSPORT_ERRORS as error:
         raise AwsFailure(f"deploying {state.name}: {describe_error(error)}") from None

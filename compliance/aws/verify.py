@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.table import Table
 
 from compliance import engine, outputs
 from compliance.aws.compare import config_findings, disagreements
 from compliance.aws.config_rules import deployed_rules, read_compliance
-from compliance.aws.errors import AwsFailure, describe_error
+from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, describe_error
 from compliance.aws.evidence import republish
 from compliance.aws.keys import external_key_findings
 from compliance.aws.session import AwsSession
@@ -132,7 +132,7 @@ def _physical_ids(
                 f"stack {name} does not exist in aws://{account}/{region}: deploy it first"
             ) from None
         raise AwsFailure(f"listing the resources of {name}: {describe_error(error)}") from None
-    except BotoCoreError as error:
+    except TRANSPORT_ERRORS as error:
         raise AwsFailure(f"listing the resources of {name}: {describe_error(error)}") from None
     return physical
 

@@ -150,3 +150,22 @@ def _received_sha(aws: LocalAws, stack_id: str) -> str:
     body = ET.fromstring(raw[0]).find(".//{*}TemplateBody")
     assert body is not None and body.text is not None
     return hashlib.sha256(body.text.encode()).hexdigest()
+
+
+def test_direct_method_creates_then_reports_no_changes(
+    fresh: LocalAws, vault_gated: Gated, tmp_path: Path
+) -> None:
+    first, printed = deployment(
+        vault_gated, tmp_path, endpoint_url=fresh.endpoint_url, method="direct"
+    )
+    assert first.run() == 0
+    created = load_deployment(tmp_path / "deployment.json")
+    assert (created.method, created.outcome, created.change_set_id) == ("direct", "created", None)
+    assert "CREATE_COMPLETE" in printed.getvalue()
+    assert _received_sha(fresh, str(created.stack_id)) == created.template.sha256
+    again, printed = deployment(
+        vault_gated, tmp_path, endpoint_url=fresh.endpoint_url, method="direct"
+    )
+    assert again.run() == 0
+    assert "no changes" in printed.getvalue()
+    assert load_deployment(tmp_path / "deployment.json").outcome == "no-changes"

@@ -1,0 +1,58 @@
+"""Small parts of the deployer: the deterministic asset zip, an endpoint that is not AWS."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from compliance.aws.assets import deterministic_zip
+from compliance.aws.errors import AwsFailure
+from compliance.aws.session import AwsSession
+
+
+def test_the_same_folder_always_zips_to_the_same_bytes(tmp_path: Path) -> None:
+    folder = tmp_path / "asset"
+    (folder / "lib").mkdir(parents=True)
+    (folder / "index.js").write_text("exports.handler = async () => 1;\n")
+    (folder / "lib" / "util.js").write_text("module.exports = {};\n")
+    first = deterministic_zip(folder)
+    os.utime(folder / "index.js", (1_000_000_000, 1_000_000_000))
+    assert deterministic_zip(folder) == first
+
+
+class _HtmlPage(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = b"<!doctype html><title>Sign in</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture
+def html_endpoint() -> Iterator[str]:
+    """A server on 127.0.0.1 that answers every request with an HTML page (a captive proxy)."""
+    server = HTTPServer(("127.0.0.1", 0), _HtmlPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_an_endpoint_that_is_not_aws_is_one_line_exit_2(html_endpoint: str) -> None:
+    session = AwsSession.open(profile=None, region="us-east-1", endpoint_url=html_endpoint)
+    with pytest.raises(AwsFailure) as failure:
+        session.account()
+    assert failure.value.exit_code == 2
+    assert str(failure.value) == (
+        "checking the AWS credentials: the endpoint's answer is not an AWS response"
+    )
