@@ -6,17 +6,16 @@ Everything after ``--`` is handed to the underlying tool.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import nox
 
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["compliance"]
 
-QUIET_NODE = {
-    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
-    "JSII_DEPRECATED": "quiet",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compliance.quiet import QUIET_ENV as QUIET_NODE  # noqa: E402  (one list of variables)
 
 
 def _install(session: nox.Session, *extras: str) -> None:
@@ -35,9 +34,9 @@ def compliance(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite."""
+    """Run the test suite, on every core (pytest-xdist; ``-- -n 0`` runs it serially)."""
     _install(session, "test")
-    session.run("pytest", *session.posargs, env=QUIET_NODE)
+    session.run("pytest", "-n", "auto", *session.posargs, env=QUIET_NODE)
 
 
 @nox.session

@@ -1,18 +1,25 @@
-"""Benchmark: the whole gate vs the same steps run by hand, measured in the same run.
+"""Benchmark: the gate against the pipeline a user would run by hand, alternating, as ratios.
 
-``python benchmarks/bench_gate.py`` times
+``python benchmarks/bench_gate.py [ROUNDS]`` times, alternating A/B in every round:
 
-* the gate: ``tap-compliance check --env all`` (one synth of every environment with cdk-nag
-  attached, one checkov pass over all templates, waivers, gate, JSON/SARIF/JUnit/HTML/Markdown);
-* by hand: ``python -m infra.app`` (a plain synth, without cdk-nag), then ``checkov -f`` with
-  our external checks on each synthesized template, one process per template, as a user would;
+* A, the gate: ``tap-compliance check --env all`` (one synth of every environment with cdk-nag
+  attached, our checks and the catalogue's checkov built-ins on the one parsed model, waivers,
+  gate, every output format); and ``--env dev`` for one environment;
+* B, by hand: ``python -m infra.app`` (a plain synth, without cdk-nag), then ONE
+  ``checkov -d . --external-checks-dir policies/checks`` in ``cdk.out`` (all checkov checks,
+  ours included), the strongest honest alternative;
 
-and prints both wall times and their ratio. Both run offline (checkov's platform calls off).
+then ``tap-compliance scan`` on synthetic templates of 100, 1,000 and 5,000 resources (cost per
+resource beyond the fixed cost). It prints the median wall times, the ratios A/B and the peak
+memory (the largest process of each run). The machine may be shared: only ratios measured in
+one alternating run mean anything, and they are noisy.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,64 +34,142 @@ from policies import CHECKS_DIR  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, **QUIET_ENV}
+#: Runs a command and prints the peak RSS (KiB) of its largest process (descendants included).
+_PEAK = (
+    "import resource, subprocess, sys;"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
+    " stderr=subprocess.PIPE).returncode;"
+    "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
-def timed(command: list[str], **env: str) -> float:
-    """Wall time of one command (its output discarded; exit codes 0 and 1 are both fine)."""
+def run(command: list[str], cwd: Path = ROOT, **env: str) -> tuple[float, int]:
+    """Wall seconds and peak KiB of one command (exit codes 0 and 1 are both fine)."""
     start = time.perf_counter()
     done = subprocess.run(
-        command, cwd=ROOT, env={**ENV, **env}, capture_output=True, text=True, check=False
+        [sys.executable, "-c", _PEAK, *command],
+        cwd=cwd,
+        env={**ENV, **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} exited {done.returncode}: {done.stderr[-500:]}")
-    return elapsed
+    code, peak = (int(x) for x in done.stdout.split())
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} exited {code}")
+    return elapsed, peak
 
 
-def gate(out: Path) -> float:
-    """``tap-compliance check --env all``."""
-    return timed([sys.executable, "-m", "compliance", "check", "--env", "all", "--out", str(out)])
+def gate(out: Path, env: str) -> tuple[float, int]:
+    """``tap-compliance check --env ENV``."""
+    return run([sys.executable, "-m", "compliance", "check", "--env", env, "--out", str(out)])
 
 
-def by_hand(outdir: Path) -> tuple[float, float]:
-    """Synth, then ``checkov -f`` per template: (synth seconds, checkov seconds)."""
-    synth = timed([sys.executable, "-m", "infra.app"], CDK_OUTDIR=str(outdir))
-    templates = sorted(outdir.glob("*.template.json"))
-    if not templates:
-        raise SystemExit(f"no templates synthesized into {outdir}")
-    checkov = 0.0
-    for template in templates:
-        checkov += timed(
-            [
-                str(BIN / "checkov"),
-                "-f",
-                str(template),
-                "--framework",
-                "cloudformation",
-                "--external-checks-dir",
-                str(CHECKS_DIR),
-                "--skip-download",
-                "--quiet",
-                "--compact",
-            ]
-        )
-    return synth, checkov
-
-
-def main() -> int:
-    """Run both once each and print the figures."""
-    with tempfile.TemporaryDirectory(prefix="bench-gate-") as scratch:
-        gate_seconds = gate(Path(scratch) / "out")
-        synth_seconds, checkov_seconds = by_hand(Path(scratch) / "cdk.out")
-    hand_seconds = synth_seconds + checkov_seconds
-    print(f"gate  (tap-compliance check --env all): {gate_seconds:6.1f} s")
-    print(
-        f"by hand (synth {synth_seconds:.1f} s + checkov -f x3 {checkov_seconds:.1f} s):"
-        f" {hand_seconds:6.1f} s"
+def by_hand(outdir: Path, env: str | None) -> tuple[float, int]:
+    """One synth, then ONE ``checkov -d .`` in the assembly."""
+    args = [] if env is None else [env]
+    synth, synth_peak = run([sys.executable, "-m", "infra.app", *args], CDK_OUTDIR=str(outdir))
+    checkov, checkov_peak = run(
+        [
+            str(BIN / "checkov"),
+            *("-d", ".", "--framework", "cloudformation"),
+            *("--external-checks-dir", str(CHECKS_DIR), "--skip-download", "--quiet"),
+        ],
+        cwd=outdir,
     )
-    print(f"ratio gate / by hand: {gate_seconds / hand_seconds:.2f}")
+    return synth + checkov, max(synth_peak, checkov_peak)
+
+
+def synthetic(path: Path, resources: int) -> Path:
+    """A template of ``resources`` resources: keys, encrypted buckets with policies, roles."""
+    body: dict[str, dict[str, object]] = {"Resources": {}}
+    for index in range(resources // 4):
+        key, bucket = f"Key{index}", f"Bucket{index}"
+        body["Resources"][key] = {
+            "Type": "AWS::KMS::Key",
+            "Properties": {"EnableKeyRotation": True},
+        }
+        body["Resources"][bucket] = {
+            "Type": "AWS::S3::Bucket",
+            "Properties": {
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [
+                        {
+                            "ServerSideEncryptionByDefault": {
+                                "SSEAlgorithm": "aws:kms",
+                                "KMSMasterKeyID": {"Fn::GetAtt": [key, "Arn"]},
+                            }
+                        }
+                    ]
+                }
+            },
+        }
+        body["Resources"][f"Policy{index}"] = {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": bucket},
+                "PolicyDocument": {
+                    "Statement": [
+                        {
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": "s3:*",
+                            "Resource": [
+                                {"Fn::GetAtt": [bucket, "Arn"]},
+                                {"Fn::Sub": f"${{{bucket}.Arn}}/*"},
+                            ],
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        }
+                    ]
+                },
+            },
+        }
+        body["Resources"][f"Role{index}"] = {
+            "Type": "AWS::IAM::Role",
+            "Properties": {"AssumeRolePolicyDocument": {"Statement": []}},
+        }
+    path.write_text(json.dumps(body, indent=1), encoding="utf-8")
+    return path
+
+
+def main(rounds: int = 3) -> int:
+    """Alternate gate and by-hand runs ``rounds`` times; print medians, ratios and peaks."""
+    figures: dict[str, list[tuple[float, int]]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-gate-") as scratch:
+        folder = Path(scratch)
+        for number in range(rounds):
+            figures.setdefault("gate all", []).append(gate(folder / f"g{number}", "all"))
+            figures.setdefault("hand all", []).append(by_hand(folder / f"h{number}", None))
+            figures.setdefault("gate dev", []).append(gate(folder / f"gd{number}", "dev"))
+            figures.setdefault("hand dev", []).append(by_hand(folder / f"hd{number}", "dev"))
+        sizes = (100, 1000, 5000)
+        scans = {}
+        for size in sizes:
+            template = synthetic(folder / f"synthetic-{size}.json", size)
+            command = [sys.executable, "-m", "compliance", "scan", str(template)]
+            scans[size] = statistics.median(
+                run([*command, "--format", "json", "--output", str(folder / "s.json")])[0]
+                for _ in range(max(1, rounds // 2))
+            )
+    wall = {name: statistics.median(t for t, _ in runs) for name, runs in figures.items()}
+    peak = {name: max(p for _, p in runs) for name, runs in figures.items()}
+    print(f"{rounds} alternating rounds; medians (the machine may be shared: ratios only)")
+    for scope in ("all", "dev"):
+        gate_s, hand_s = wall[f"gate {scope}"], wall[f"hand {scope}"]
+        print(
+            f"env {scope:3}: gate {gate_s:6.1f} s  by hand {hand_s:6.1f} s  "
+            f"ratio {gate_s / hand_s:.2f}  peak MiB gate {peak[f'gate {scope}'] / 1024:.0f} "
+            f"by hand {peak[f'hand {scope}'] / 1024:.0f}"
+        )
+    per_resource = (scans[5000] - scans[100]) / (5000 - 100) * 1000
+    print(
+        "scan: "
+        + ", ".join(f"{size} resources {seconds:.2f} s" for size, seconds in scans.items())
+        + f"; {per_resource:.2f} ms per resource beyond the fixed cost"
+    )
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 3))

@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.console import Console
 
-from compliance import engine, outputs
+from compliance import engine, formats, outputs
 from compliance.aws import commands as aws_commands
 from compliance.errors import InputError
 from compliance.parameters import load_parameter_file, parse_assignments
@@ -27,7 +27,7 @@ from compliance.waivers import Waiver, load_waivers
 from policies.catalog import Catalog
 
 DEFAULT_OUT = Path("reports/out")
-SCAN_FORMATS = ("json", "sarif", "junit", "md", "html")
+SCAN_FORMATS = formats.names()
 ALL = "all"
 
 
@@ -159,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("record", type=Path, metavar="RECORD.json")
     report.add_argument(
         "--format",
-        choices=("html", "md"),
+        choices=formats.names(reports_only=True),
         default="html",
         help="%(choices)s (default: %(default)s)",
     )

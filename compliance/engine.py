@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -63,7 +64,11 @@ def check(
 
     ``shown_dir`` is where the assembly will live once published (the paths the record names).
     """
+    # load checkov and the checks on this core while the synthesis runs on the other one
+    warm = threading.Thread(target=_checks_of, args=(policy,), daemon=True)
+    warm.start()
     synthesize(assembly_dir, [env.name for env in environments], app)
+    warm.join()
     by_stack = {env.stack_name: env for env in environments}
     scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
     for stack in read_assembly(assembly_dir):
@@ -147,13 +152,18 @@ def _load(path: Path) -> Template:
     return template
 
 
+def _checks_of(policy: Policy) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Our checks (all of ``checks_dir``, as checkov would run them) and the catalogue's
+    checkov built-ins (loaded once per process)."""
+    catalog = policy.catalog
+    builtin_ids = sorted({r for c in catalog.controls for r in c.implemented_by.checkov_builtin})
+    return custom_checks(policy.checks_dir), builtin_checks(tuple(builtin_ids))
+
+
 def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) -> list[Finding]:
     """Our checks and the catalogue's checkov built-ins on one template, as findings."""
     catalog = policy.catalog
-    builtin_ids = sorted(
-        {rule for c in catalog.controls for rule in c.implemented_by.checkov_builtin}
-    )
-    checks = custom_checks(policy.checks_dir)  # all of them, as checkov would run them
+    checks, builtins = _checks_of(policy)
     # checkov's built-ins judge the body as it would be deployed: conditions the template
     # decides applied, in-template skips removed (shown with the findings, never obeyed)
     deployed = without_checkov_skips(decide_conditions(scanned.template.body))
@@ -161,7 +171,7 @@ def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) 
         scanned.template,
         shown=scanned.display_path,
         checks=checks,
-        builtins=builtin_checks(tuple(builtin_ids)),
+        builtins=builtins,
         builtin_resources=deployed.get("Resources") or {},
         context=context,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from compliance.assembly import Stack
 from compliance.judge import CheckResult
 from compliance.nag import NagViolation
-from compliance.record import SEVERITIES, Finding, Location, PciDss, Resource, Severity, Status
+from compliance.record import SEVERITIES, Finding, Location, Resource, Severity, Status
 from policies.catalog import Catalog, Control
 from policies.cfn.template import Template
 
@@ -41,7 +41,7 @@ def _mapped(control: Control | None) -> dict[str, object]:
         "title": control.title,
         "severity": control.severity,
         "config_rules": list(control.config_rules),
-        "pci_dss": PciDss.model_validate(control.pci_dss.model_dump(by_alias=True)),
+        "pci_dss": control.pci_dss,
     }
 
 

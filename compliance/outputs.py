@@ -9,45 +9,29 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from compliance.errors import InputError
-from compliance.junit import to_junit
+from compliance.formats import FORMATTERS, render
 from compliance.record import FindingsRecord
-from compliance.sarif import to_sarif
 from policies.catalog import Catalog
 
-RECORD = "findings.json"
-SARIF = "findings.sarif"
-JUNIT = "junit.xml"
+RECORD = FORMATTERS["json"].file_name
+SARIF = FORMATTERS["sarif"].file_name
+JUNIT = FORMATTERS["junit"].file_name
 ASSEMBLY = "cdk.out"
-AUDIT = {"html": "audit.html", "md": "audit.md"}
+AUDIT = {f.name: f.file_name for f in FORMATTERS.values() if f.report}
 #: Everything a run publishes into --out (and removes again when a run fails with exit 2).
-PUBLISHED = (RECORD, SARIF, JUNIT, ASSEMBLY, *AUDIT.values())
+PUBLISHED = (*(f.file_name for f in FORMATTERS.values()), ASSEMBLY)
 
-
-def render(record: FindingsRecord, fmt: str, catalog: Catalog) -> str:
-    """The record in one format: json, sarif, junit, html or md."""
-    if fmt == "json":
-        return record.to_json()
-    if fmt == "sarif":
-        return to_sarif(record, catalog)
-    if fmt == "junit":
-        return to_junit(record)
-    from compliance.report import render as render_report
-
-    return render_report(record, "html" if fmt == "html" else "md", catalog=catalog)
+__all__ = ["ASSEMBLY", "AUDIT", "JUNIT", "PUBLISHED", "RECORD", "SARIF", "render", "write_all"]
 
 
 def write_all(record: FindingsRecord, folder: Path, catalog: Catalog) -> list[Path]:
-    """The record, SARIF, JUnit and both audit reports into ``folder``."""
+    """Every registered format into ``folder``, each under its file name."""
     written = []
-    for name, fmt in ((RECORD, "json"), (SARIF, "sarif"), (JUNIT, "junit"), *_audits()):
-        path = folder / name
-        path.write_text(render(record, fmt, catalog), encoding="utf-8")
+    for formatter in FORMATTERS.values():
+        path = folder / formatter.file_name
+        path.write_text(formatter.render(record, catalog), encoding="utf-8")
         written.append(path)
     return written
-
-
-def _audits() -> list[tuple[str, str]]:
-    return [(name, fmt) for fmt, name in AUDIT.items()]
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """The findings record (``tap-compliance/findings@1``): the one contract every output reads.
 
-DESIGN.md fixes the field names; this module only gives them types. Reports, SARIF, JUnit
-and the gate all read a :class:`FindingsRecord`, never the tools' raw output.
+docs/architecture.md describes where the record comes from; this module gives its fields
+types. Reports, SARIF, JUnit and the gate all read a :class:`FindingsRecord`, never the
+tools' raw output.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.aws.deployment import DeploymentRecord
+from policies.catalog import PciDss as PciDss  # the catalogue's, one model for both
+from policies.catalog import Severity as Severity
 
 SCHEMA: Final = "tap-compliance/findings@1"
 
-Severity = Literal["critical", "high", "medium", "low", "info"]
 Status = Literal["fail", "pass", "waived"]
 #: checkov and cdk-nag judge the template; ``aws-config`` (AWS Config rule evaluations) and
 #: ``aws-api`` (a value read from the account, e.g. kms:DescribeKey) judge what runs.
@@ -50,13 +52,6 @@ class Location(_Model):
     file: str
     start_line: int | None = None
     end_line: int | None = None
-
-
-class PciDss(_Model):
-    """PCI DSS requirement ids, per standard version."""
-
-    v4_0_1: list[str] = Field(default_factory=list, alias="4.0.1")
-    v3_2_1: list[str] = Field(default_factory=list, alias="3.2.1")
 
 
 class CompensatingControl(_Model):

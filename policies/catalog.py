@@ -27,11 +27,11 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class PciDssMapping(_Model):
-    """Requirement ids in each PCI DSS version."""
+class PciDss(_Model):
+    """PCI DSS requirement ids, per standard version (a control's, and a finding's)."""
 
-    v4_0_1: list[str] = Field(alias="4.0.1", min_length=1)
-    v3_2_1: list[str] = Field(alias="3.2.1", min_length=1)
+    v4_0_1: list[str] = Field(default_factory=list, alias="4.0.1")
+    v3_2_1: list[str] = Field(default_factory=list, alias="3.2.1")
 
 
 class Implementations(_Model):
@@ -61,10 +61,16 @@ class Control(_Model):
     severity: Severity
     rationale: str = Field(min_length=20)
     resource_types: list[str] = Field(min_length=1)
-    pci_dss: PciDssMapping
+    pci_dss: PciDss
     config_rules: list[str] = Field(default_factory=list)
     implemented_by: Implementations
     remediation: Remediation
+
+    @model_validator(mode="after")
+    def _mapped_to_pci_dss(self) -> Control:
+        if not self.pci_dss.v4_0_1 or not self.pci_dss.v3_2_1:
+            raise ValueError(f"{self.id}: pci_dss needs requirements of both 4.0.1 and 3.2.1")
+        return self
 
 
 class Catalog(_Model):

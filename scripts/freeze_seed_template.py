@@ -8,7 +8,6 @@ catches what is wrong in it.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -32,7 +31,8 @@ def freeze(target: Path = TARGET) -> Path:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    os.environ.setdefault("JSII_DEPRECATED", "quiet")
     sys.path.insert(0, str(ROOT))
+    from compliance.quiet import silence
+
+    silence()
     print(f"froze {freeze().relative_to(ROOT)}")

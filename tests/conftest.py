@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from compliance.quiet import QUIET_ENV
+
 # jsii reads these when Node.js starts, i.e. at the first ``import aws_cdk``.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "14,16,18,20,22,24,26")
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
-os.environ.setdefault("JSII_DEPRECATED", "quiet")
+for _name, _value in QUIET_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session")

@@ -5,16 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from compliance import outputs
+from compliance.formats import FORMATTERS
 from compliance.record import FindingsRecord
 from policies.catalog import Catalog
 
 #: Each output of the folder and the format it is rendered in.
-DOCUMENTS = (
-    (outputs.RECORD, "json"),
-    (outputs.SARIF, "sarif"),
-    (outputs.JUNIT, "junit"),
-    *((name, fmt) for fmt, name in outputs.AUDIT.items()),
-)
+DOCUMENTS = tuple((f.file_name, f.name) for f in FORMATTERS.values())
 
 
 def republish(record: FindingsRecord, out: Path, catalog: Catalog) -> list[Path]:

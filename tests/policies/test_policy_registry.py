@@ -151,3 +151,12 @@ def test_docs_are_generated_from_the_catalog() -> None:
     assert DOCS_PATH.read_text(encoding="utf-8") == render(default_catalog()), (
         "docs/controls.md is stale: run python -m policies.docs"
     )
+
+
+def test_readme_control_table_is_generated_from_the_catalog() -> None:
+    from policies.docs import README_PATH, with_readme_table
+
+    readme = README_PATH.read_text(encoding="utf-8")
+    assert readme == with_readme_table(readme, default_catalog()), (
+        "README.md's control table is stale: run python -m policies.docs"
+    )
