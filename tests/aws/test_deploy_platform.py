@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from compliance.aws.deployment import DeploymentRecord, load_deployment
@@ -98,6 +99,9 @@ def test_first_deploy_creates_the_gated_template(
     assert first.code == 0, first.output
     gated = {t.stack: t.sha256 for t in load_record(out / "findings.json").targets}
     record = first.deployment
+    document = json.loads((out / "deployment.json").read_text())
+    jsonschema.validate(document, DeploymentRecord.model_json_schema(by_alias=True))
+    assert document["schema"] == "tap-compliance/deployment@1"
     assert record.outcome == "created"
     assert record.gate.result == "passed"
     assert record.template.sha256 == gated["TapStack-dev"]
