@@ -25,6 +25,8 @@ class Stack:
     region: str | None
     #: Construct path (without the leading slash) → CloudFormation logical id.
     logical_ids: dict[str, str] = field(default_factory=dict)
+    #: For a nested stack: the stack name of the top-level stack that deploys it.
+    nested_in: str | None = None
 
     def construct_path_of(self, logical_id: str) -> str | None:
         """The construct path that produced a logical id, if the assembly says."""
@@ -103,3 +105,59 @@ def _read_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+
+
+ASSET_MANIFEST = "cdk:asset-manifest"
+NESTED_SUFFIX = ".nested.template.json"
+
+
+def nested_stacks(outdir: Path, stacks: list[Stack]) -> list[Stack]:
+    """The nested stacks (``AWS::CloudFormation::Stack``) the assembly's stacks deploy from
+    templates of the assembly: CDK writes each as ``*.nested.template.json`` and lists it as
+    a file asset of the parent's asset manifest; the parent's TemplateURL names its object
+    key. Each is named ``Parent/LogicalId`` and belongs where its parent does."""
+    manifest = _read_json(outdir / MANIFEST)
+    artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
+    assets: dict[str, Path] = {}  # object key → nested template file
+    for artifact in (artifacts or {}).values():
+        if not isinstance(artifact, dict) or artifact.get("type") != ASSET_MANIFEST:
+            continue
+        file = (artifact.get("properties") or {}).get("file")
+        data = _read_json(outdir / file) if isinstance(file, str) else {}
+        for entry in (data.get("files") or {}).values() if isinstance(data, dict) else ():
+            source = (entry.get("source") or {}).get("path") if isinstance(entry, dict) else None
+            if not (isinstance(source, str) and source.endswith(NESTED_SUFFIX)):
+                continue
+            for destination in (entry.get("destinations") or {}).values():
+                key = destination.get("objectKey") if isinstance(destination, dict) else None
+                if isinstance(key, str):
+                    assets[key] = outdir / source
+    found: list[Stack] = []
+    for stack in stacks:
+        found += _nested_of(stack, assets, depth=0)
+    return found
+
+
+def _nested_of(stack: Stack, assets: dict[str, Path], depth: int) -> list[Stack]:
+    if depth > 10 or not assets:
+        return []
+    template = _read_json(stack.template)
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    found = []
+    for logical_id, resource in (resources or {}).items():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::CloudFormation::Stack":
+            continue
+        url = json.dumps((resource.get("Properties") or {}).get("TemplateURL"))
+        path = next((file for key, file in assets.items() if key in url), None)
+        if path is None:
+            continue  # a template from outside the assembly: the URL is all there is
+        nested = Stack(
+            artifact_id=stack.artifact_id,
+            stack_name=f"{stack.stack_name}/{logical_id}",
+            template=path,
+            account=stack.account,
+            region=stack.region,
+            nested_in=stack.nested_in or stack.stack_name,
+        )
+        found += [nested, *_nested_of(nested, assets, depth + 1)]
+    return found

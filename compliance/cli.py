@@ -18,6 +18,7 @@ from compliance import engine, formats, outputs
 from compliance.aws import commands as aws_commands
 from compliance.errors import InputError
 from compliance.parameters import load_parameter_file, parse_assignments
+from compliance.progress import progress_bar
 from compliance.project import WaiverSource, tool_versions, waiver_source
 from compliance.quiet import silence
 from compliance.record import SEVERITIES, FindingsRecord, Severity
@@ -106,7 +107,14 @@ def _parser() -> argparse.ArgumentParser:
         "--output it prints the summary table; --format json without --output prints only "
         "the record on stdout.",
     )
-    scan.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="template or cdk.out")
+    scan.add_argument(
+        "paths",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="a template, a cdk.out folder, or a folder walked for templates (*.json, *.yaml, "
+        "*.yml, *.template; node_modules, .git and the like skipped)",
+    )
     scan.add_argument(
         "--format",
         choices=SCAN_FORMATS,
@@ -147,6 +155,22 @@ def _parser() -> argparse.ArgumentParser:
         help="parameter values in CloudFormation's formats, JSON or YAML: "
         "[{ParameterKey, ParameterValue}, ...] or {Parameters: {KEY: VALUE}} "
         "(--parameter wins over it)",
+    )
+    scan.add_argument(
+        "--cmk",
+        action="append",
+        default=[],
+        metavar="ARN_OR_ALIAS",
+        help="a KMS key from outside the templates (key ARN, alias name or alias ARN) known to "
+        "be customer-managed (repeatable; an environment's customer_managed_keys add to it; "
+        "default: none, so such keys are unknown, which fails the gate)",
+    )
+    scan.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="list a template that cannot be read or parsed as an error and judge the others "
+        "(it fails the gate; exit 2 only when nothing could be judged) (default: stop with "
+        "exit 2 at the first)",
     )
     _policy_options(scan)
     scan.set_defaults(run=_scan)
@@ -231,6 +255,9 @@ def _scan(args: argparse.Namespace) -> int:
             env=env,
             environments=known,
             parameters=parameters,
+            customer_managed_keys=_keys(args.cmk),
+            keep_going=args.keep_going,
+            progress=progress_bar,
         )
     except InputError:
         if args.output is not None:  # an earlier run's document must not pass for this one's
@@ -327,6 +354,20 @@ def _regions(text: str) -> list[str]:
     return regions
 
 
+def _keys(references: list[str]) -> list[str]:
+    """``--cmk`` values: a key ARN, an alias name or an alias ARN (an AWS-managed alias is
+    never customer-managed)."""
+    for reference in references:
+        key = reference.strip()
+        known = (key.startswith("arn:") and ":kms:" in key) or key.startswith("alias/")
+        if not known or "alias/aws/" in key:
+            raise InputError(
+                f"--cmk {reference!r}: not a customer-managed key reference "
+                "(a key ARN, alias/NAME or an alias ARN; alias/aws/... is AWS-managed)"
+            )
+    return [reference.strip() for reference in references]
+
+
 def _environment_names() -> list[str]:
     """The environments the environments file declares, for help texts (none if unreadable)."""
     from infra.datafile import DataFileError
@@ -350,4 +391,9 @@ def _environments(name: str, path: Path | None = None) -> list[engine.EnvInfo]:
         chosen = select_environments(known, names, source=source)
     except DataFileError as error:
         raise InputError(str(error)) from None
-    return [engine.EnvInfo(e.name, e.stack_name, tuple(e.allowed_regions)) for e in chosen]
+    return [
+        engine.EnvInfo(
+            e.name, e.stack_name, tuple(e.allowed_regions), tuple(e.customer_managed_keys)
+        )
+        for e in chosen
+    ]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from compliance.assembly import Stack, is_assembly, read_assembly
+from compliance.assembly import Stack, nested_stacks, read_assembly
 from compliance.decided import decide_conditions, decided_conditions
+from compliance.discovery import discover
 from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
 from compliance.gate import summarise
@@ -20,12 +22,12 @@ from compliance.nag import read_violations
 from compliance.parameters import apply_parameters, unused
 from compliance.project import tool_versions
 from compliance.record import Finding, FindingsRecord, Severity, Target
-from compliance.references import undeclared_reference
+from compliance.references import template_problem
 from compliance.suppressions import attach, suppressions, without_checkov_skips
 from compliance.synth import DEFAULT_APP, synthesize
 from compliance.waivers import Waiver, apply_waivers
 from policies.catalog import Catalog
-from policies.cfn.template import SUFFIXES, Template, TemplateError, load_template
+from policies.cfn.template import NotATemplate, Template, TemplateError, load_template
 from policies.context import Context
 
 
@@ -50,6 +52,8 @@ class EnvInfo:
     name: str
     stack_name: str
     allowed_regions: tuple[str, ...]
+    #: Keys from outside its templates known to be customer-managed.
+    customer_managed_keys: tuple[str, ...] = ()
 
 
 def check(
@@ -76,7 +80,9 @@ def check(
         scanned.append((_scanned(stack, shown), by_stack.get(stack.stack_name)))
     findings: list[Finding] = []
     for each, env in scanned:
-        context = Context.for_regions(env.allowed_regions if env else None)
+        context = Context.for_regions(
+            env.allowed_regions if env else None, env.customer_managed_keys if env else ()
+        )
         findings += _check_findings(each, policy, context)
     violations = read_violations(assembly_dir)
     for each, _ in scanned:
@@ -93,39 +99,86 @@ def scan(
     env: EnvInfo | None = None,
     environments: Sequence[EnvInfo] = (),
     parameters: Mapping[str, str] | None = None,
+    customer_managed_keys: Sequence[str] = (),
+    keep_going: bool = False,
+    progress: Callable[[int], Callable[[str], None]] | None = None,
 ) -> FindingsRecord:
-    """Judge existing templates or cdk.out folders with the checkov part of the policies.
+    """Judge template files, folders of them (walked) and cloud assemblies (every stack,
+    nested stacks included) with the checkov part of the policies.
 
     A stack of a cloud assembly belongs to the environment of ``environments`` with its stack
     name; ``env`` overrides that for every template (waivers limited to environments and the
     allowed regions follow it); ``allowed_regions`` overrides the environments' regions.
-    ``parameters`` gives template parameters their values (the others stay unknown)."""
+    ``parameters`` gives template parameters their values (the others stay unknown);
+    ``customer_managed_keys`` (with the environment's) are keys known to be customer-managed.
+    A file that is no template is skipped and listed. A file that cannot be read or parsed
+    is an input error, or with ``keep_going`` a target in error (which fails the gate); a run
+    that judges nothing is an input error either way. ``progress(total)`` returns the
+    function told each template's name as it is judged."""
     by_stack = {each.stack_name: each for each in environments}
-    scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
-    for path in paths:
-        if is_assembly(path):
-            for stack in read_assembly(path):
-                shown = _shown(stack.template)
-                scanned.append((_scanned(stack, shown), env or by_stack.get(stack.stack_name)))
-        elif path.is_dir():
-            raise InputError(path, "a folder must be a cloud assembly (no manifest.json in it)")
-        elif path.exists() and path.suffix not in SUFFIXES:
-            raise InputError(path, f"a template's name must end in {', '.join(SUFFIXES)}")
+    listed: list[Target] = []
+
+    def unjudged(path: Path, kind: Literal["skipped", "error"], reason: str) -> None:
+        if kind == "error" and not keep_going:
+            raise InputError(path, reason)
+        shown = _shown(path)
+        listed.append(Target(name=shown, template=shown, sha256="", status=kind, note=reason))
+
+    to_load: list[tuple[Path, Stack | None, EnvInfo | None]] = []
+    for entry in discover(paths):
+        if entry.kind in ("skipped", "error"):
+            unjudged(entry.path, "skipped" if entry.kind == "skipped" else "error", entry.reason)
+        elif entry.kind == "template":
+            to_load.append((entry.path, None, env))
         else:
-            shown = _shown(path)
-            scanned.append((ScannedTemplate(shown, _load(path), shown), env))
+            try:
+                stacks = read_assembly(entry.path)
+                stacks += nested_stacks(entry.path, stacks)
+            except InputError as error:
+                if not keep_going:
+                    raise
+                unjudged(entry.path, "error", str(error))  # names the assembly's file
+                continue
+            for each_stack in stacks:
+                stack_env = env or by_stack.get(each_stack.nested_in or each_stack.stack_name)
+                to_load.append((each_stack.template, each_stack, stack_env))
+    scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
+    for path, stack, its_env in to_load:
+        try:
+            template = _load(path)
+        except NotATemplate as error:
+            unjudged(path, "skipped", error.problem)
+            continue
+        except InputError as error:
+            if not keep_going:
+                raise
+            unjudged(path, "error", error.detail)
+            continue
+        shown = _shown(path)
+        target = stack.stack_name if stack else shown
+        scanned.append((ScannedTemplate(target, template, shown, stack), its_env))
+    if not scanned:
+        reasons = [f"{t.template}: {t.note}" for t in listed]
+        raise InputError(
+            f"nothing to judge: {reasons[0] if reasons else 'no template'}"
+            + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else "")
+        )
     if parameters:
         scanned = [(_with_parameters(each, parameters), e) for each, e in scanned]
         missing = unused(parameters, [each.template.body for each, _ in scanned])
         if missing:
             raise InputError(f"--parameter {', '.join(missing)}: no scanned template declares it")
+    tick = progress(len(scanned)) if progress else None
     findings: list[Finding] = []
     for each, its_env in scanned:
         regions = allowed_regions or (its_env.allowed_regions if its_env else None)
-        context = Context.for_regions(list(regions) if regions else None)
+        keys = [*customer_managed_keys, *(its_env.customer_managed_keys if its_env else ())]
+        context = Context.for_regions(list(regions) if regions else None, keys)
         findings += _check_findings(each, policy, context)
+        if tick:
+            tick(each.display_path)
     envs = {each.target: its_env.name if its_env else None for each, its_env in scanned}
-    return _record(findings, [each for each, _ in scanned], envs, policy)
+    return _record(findings, [each for each, _ in scanned], envs, policy, listed)
 
 
 def _with_parameters(each: ScannedTemplate, values: Mapping[str, str]) -> ScannedTemplate:
@@ -141,12 +194,15 @@ def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
 
 
 def _load(path: Path) -> Template:
-    """The template model of a file: parsed once, then shared by every check."""
+    """The template model of a file: parsed once, then shared by every check. A file that is
+    no template raises :class:`NotATemplate`; any other problem is an input error."""
     try:
         template = load_template(path)
+    except NotATemplate:
+        raise
     except TemplateError as error:
         raise InputError(error.path, error.problem, error.line) from None
-    problem = undeclared_reference(template.body)
+    problem = template_problem(template.body)
     if problem is not None:
         raise InputError(path, problem)
     return template
@@ -183,6 +239,7 @@ def _record(
     scanned: Sequence[ScannedTemplate],
     envs: dict[str, str | None],
     policy: Policy,
+    unjudged: Sequence[Target] = (),
 ) -> FindingsRecord:
     written = {each.target: suppressions(each.template.body) for each in scanned}
     findings = attach(findings, written, policy.catalog)
@@ -203,13 +260,14 @@ def _record(
         )
         for each in scanned
     ]
+    targets += unjudged
     return FindingsRecord(
         generated_at=datetime.now(UTC),
         git_commit=_git_commit(),
         tool_versions=tool_versions(),
         targets=targets,
         waiver_file=policy.waiver_file,
-        summary=summarise(findings, waiver_states, policy.fail_on),
+        summary=summarise(findings, waiver_states, policy.fail_on, targets),
         findings=findings,
         waivers=waiver_states,
     )
@@ -241,9 +299,13 @@ def _order(finding: Finding) -> tuple[str, ...]:
 def _shown(path: Path) -> str:
     """A path as the record shows it: relative to the working directory when below it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        absolute = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: named as given
+        absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return absolute.as_posix()
 
 
 def _git_commit() -> str | None:

@@ -22,6 +22,10 @@ class InputError(Exception):
         where = f"{source}:{line}" if line is not None else str(source)
         message = where if problem is None else f"{where}: {problem}"
         super().__init__(" ".join(message.split()))
+        #: What is wrong without naming the file (``line N: problem``), for listings.
+        self.detail = " ".join(
+            (f"line {line}: {problem}" if line is not None else problem or message).split()
+        )
 
 
 def read_text(path: Path) -> str:

@@ -12,6 +12,8 @@ from compliance.record import (
     Severity,
     Status,
     Summary,
+    Target,
+    TargetStatus,
     WaiverState,
     severity_rank,
 )
@@ -23,9 +25,13 @@ def blocking(finding: Finding, fail_on: Severity) -> bool:
 
 
 def summarise(
-    findings: Sequence[Finding], waivers: Sequence[WaiverState], fail_on: Severity
+    findings: Sequence[Finding],
+    waivers: Sequence[WaiverState],
+    fail_on: Severity,
+    targets: Sequence[Target] = (),
 ) -> Summary:
-    """Counts and the gate decision: fail on blocking failures or on any expired waiver."""
+    """Counts and the gate decision: fail on blocking failures, on any expired waiver, or on
+    a template that could not be judged (listed in error under --keep-going)."""
     by_status: dict[Status, int] = dict.fromkeys(STATUSES, 0)
     by_severity: dict[Severity, dict[Status, int]] = {
         severity: dict.fromkeys(STATUSES, 0) for severity in SEVERITIES
@@ -35,7 +41,10 @@ def summarise(
         by_severity[finding.severity][finding.status] += 1
     blocked = sum(blocking(finding, fail_on) for finding in findings)
     expired = sum(waiver.state == "expired" for waiver in waivers)
-    failed = bool(blocked or expired)
+    by_target: dict[TargetStatus, int] = {"judged": 0, "skipped": 0, "error": 0}
+    for target in targets:
+        by_target[target.status] += 1
+    failed = bool(blocked or expired or by_target["error"])
     return Summary(
         by_status=by_status,
         by_severity=by_severity,
@@ -47,5 +56,7 @@ def summarise(
             fail_on=fail_on,
             blocking=blocked,
             expired_waivers=expired,
+            unjudged=by_target["error"],
         ),
+        targets=by_target,
     )

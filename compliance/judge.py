@@ -118,9 +118,9 @@ def judge(
             continue
         others = [c for c in checks if not isinstance(c, TapCheck)]
         for builtin in _supporting([*others, *builtins], kind):
-            status = _run_builtin(builtin, template, shown, logical_id, kind, seen[logical_id])
+            status, reason = _run_builtin(builtin, shown, logical_id, kind, seen[logical_id])
             if status is not None:
-                results.append(_result(template, builtin, logical_id, kind, status, None))
+                results.append(_result(template, builtin, logical_id, kind, status, reason))
     return results
 
 
@@ -129,8 +129,8 @@ def _supporting(checks: Iterable[Any], kind: str) -> list[Any]:
 
 
 def _run_builtin(
-    check: Any, template: Template, shown: str, logical_id: str, kind: str, conf: Any
-) -> Status | None:
+    check: Any, shown: str, logical_id: str, kind: str, conf: Any
+) -> tuple[Status | None, str | None]:
     try:
         with muted_root_logger():
             result = check.run(
@@ -140,11 +140,10 @@ def _run_builtin(
                 entity_type=kind,
                 skip_info={},
             )
-    except Exception as error:  # a built-in crashed on this resource: the input is at fault
-        raise InputError(
-            template.path, f"checkov's {check.id} failed on {logical_id}: {error}"
-        ) from None
-    return _CHECKOV_RESULTS.get(str(result["result"].value))
+    except Exception as error:  # the check crashed on a value it did not expect: not judged
+        reason = f"checkov's {check.id} crashed on this resource ({type(error).__name__}: {error})"
+        return "unknown", " ".join(reason.split())
+    return _CHECKOV_RESULTS.get(str(result["result"].value)), None
 
 
 def _result(

@@ -124,10 +124,16 @@ class Finding(_Model):
     suppressions: list[Suppression] = Field(default_factory=list)
 
 
+TargetStatus = Literal["judged", "skipped", "error"]
+
+
 class Target(_Model):
-    """One synthesized (or scanned) template."""
+    """One synthesized (or scanned) template, or a file scan listed without judging it."""
 
     name: str
+    #: judged; skipped (not a CloudFormation template); error (could not be read or parsed,
+    #: listed under --keep-going): ``note`` then says why
+    status: TargetStatus = "judged"
     env: str | None = None
     stack: str | None = None
     template: str
@@ -166,6 +172,8 @@ class Gate(_Model):
     fail_on: Severity
     blocking: int = 0
     expired_waivers: int = 0
+    #: Templates that could not be judged (read or parse errors under --keep-going).
+    unjudged: int = 0
 
 
 class Summary(_Model):
@@ -175,6 +183,8 @@ class Summary(_Model):
     by_severity: dict[Severity, dict[Status, int]]
     unmapped: int = 0
     unknown: int = 0
+    #: Targets per status: judged, skipped (not a template), error (not judged).
+    targets: dict[TargetStatus, int] = Field(default_factory=dict)
     gate: Gate
 
 

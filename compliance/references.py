@@ -17,6 +17,30 @@ _SAM_IMPLICIT = frozenset({"ServerlessRestApi", "ServerlessHttpApi"})
 _SAM_PREFIX = "AWS::Serverless"
 
 
+def template_problem(body: dict[str, Any]) -> str | None:
+    """What CloudFormation would reject in a parsed template before looking at resource
+    types: a null value anywhere, or a reference to an undeclared name (one line)."""
+    return null_value(body) or undeclared_reference(body)
+
+
+def null_value(body: Any, where: str = "") -> str | None:
+    """The first null value (CloudFormation: "'null' values are not allowed in templates")."""
+    if body is None:
+        return f"{where or 'the template'}: a null value (CloudFormation allows none)"
+    items = (
+        body.items()
+        if isinstance(body, dict)
+        else enumerate(body)
+        if isinstance(body, list)
+        else ()
+    )
+    for key, value in items:
+        found = null_value(value, f"{where}.{key}" if where else str(key))
+        if found is not None:
+            return found
+    return None
+
+
 def undeclared_reference(body: dict[str, Any]) -> str | None:
     """The first reference to an undeclared name, described in one line; None when every
     reference names a parameter, a resource, a condition or a pseudo parameter."""

@@ -28,7 +28,8 @@ def print_summary(
         control = finding.control_id or f"unmapped ({finding.source})"
         counts[(control, finding.severity, finding.status)] += 1
     rows = sorted({(c, s) for c, s, _ in counts}, key=lambda r: (severity_rank(r[1]), r[0]))  # type: ignore[arg-type]
-    table = Table(title=f"tap-compliance: {len(record.targets)} target(s)", title_justify="left")
+    judged = sum(target.status == "judged" for target in record.targets)
+    table = Table(title=f"tap-compliance: {judged} target(s)", title_justify="left")
     for column in ("control", "severity", "fail", "waived", "pass"):
         table.add_column(column, justify="left" if column in ("control", "severity") else "right")
     quiet = [row for row in rows if not (counts[(*row, "fail")] or counts[(*row, "waived")])]
@@ -46,6 +47,7 @@ def print_summary(
     console.print(table)
     passes = sum(counts[(*row, "pass")] for row in quiet)
     console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
+    print_targets(record, console)
     if waivers is not None:
         line = waivers.describe()
         console.print(line if waivers.path else f"[bold yellow]{line}[/]", soft_wrap=True)
@@ -60,4 +62,34 @@ def print_summary(
     reasons = f"{gate.blocking} blocking failure(s) at or above {gate.fail_on}"
     if gate.expired_waivers:
         reasons += f", {gate.expired_waivers} expired waiver(s)"
+    if gate.unjudged:
+        reasons += f", {gate.unjudged} template(s) that could not be judged"
     console.print(f"gate [{STYLE[gate.result]}]{gate.result}[/]: {reasons}")
+
+
+def print_targets(record: FindingsRecord, console: Console) -> None:
+    """One row per template with its status and counts, when there is more than one, or one
+    was skipped or could not be judged (with the reason)."""
+    plain = len(record.targets) == 1 and record.targets[0].status == "judged"
+    if not record.targets or (plain and not record.targets[0].note):
+        return
+    counts: Counter[tuple[str, str]] = Counter(
+        (finding.target, finding.status) for finding in record.findings
+    )
+    table = Table(title="per template", title_justify="left")
+    for column in ("template", "env", "status", "fail", "waived", "pass", "note"):
+        numeric = column in ("fail", "waived", "pass")
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    for target in record.targets:
+        status = {"judged": "judged", "skipped": "[dim]skipped[/dim]", "error": "[red]error[/red]"}
+        fails = counts[(target.name, "fail")]
+        table.add_row(
+            target.template,
+            target.env or "",
+            status[target.status],
+            f"[red]{fails}[/red]" if fails else str(fails),
+            str(counts[(target.name, "waived")]),
+            str(counts[(target.name, "pass")]),
+            target.note or "",
+        )
+    console.print(table)

@@ -30,6 +30,7 @@ Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
 AvailabilityZone = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")]
 #: Lower-case, since it ends up in S3 bucket names.
 Suffix = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,19}$")]
+KeyReference = Annotated[str, StringConstraints(pattern=r"^(arn:aws[a-z-]*:kms:\S+|alias/\S+)$")]
 EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
 
 #: The seed's VPC spans three AZs (maxAzs: 3, natGateways: 3).
@@ -49,6 +50,9 @@ class EnvironmentSpec(BaseModel):
     region: Region
     availability_zones: list[AvailabilityZone] = Field(min_length=AZ_COUNT, max_length=AZ_COUNT)
     allowed_regions: list[Region] = Field(min_length=1)
+    #: Keys from outside the stack (ARNs or aliases) known to be customer-managed: a scan
+    #: passes the encryption controls on them instead of reporting them unknown.
+    customer_managed_keys: list[KeyReference] = Field(default_factory=list)
     suffix: Suffix
     #: Never destroy data on stack deletion (RETAIN, deletion protection, no auto-delete).
     retain_data: bool = False

@@ -10,12 +10,19 @@ DEFAULT_ALLOWED_REGIONS = ("us-east-1",)
 
 @dataclass(frozen=True)
 class Context:
-    """The deployment a template belongs to: the regions its roles may act in (TAP-IAM-01)."""
+    """The deployment a template belongs to: the regions its roles may act in (TAP-IAM-01),
+    the keys from outside the template known to be customer-managed (TAP-ENC-01/02/03/05)."""
 
     allowed_regions: tuple[str, ...] = DEFAULT_ALLOWED_REGIONS
+    #: Key ARNs, ids or aliases from outside the template known to be customer-managed
+    #: (``scan --cmk``, an environment's ``customer_managed_keys``).
+    customer_managed_keys: tuple[str, ...] = ()
 
     @staticmethod
-    def for_regions(regions: tuple[str, ...] | list[str] | None) -> Context:
-        """A context for these regions (normalised to lower case); the default when none."""
+    def for_regions(
+        regions: tuple[str, ...] | list[str] | None, keys: tuple[str, ...] | list[str] = ()
+    ) -> Context:
+        """A context for these regions (normalised to lower case; the default when none) and
+        these keys known to be customer-managed."""
         cleaned = tuple(r.strip().lower() for r in regions or () if r.strip())
-        return Context(cleaned or DEFAULT_ALLOWED_REGIONS)
+        return Context(cleaned or DEFAULT_ALLOWED_REGIONS, tuple(dict.fromkeys(keys)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 def read_problem(error: OSError | UnicodeDecodeError) -> str:
     """The one wording for a file that cannot be read, whatever reads it."""
@@ -13,4 +15,6 @@ def read_problem(error: OSError | UnicodeDecodeError) -> str:
         return "a folder, not a file"
     if isinstance(error, PermissionError):
         return "cannot read: permission denied"
+    if error.errno == errno.ELOOP:
+        return "cannot read: a symlink loop"
     return f"cannot read: {error.strerror or error}"

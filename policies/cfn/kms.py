@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from policies.cfn.intrinsics import Resolver, Token, parts_of
@@ -11,12 +12,15 @@ CUSTOMER_KEY_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
 ALIAS = "AWS::KMS::Alias"
 
 
-def customer_managed(resolver: Resolver, value: Any, what: str, depth: int = 0) -> Verdict:
+def customer_managed(
+    resolver: Resolver, value: Any, what: str, known: Sequence[str] = (), depth: int = 0
+) -> Verdict:
     """Judge a key reference (key id, key ARN, alias name or alias ARN) from a template.
 
     A key declared in the template (directly or through its alias) is customer-managed;
     ``alias/aws/...`` is an AWS-managed key; any other alias can only name a customer-managed
-    key; a literal key id or ARN from outside the template cannot be told apart.
+    key; a literal key id or ARN from outside the template cannot be told apart, unless it
+    is one of the ``known`` customer-managed keys (as the user declared them).
     """
     if value is None:
         return Verdict.failed(f"{what} names no key, so the AWS-managed key is used")
@@ -32,7 +36,9 @@ def customer_managed(resolver: Resolver, value: Any, what: str, depth: int = 0) 
             return Verdict.passed(f"{what} is the customer-managed key {token.name}")
         if kind == ALIAS and depth < 5:
             target = resolver.template.properties(token.name).get("TargetKeyId")
-            return customer_managed(resolver, target, what, depth + 1)
+            return customer_managed(resolver, target, what, known, depth + 1)
+    if literal in known and len(parts) == 1:
+        return Verdict.passed(f"{what} is {literal}, declared customer-managed")
     alias = _alias_name(parts)
     if alias is not None:
         return Verdict.passed(f"{what} is the customer alias {alias}")

@@ -35,6 +35,12 @@ SHORT_FORMS = frozenset(
         "ValueOfAll",
     }
 )
+#: CloudFormation refuses a template body larger than this (1 MB, uploaded through S3): a
+#: larger file cannot be deployed, and is never read (memory stays bounded).
+MAX_TEMPLATE_BYTES = 1_000_000
+#: YAML aliases may repeat a node; the values they expand to are bounded (an alias bomb
+#: expands to billions from a few lines).
+MAX_EXPANDED_VALUES = 1_000_000
 #: CloudFormation logical ids are alphanumeric.
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
 _FOREACH = "Fn::ForEach::"
@@ -56,6 +62,11 @@ class TemplateError(ValueError):
         self.line = line
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {problem}")
+
+
+class NotATemplate(TemplateError):
+    """The file parses but is no CloudFormation template (no ``Resources``, e.g. a
+    ``package.json``): a scan skips and lists it instead of failing on it."""
 
 
 @dataclass(frozen=True)
@@ -157,10 +168,19 @@ def load_template(path: str | Path) -> Template:
     """Read, parse and minimally validate a template; any problem is a :class:`TemplateError`."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_TEMPLATE_BYTES:
+            raise TemplateError(
+                path,
+                f"{size / 1_000_000:.1f} MB, over CloudFormation's 1 MB template size limit "
+                "(it cannot be deployed; not read)",
+            )
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise TemplateError(path, read_problem(error)) from None
+    if "\x00" in text:
+        raise TemplateError(path, "a binary file, not a template (it holds NUL bytes)")
     return parse_template(path, text, hashlib.sha256(raw).hexdigest())
 
 
@@ -261,8 +281,14 @@ _Nodes = dict[str, tuple[yaml.Node, yaml.Node]]
 def _parse(path: Path, text: str) -> tuple[Any, _Nodes]:
     """The body and the resources' nodes. JSON's own error messages are kept for JSON."""
     is_json = path.suffix.lower() == ".json" or text.lstrip().startswith("{")
+    if path.suffix.lower() == ".json":
+        # YAML reads more than JSON (trailing commas, comments): a .json file must be JSON,
+        # as CloudFormation reads it; YAML then gives the lines
+        _parse_json(path, text)
     try:
         return _load_yaml(_CfnLoader, text)
+    except _AliasBomb as error:
+        raise TemplateError(path, f"invalid YAML: {error}", error.line) from None
     except yaml.YAMLError:
         if is_json:
             return _parse_json(path, text), {}
@@ -280,10 +306,43 @@ def _load_yaml(loader_class: type[Any], text: str) -> tuple[Any, _Nodes]:
     loader = loader_class(text)
     try:
         root = loader.get_single_node()
+        _bounded(root)
         body = loader.construct_document(root) if root is not None else None
     finally:
         loader.dispose()
     return body, _resource_nodes(root)
+
+
+class _AliasBomb(yaml.YAMLError):
+    def __init__(self, line: int) -> None:
+        super().__init__(
+            f"YAML aliases expand to more than {MAX_EXPANDED_VALUES:,} values (an alias bomb?)"
+        )
+        self.line = line
+
+
+def _bounded(root: yaml.Node | None) -> None:
+    """Count the values the node graph expands to (an alias shares its anchor's node), each
+    node once: past :data:`MAX_EXPANDED_VALUES` the template is refused before it is built."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a cycle (recursive alias) counts once, then fails to construct
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        if total > MAX_EXPANDED_VALUES:
+            raise _AliasBomb(node.start_mark.line + 1)
+        sizes[id(node)] = total
+        return total
+
+    if root is not None:
+        size(root)
 
 
 def _parse_json(path: Path, text: str) -> Any:
@@ -440,12 +499,23 @@ def _sub_text(source: str, identifier: str, item: str) -> str:
 # --- validation and SAM ---------------------------------------------------------------------
 
 
+#: Top-level keys only a CloudFormation template has: one without Resources is broken.
+_TEMPLATE_KEYS = ("AWSTemplateFormatVersion", "Transform")
+
+
 def _validate(path: Path, body: Any) -> None:
     if not isinstance(body, dict):
-        raise TemplateError(path, "not a CloudFormation template (top level is not a mapping)")
-    resources = body.get("Resources")
-    if not isinstance(resources, dict) or not resources:
-        raise TemplateError(path, "not a CloudFormation template (no Resources mapping)")
+        raise NotATemplate(path, "not a CloudFormation template (top level is not a mapping)")
+    if "Resources" not in body:
+        if any(key in body for key in _TEMPLATE_KEYS):
+            raise TemplateError(path, "a template without Resources (CloudFormation needs one)")
+        raise NotATemplate(path, "not a CloudFormation template (no Resources mapping)")
+    resources = body["Resources"]
+    if resources is None or resources == {}:
+        raise TemplateError(path, "Resources is empty (CloudFormation needs one resource)")
+    if not isinstance(resources, dict):
+        kind = "a list" if isinstance(resources, list) else f"a {type(resources).__name__}"
+        raise TemplateError(path, f"Resources is {kind}, not a mapping of logical ids")
     for logical_id, resource in resources.items():
         if not isinstance(logical_id, str) or not _LOGICAL_ID.match(logical_id):
             raise TemplateError(path, f"resource {logical_id!r}: a logical id is alphanumeric")

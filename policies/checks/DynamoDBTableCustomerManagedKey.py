@@ -31,12 +31,13 @@ class DynamoDBTableCustomerManagedKey(TapCheck):
                 "no SSESpecification with SSEEnabled: the AWS-owned key is used"
             )
         if resolver.template.type_of(logical_id) != "AWS::DynamoDB::GlobalTable":
-            return customer_managed(resolver, sse.get("KMSMasterKeyId"), "KMSMasterKeyId")
+            key = sse.get("KMSMasterKeyId")
+            return customer_managed(resolver, key, "KMSMasterKeyId", context.customer_managed_keys)
         replicas = as_list(resolver.resolve(props.get("Replicas")))
         if not replicas:
             return Verdict.failed("the global table has no replica keys")
         return combine_all(
-            (_replica_key(resolver, replica) for replica in replicas),
+            (_replica_key(resolver, replica, context) for replica in replicas),
             "every replica uses a customer-managed key",
         )
 
@@ -62,11 +63,12 @@ def _sse_on(sse: Any) -> Verdict | bool | None:
     return True
 
 
-def _replica_key(resolver: Resolver, replica: Any) -> Verdict:
+def _replica_key(resolver: Resolver, replica: Any, context: Context) -> Verdict:
     spec = replica.get("SSESpecification") if isinstance(replica, dict) else None
     key = spec.get("KMSMasterKeyId") if isinstance(spec, dict) else None
     region = replica.get("Region", "?") if isinstance(replica, dict) else "?"
-    return customer_managed(resolver, key, f"replica {region} KMSMasterKeyId")
+    what = f"replica {region} KMSMasterKeyId"
+    return customer_managed(resolver, key, what, context.customer_managed_keys)
 
 
 check = DynamoDBTableCustomerManagedKey()

@@ -23,7 +23,8 @@ class LambdaEnvironmentCustomerManagedKey(TapCheck):
         variables = environment.get("Variables") if isinstance(environment, dict) else environment
         if variables is None or variables == {}:
             return Verdict.not_applicable("the function has no environment variables")
-        return customer_managed(resolver, props.get("KmsKeyArn"), "KmsKeyArn")
+        key = props.get("KmsKeyArn")
+        return customer_managed(resolver, key, "KmsKeyArn", context.customer_managed_keys)
 
 
 check = LambdaEnvironmentCustomerManagedKey()

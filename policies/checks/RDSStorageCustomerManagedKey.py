@@ -44,26 +44,30 @@ class RDSStorageCustomerManagedKey(TapCheck):
         super().__init__("CKV2_TAP_3", "TAP-ENC-03", [CLUSTER, INSTANCE])
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
-        encrypted, key = _storage(resolver, logical_id, depth=0)
+        encrypted, key = _storage(resolver, logical_id, context, depth=0)
         if encrypted.outcome is Outcome.FAIL:
             return encrypted
         return combine_all([encrypted, key], key.reason)
 
 
-def _storage(resolver: Resolver, logical_id: str, depth: int) -> tuple[Verdict, Verdict]:
+def _storage(
+    resolver: Resolver, logical_id: str, context: Context, depth: int
+) -> tuple[Verdict, Verdict]:
     """Whether the storage is encrypted at all, and whether its key is customer-managed."""
     if depth > 5:
         too_long = Verdict.unknown("a chain of sources too long to follow")
         return too_long, too_long
     kind = resolver.template.type_of(logical_id) or ""
     props = resolver.template.properties(logical_id)
-    key = customer_managed(resolver, props.get("KmsKeyId"), "KmsKeyId")
+    key = customer_managed(
+        resolver, props.get("KmsKeyId"), "KmsKeyId", context.customer_managed_keys
+    )
     if kind == INSTANCE and "DBClusterIdentifier" in props:
         cluster = _declared(resolver, props["DBClusterIdentifier"], CLUSTER, "DBClusterIdentifier")
         if cluster is None:
             unknown = Verdict.unknown("belongs to a cluster the template does not declare")
             return unknown, unknown
-        encrypted, cluster_key = _storage(resolver, cluster, depth + 1)
+        encrypted, cluster_key = _storage(resolver, cluster, context, depth + 1)
         return _via(encrypted, f"cluster {cluster}"), _via(cluster_key, f"cluster {cluster}")
     for prop, source_type, id_prop in SOURCES.get(kind, ()):
         if props.get(prop) is None:
@@ -78,7 +82,7 @@ def _storage(resolver: Resolver, logical_id: str, depth: int) -> tuple[Verdict, 
                 f"encryption is inherited from {prop}, which the template does not declare"
             )
             return unknown, key if "KmsKeyId" in props else unknown
-        encrypted, source_key = _storage(resolver, source, depth + 1)
+        encrypted, source_key = _storage(resolver, source, context, depth + 1)
         where = f"{source} ({prop})"
         return _via(encrypted, where), key if "KmsKeyId" in props else _via(source_key, where)
     if kind == CLUSTER and resolver.resolve(props.get("EngineMode")) == "serverless":

@@ -29,11 +29,12 @@ class S3BucketCustomerManagedKey(TapCheck):
         if not rules:
             return Verdict.failed("BucketEncryption has no encryption rule")
         return combine_all(
-            (self._rule(resolver, rule) for rule in rules), "SSE-KMS with a customer-managed key"
+            (self._rule(resolver, rule, context) for rule in rules),
+            "SSE-KMS with a customer-managed key",
         )
 
     @staticmethod
-    def _rule(resolver: Resolver, rule: object) -> Verdict:
+    def _rule(resolver: Resolver, rule: object, context: Context) -> Verdict:
         default = rule.get("ServerSideEncryptionByDefault") if isinstance(rule, dict) else None
         if not isinstance(default, dict):
             return Verdict.unknown("an encryption rule the template does not fix")
@@ -42,7 +43,8 @@ class S3BucketCustomerManagedKey(TapCheck):
             return Verdict.unknown("SSEAlgorithm is not fixed by the template")
         if algorithm not in KMS_ALGORITHMS:
             return Verdict.failed(f"SSEAlgorithm {algorithm} is not a KMS key")
-        return customer_managed(resolver, default.get("KMSMasterKeyID"), "KMSMasterKeyID")
+        key = default.get("KMSMasterKeyID")
+        return customer_managed(resolver, key, "KMSMasterKeyID", context.customer_managed_keys)
 
 
 check = S3BucketCustomerManagedKey()

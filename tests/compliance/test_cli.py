@@ -62,7 +62,7 @@ def test_scan_writes_the_chosen_format(tmp_path: Path, capsys: pytest.CaptureFix
             ["scan", str(TEMPLATES / "broken-json.template.json")],
             "broken-json.template.json:7: invalid JSON",
         ),
-        (["scan", str(TEMPLATES)], "a folder must be a cloud assembly"),
+        (["scan", str(TEMPLATES)], "broken-json.template.json:7: invalid JSON"),
         (["check", "--env", "nosuch"], "no environment named nosuch"),
         (
             ["report", str(TEMPLATES / "broken-json.template.json")],
