@@ -16,6 +16,7 @@ from infra.constructs.processing import DataProcessing
 from infra.constructs.tables import Tables
 from infra.environments import EnvironmentConfig
 from infra.hardening.api import ApiTransport
+from infra.hardening.config_rules import RegionalDenyConfigRule, regional_deny_policy_name
 from infra.hardening.data_safety import RetainData
 from infra.hardening.database import DatabaseLogging
 from infra.hardening.firewall import ApiFirewall
@@ -97,14 +98,14 @@ class TapStack(Stack):
             managed_grants=hardened,
         )
         api = TradingApi(self, "Api", suffix=suffix, handler=processing.function)
-        Governance(
+        governance = Governance(
             self,
             "Governance",
             suffix=suffix,
             account=account,
             allowed_regions=hand_written_deny,
             encryption_key=keys.s3,
-            rules=platform.config_rules,
+            rules=[*platform.config_rules, *(platform.hardening_config_rules if hardened else [])],
             retain=retain,
             access_logs=access_logs,
             managed_grants=hardened,
@@ -121,7 +122,19 @@ class TapStack(Stack):
             )
             ApiFirewall(self, "Firewall", suffix=suffix, stage=api.rest_api.deployment_stage)
             ApiTransport(self, "ApiTransport", suffix=suffix, api=api.rest_api)
-            Aspects.of(self).add(RegionalDenyAspect(self, environment.allowed_regions))
+            RegionalDenyConfigRule(
+                self,
+                "RegionalDenyConfigRule",
+                suffix=suffix,
+                allowed_regions=environment.allowed_regions,
+                after=[governance.recorder, governance.delivery_channel],
+            )
+            deny = RegionalDenyAspect(
+                self,
+                policy_name=regional_deny_policy_name(suffix),
+                allowed_regions=environment.allowed_regions,
+            )
+            Aspects.of(self).add(deny)
             Aspects.of(self).add(EncryptedRetainedLogGroups(archive.key))
             if retain:
                 Aspects.of(self).add(RetainData())

@@ -21,10 +21,11 @@ class RegionalDenyAspect:
     generates (custom-resource providers, the API Gateway CloudWatch role, ...), which no
     construct prop reaches. Only the Deny is in that policy (see TAP-IAM-04's proof)."""
 
-    def __init__(self, stack: Stack, allowed_regions: Sequence[str]) -> None:
+    def __init__(self, stack: Stack, *, policy_name: str, allowed_regions: Sequence[str]) -> None:
         self.policy = iam.CfnManagedPolicy(
             stack,
             "RegionalDenyPolicy",
+            managed_policy_name=policy_name,
             description="Deny every action requested outside the allowed regions",
             policy_document=iam.PolicyDocument(statements=[regional_deny(allowed_regions)]),
             roles=[],
