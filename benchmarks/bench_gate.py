@@ -129,7 +129,8 @@ def synthetic(path: Path, resources: int) -> Path:
             "Type": "AWS::IAM::Role",
             "Properties": {"AssumeRolePolicyDocument": {"Statement": []}},
         }
-    path.write_text(json.dumps(body, indent=1), encoding="utf-8")
+    # compact: 5,000 resources must stay under CloudFormation's 1 MB template limit
+    path.write_text(json.dumps(body, separators=(",", ":")), encoding="utf-8")
     return path
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         "aws_cdk.App (default: %(default)s)",
     )
     _policy_options(check)
+    _baseline_option(check)
     check.set_defaults(run=_check)
 
     scan = commands.add_parser(
@@ -173,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
         "exit 2 at the first)",
     )
     _policy_options(scan)
+    _baseline_option(scan)
     scan.set_defaults(run=_scan)
 
     report = commands.add_parser(
@@ -201,7 +203,31 @@ def _parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="AWS Config's verdicts on the deployed stack")
     aws_commands.verify_arguments(verify)
     verify.set_defaults(run=_verify)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two records (a pull-request comment)",
+        description="Compare two findings records: new, fixed and still failing failures, "
+        "waivers added, removed or expiring within 30 days, controls whose ROC status changed.",
+    )
+    diff.add_argument("base", type=Path, metavar="BASE.json", help="the record of the base")
+    diff.add_argument("head", type=Path, metavar="HEAD.json", help="the record of the change")
+    diff.add_argument(
+        "--format", choices=("md", "json"), default="md", help="%(choices)s (default: %(default)s)"
+    )
+    diff.add_argument("--output", type=Path, metavar="FILE", help="file to write (default: stdout)")
+    diff.set_defaults(run=_diff)
     return parser
+
+
+def _baseline_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="BASE.json",
+        help="a findings record: only failures whose fingerprint is not among its failures "
+        "block (its failures are reported as existing; an expired waiver still blocks)",
+    )
 
 
 def _policy_options(parser: argparse.ArgumentParser) -> None:
@@ -225,6 +251,7 @@ def _check(args: argparse.Namespace) -> int:
     # Usage and configuration errors first: a mistake must not touch the last evidence.
     policy, source = _policy(args)
     environments = _environments(args.env)
+    baseline = _baseline(args)
     # Inside the staging: an error from here on also removes what an earlier run left in
     # --out, so nothing there looks like the result of this run.
     with outputs.staged(out) as staging:
@@ -235,6 +262,7 @@ def _check(args: argparse.Namespace) -> int:
             policy=policy,
             app=args.app,
         )
+        record = baseline(record)
         written = outputs.write_all(record, staging, policy.catalog)
     print_summary(record, Console(), [out / path.name for path in written], source)
     return record.summary.gate.exit_code
@@ -243,6 +271,7 @@ def _check(args: argparse.Namespace) -> int:
 def _scan(args: argparse.Namespace) -> int:
     policy, source = _policy(args)
     regions = _regions(args.allowed_regions) if args.allowed_regions is not None else None
+    baseline = _baseline(args)
     known = _environments(ALL)
     env = _environments(args.env)[0] if args.env is not None else None
     parameters = load_parameter_file(args.parameter_file) if args.parameter_file else {}
@@ -259,6 +288,7 @@ def _scan(args: argparse.Namespace) -> int:
             keep_going=args.keep_going,
             progress=progress_bar,
         )
+        record = baseline(record)
     except InputError:
         if args.output is not None:  # an earlier run's document must not pass for this one's
             args.output.unlink(missing_ok=True)
@@ -290,6 +320,30 @@ def _report(args: argparse.Namespace) -> int:
     else:
         outputs.write_file(args.output, text)
     return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from compliance.baseline import load_baseline
+    from compliance.diff import diff_records
+    from compliance.diff_markdown import render_diff_markdown
+
+    changes = diff_records(load_baseline(args.base), load_baseline(args.head), _catalog())
+    text = changes.to_json() if args.format == "json" else render_diff_markdown(changes)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        outputs.write_file(args.output, text)
+    return 0
+
+
+def _baseline(args: argparse.Namespace) -> Callable[[FindingsRecord], FindingsRecord]:
+    """``--baseline``: read now (a bad file fails before any work), applied to the record."""
+    if args.baseline is None:
+        return lambda record: record
+    from compliance.baseline import gate_against, load_baseline
+
+    baseline = load_baseline(args.baseline)
+    return lambda record: gate_against(record, baseline, str(args.baseline))
 
 
 def _deploy(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from compliance.decided import decide_conditions, decided_conditions
 from compliance.discovery import discover
 from compliance.errors import InputError
 from compliance.findings import ScannedTemplate, from_checkov, from_nag
+from compliance.fingerprints import with_fingerprints
 from compliance.gate import summarise
 from compliance.judge import builtin_checks, custom_checks, judge
 from compliance.nag import read_violations
@@ -23,6 +24,7 @@ from compliance.parameters import apply_parameters, unused
 from compliance.project import tool_versions
 from compliance.record import Finding, FindingsRecord, Severity, Target
 from compliance.references import template_problem
+from compliance.sources import SourceMap, read_sources, with_sources
 from compliance.suppressions import attach, suppressions, without_checkov_skips
 from compliance.synth import DEFAULT_APP, synthesize
 from compliance.waivers import Waiver, apply_waivers
@@ -88,7 +90,8 @@ def check(
     for each, _ in scanned:
         findings += from_nag(violations, each, policy.catalog)
     envs = {each.target: env.name if env else None for each, env in scanned}
-    return _record(findings, [each for each, _ in scanned], envs, policy)
+    sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
+    return _record(findings, [each for each, _ in scanned], envs, policy, sources)
 
 
 def scan(
@@ -117,6 +120,7 @@ def scan(
     function told each template's name as it is judged."""
     by_stack = {each.stack_name: each for each in environments}
     listed: list[Target] = []
+    sources: dict[str, SourceMap] = {}
 
     def unjudged(path: Path, kind: Literal["skipped", "error"], reason: str) -> None:
         if kind == "error" and not keep_going:
@@ -134,12 +138,14 @@ def scan(
             try:
                 stacks = read_assembly(entry.path)
                 stacks += nested_stacks(entry.path, stacks)
+                source_map = read_sources(entry.path)
             except InputError as error:
                 if not keep_going:
                     raise
                 unjudged(entry.path, "error", str(error))  # names the assembly's file
                 continue
             for each_stack in stacks:
+                sources[each_stack.stack_name] = source_map
                 stack_env = env or by_stack.get(each_stack.nested_in or each_stack.stack_name)
                 to_load.append((each_stack.template, each_stack, stack_env))
     scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
@@ -178,7 +184,7 @@ def scan(
         if tick:
             tick(each.display_path)
     envs = {each.target: its_env.name if its_env else None for each, its_env in scanned}
-    return _record(findings, [each for each, _ in scanned], envs, policy, listed)
+    return _record(findings, [each for each, _ in scanned], envs, policy, sources, listed)
 
 
 def _with_parameters(each: ScannedTemplate, values: Mapping[str, str]) -> ScannedTemplate:
@@ -239,6 +245,7 @@ def _record(
     scanned: Sequence[ScannedTemplate],
     envs: dict[str, str | None],
     policy: Policy,
+    sources: dict[str, SourceMap],
     unjudged: Sequence[Target] = (),
 ) -> FindingsRecord:
     written = {each.target: suppressions(each.template.body) for each in scanned}
@@ -261,6 +268,7 @@ def _record(
         for each in scanned
     ]
     targets += unjudged
+    findings = with_fingerprints(with_sources(findings, sources), targets)
     return FindingsRecord(
         generated_at=datetime.now(UTC),
         git_commit=_git_commit(),

@@ -19,9 +19,14 @@ from compliance.record import (
 )
 
 
-def blocking(finding: Finding, fail_on: Severity) -> bool:
+def at_threshold(finding: Finding, fail_on: Severity) -> bool:
     """A failure at or above the threshold (an expired waiver waives nothing)."""
     return finding.status == "fail" and severity_rank(finding.severity) <= severity_rank(fail_on)
+
+
+def blocking(finding: Finding, fail_on: Severity) -> bool:
+    """A failure at or above the threshold that a baseline does not already hold."""
+    return at_threshold(finding, fail_on) and not finding.existing
 
 
 def summarise(
@@ -56,6 +61,7 @@ def summarise(
             fail_on=fail_on,
             blocking=blocked,
             expired_waivers=expired,
+            existing=sum(at_threshold(f, fail_on) and f.existing for f in findings),
             unjudged=by_target["error"],
         ),
         targets=by_target,

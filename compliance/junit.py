@@ -33,7 +33,7 @@ def to_junit(record: FindingsRecord) -> str:
                 failure = ET.SubElement(
                     case, "failure", message=failed[0].message, type=failed[0].severity
                 )
-                failure.text = "\n".join(f"[{f.source}] {f.rule_id}: {f.message}" for f in failed)
+                failure.text = "\n".join(_failure_line(f) for f in failed)
             elif waived:
                 counts["skipped"] += 1
                 waiver = waived[0].waiver
@@ -48,3 +48,13 @@ def to_junit(record: FindingsRecord) -> str:
     suites.set("errors", "0")
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+
+
+def _failure_line(finding: Finding) -> str:
+    """``[tool] rule: message``, with where the app created it and whether it is existing."""
+    line = f"[{finding.source}] {finding.rule_id}: {finding.message}"
+    if finding.source_location:
+        line += f" (at {finding.source_location.file}:{finding.source_location.start_line})"
+    if finding.existing:
+        line += " [existing: in the baseline, not blocking]"
+    return line

@@ -47,7 +47,7 @@ class Resource(_Model):
 
 
 class Location(_Model):
-    """Where in a template file the resource is written (when the tool knows it)."""
+    """A file and lines: where the template writes a resource, or the app code that made it."""
 
     file: str
     start_line: int | None = None
@@ -118,6 +118,12 @@ class Finding(_Model):
     #: The template could not be resolved far enough to decide; counted as a failure.
     unknown: bool = False
     location: Location | None = None
+    #: The line of the CDK app's own code that created the resource (synthesized stacks).
+    source_location: Location | None = None
+    #: Stable across line moves: see ``compliance.fingerprints``.
+    fingerprint: str | None = None
+    #: The baseline (``--baseline``) already had it failing: a failure, but not blocking.
+    existing: bool = False
     #: Runtime findings only (``aws-config``, ``aws-api``): the evidence read from the account.
     runtime: RuntimeEvidence | None = None
     #: In-template suppressions naming this rule or control on this resource.
@@ -172,6 +178,8 @@ class Gate(_Model):
     fail_on: Severity
     blocking: int = 0
     expired_waivers: int = 0
+    #: Failures at or above the threshold that the baseline already had (not blocking).
+    existing: int = 0
     #: Templates that could not be judged (read or parse errors under --keep-going).
     unjudged: int = 0
 
@@ -186,6 +194,16 @@ class Summary(_Model):
     #: Targets per status: judged, skipped (not a template), error (not judged).
     targets: dict[TargetStatus, int] = Field(default_factory=dict)
     gate: Gate
+
+
+class Baseline(_Model):
+    """The record a run was gated against (``--baseline``): its failures do not block."""
+
+    file: str
+    git_commit: str | None = None
+    generated_at: datetime
+    #: How many failures the baseline holds.
+    failures: int
 
 
 RuntimeStatus = Literal["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "NOT_TESTED"]
@@ -239,6 +257,7 @@ class FindingsRecord(_Model):
     summary: Summary
     findings: list[Finding] = Field(default_factory=list)
     waivers: list[WaiverState] = Field(default_factory=list)
+    baseline: Baseline | None = None
     #: Set by ``tap-compliance deploy``: what was deployed (``deployment.json``).
     deployment: DeploymentRecord | None = None
     #: Set by ``tap-compliance verify``: AWS Config's verdicts on the deployed stack.

@@ -1,11 +1,20 @@
-"""The record as SARIF 2.1.0: rules from the catalogue, results for failures and waivers."""
+"""The record as SARIF 2.1.0: rules from the catalogue, results for failures and waivers.
+
+A result points at the line of the app's code that created the resource when the record knows
+it (relative to the repository root, ``%SRCROOT%``), with the template kept as a related
+location; otherwise at the template. ``partialFingerprints`` carries the finding's fingerprint
+so that code scanning tracks one alert across commits, and ``baselineState`` says whether a
+baseline (``--baseline``) already had the failure.
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
-from compliance.record import Finding, FindingsRecord, Severity
+from compliance.record import Finding, FindingsRecord, Location, Severity
 from policies.catalog import Catalog
 
 SCHEMA_URI = (
@@ -18,6 +27,9 @@ LEVEL: dict[Severity, str] = {
     "low": "note",
     "info": "note",
 }
+#: The uriBaseId of paths relative to the repository root (GitHub resolves it to the checkout).
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "tapFingerprint/v1"
 #: GitHub code scanning ranks alerts by this property (0.0-10.0).
 SECURITY_SEVERITY: dict[Severity, str] = {
     "critical": "9.5",
@@ -46,7 +58,9 @@ def to_sarif(record: FindingsRecord, catalog: Catalog) -> str:
                         "rules": rules,
                     }
                 },
-                "results": [_result(f, index[_rule_id(f)]) for f in reported],
+                "results": [
+                    _result(f, index[_rule_id(f)], record.baseline is not None) for f in reported
+                ],
                 "properties": {"gate": record.summary.gate.model_dump()},
             }
         ],
@@ -92,7 +106,24 @@ def _rules(findings: list[Finding], catalog: Catalog) -> list[dict[str, Any]]:
     return rules
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def _physical(where: Location) -> dict[str, Any]:
+    """An absolute path as a file URI; a relative one against the repository root."""
+    path = PurePosixPath(where.file)
+    artifact: dict[str, Any] = (
+        {"uri": path.as_uri()}
+        if path.is_absolute()
+        else {"uri": quote(path.as_posix()), "uriBaseId": SRCROOT}
+    )
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if where.start_line:
+        region = {"startLine": where.start_line}
+        if where.end_line:
+            region["endLine"] = where.end_line
+        physical["region"] = region
+    return physical
+
+
+def _result(finding: Finding, rule_index: int, baseline: bool) -> dict[str, Any]:
     location: dict[str, Any] = {
         "logicalLocations": [
             {
@@ -103,23 +134,15 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             }
         ]
     }
-    if finding.location:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": finding.location.file}}
-        if finding.location.start_line:
-            region = {"startLine": finding.location.start_line}
-            if finding.location.end_line:
-                region["endLine"] = finding.location.end_line
-            physical["region"] = region
-        location["physicalLocation"] = physical
+    primary = finding.source_location or finding.location
+    if primary:
+        location["physicalLocation"] = _physical(primary)
     result: dict[str, Any] = {
         "ruleId": _rule_id(finding),
         "ruleIndex": rule_index,
         "level": LEVEL[finding.severity],
         "message": {"text": f"{finding.resource.logical_id}: {finding.message}"},
         "locations": [location],
-        "partialFingerprints": {
-            "tapFinding/v1": f"{finding.target}/{finding.rule_id}/{finding.resource.logical_id}"
-        },
         "properties": {
             "source": finding.source,
             "toolRuleId": finding.rule_id,
@@ -128,6 +151,19 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             "unknown": finding.unknown,
         },
     }
+    if finding.fingerprint:
+        result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.source_location and finding.location:
+        result["relatedLocations"] = [
+            {
+                "id": 1,
+                "physicalLocation": _physical(finding.location),
+                "message": {"text": "the synthesized template"},
+            }
+        ]
+    if baseline:
+        result["baselineState"] = "unchanged" if finding.existing else "new"
+        result["properties"]["existing"] = finding.existing
     if finding.waiver:
         result["properties"]["waiver"] = finding.waiver.model_dump(mode="json")
     if finding.status == "waived" and finding.waiver:

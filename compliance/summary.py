@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from compliance.project import WaiverSource
@@ -64,6 +65,9 @@ def print_summary(
         reasons += f", {gate.expired_waivers} expired waiver(s)"
     if gate.unjudged:
         reasons += f", {gate.unjudged} template(s) that could not be judged"
+    if record.baseline is not None:
+        baseline = escape(record.baseline.file)
+        reasons += f"; {gate.existing} existing failure(s) in the baseline {baseline}"
     console.print(f"gate [{STYLE[gate.result]}]{gate.result}[/]: {reasons}")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from compliance.errors import InputError
 from compliance.nag import REPORT
 from compliance.quiet import QUIET_ENV, silence
+from compliance.source_capture import SOURCES_FILE, capture, write_sources
 
 DEFAULT_APP = "infra.app:build_app"
 #: The child prefixes its one-line failure with this marker on stderr.
@@ -55,7 +56,9 @@ def _run(outdir: Path, env_names: list[str] | None, spec: str) -> None:
     from aws_cdk import Validations
     from cdk_nag import PCIDSS321Checks
 
-    app = _load_factory(spec)(outdir=str(outdir), env_names=env_names)
+    factory = _load_factory(spec)
+    with capture(_app_root(factory), Path.cwd()) as sources:
+        app = factory(outdir=str(outdir), env_names=env_names)
     # acknowledgments written into the templates: the engine shows them, never obeys them
     Validations.of(app).add_plugins(
         PCIDSS321Checks(app, write_suppressions_to_cloud_formation=True)
@@ -68,6 +71,17 @@ def _run(outdir: Path, env_names: list[str] | None, spec: str) -> None:
         written = (outdir / "manifest.json").exists() and (outdir / REPORT).exists()
         if not str(error).startswith("ValidationFailed") or not written:
             raise
+    write_sources(sources, outdir / SOURCES_FILE)
+
+
+def _app_root(factory: Callable[..., Any]) -> Path:
+    """The folder of the app's own code: its top-level package (``infra/``) or its module."""
+    module = sys.modules[factory.__module__]
+    package = sys.modules[factory.__module__.partition(".")[0]]
+    origin = getattr(package, "__path__", None)
+    if origin:
+        return Path(next(iter(origin)))
+    return Path(module.__file__ or ".").parent
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,14 +37,19 @@ _RESULTS = {
 class TapCheck(BaseResourceCheck):
     """A check of one catalogue control over the resource types it names."""
 
-    def __init__(self, check_id: str, control_id: str, resource_types: list[str]) -> None:
+    def __init__(self, control_id: str) -> None:
+        """A check declares only its control: its id (the control's one ``checkov`` rule in
+        the catalogue), name and resource types are read from the catalogue."""
         control = default_catalog().control(control_id)
+        ours = control.implemented_by.checkov
+        if len(ours) != 1:
+            raise ValueError(f"{control_id}: the catalogue must name exactly one check of ours")
         self.control_id = control_id
         super().__init__(
             name=f"{control_id}: {control.title}",
-            id=check_id,
+            id=ours[0],
             categories=[CheckCategories.GENERAL_SECURITY],
-            supported_resources=resource_types,
+            supported_resources=list(control.resource_types),
         )
         self._entity: tuple[str, str] | None = None
 

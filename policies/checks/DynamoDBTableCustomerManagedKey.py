@@ -16,11 +16,7 @@ from policies.outcome import Verdict, combine_all
 
 class DynamoDBTableCustomerManagedKey(TapCheck):
     def __init__(self) -> None:
-        super().__init__(
-            "CKV_TAP_2",
-            "TAP-ENC-02",
-            ["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable"],
-        )
+        super().__init__("TAP-ENC-02")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)

@@ -36,17 +36,7 @@ NO_ROOT = (
 
 class EBSVolumeEncrypted(TapCheck):
     def __init__(self) -> None:
-        super().__init__(
-            "CKV2_TAP_4",
-            "TAP-ENC-04",
-            [
-                "AWS::EC2::Volume",
-                "AWS::EC2::Instance",
-                LAUNCH_TEMPLATE,
-                LAUNCH_CONFIGURATION,
-                AUTO_SCALING_GROUP,
-            ],
-        )
+        super().__init__("TAP-ENC-04")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         kind = resolver.template.type_of(logical_id)

@@ -39,7 +39,7 @@ REGION_OPERATORS = {
 
 class IAMRoleRegionalDeny(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV2_TAP_10", "TAP-IAM-01", ["AWS::IAM::Role", *SAM_WITH_ROLE])
+        super().__init__("TAP-IAM-01")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         regions = context.allowed_regions

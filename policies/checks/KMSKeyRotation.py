@@ -17,7 +17,7 @@ from policies.outcome import Verdict
 
 class KMSKeyRotation(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV_TAP_6", "TAP-ENC-06", ["AWS::KMS::Key"])
+        super().__init__("TAP-ENC-06")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)

@@ -13,9 +13,7 @@ from policies.outcome import Verdict
 
 class LambdaEnvironmentCustomerManagedKey(TapCheck):
     def __init__(self) -> None:
-        super().__init__(
-            "CKV_TAP_5", "TAP-ENC-05", ["AWS::Lambda::Function", "AWS::Serverless::Function"]
-        )
+        super().__init__("TAP-ENC-05")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)

@@ -41,7 +41,7 @@ SOURCES = {
 
 class RDSStorageCustomerManagedKey(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV2_TAP_3", "TAP-ENC-03", [CLUSTER, INSTANCE])
+        super().__init__("TAP-ENC-03")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         encrypted, key = _storage(resolver, logical_id, context, depth=0)

@@ -16,7 +16,7 @@ KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 
 class S3BucketCustomerManagedKey(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV_TAP_1", "TAP-ENC-01", ["AWS::S3::Bucket"])
+        super().__init__("TAP-ENC-01")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)

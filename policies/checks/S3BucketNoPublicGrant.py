@@ -10,7 +10,7 @@ import _bootstrap  # noqa: F401
 from policies.cfn.documents import Attached, statements
 from policies.cfn.intrinsics import Resolver, Token
 from policies.cfn.public import is_public_grant
-from policies.cfn.s3 import BUCKET, BUCKET_POLICY, bucket_policies, foreign_policy
+from policies.cfn.s3 import BUCKET_POLICY, bucket_policies, foreign_policy
 from policies.checkbase import TapCheck
 from policies.context import Context
 from policies.outcome import Outcome, Verdict
@@ -20,7 +20,7 @@ PUBLIC_ACLS = ("PublicRead", "PublicReadWrite", "AuthenticatedRead")
 
 class S3BucketNoPublicGrant(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV2_TAP_9", "TAP-PUB-02", [BUCKET, BUCKET_POLICY])
+        super().__init__("TAP-PUB-02")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         if resolver.template.type_of(logical_id) == BUCKET_POLICY:

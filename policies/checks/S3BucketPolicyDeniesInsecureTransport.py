@@ -24,7 +24,6 @@ from policies.cfn.documents import (
 from policies.cfn.intrinsics import Resolver, Token, text
 from policies.cfn.matching import ANY, covers
 from policies.cfn.s3 import (
-    BUCKET,
     BUCKET_POLICY,
     bucket_arn,
     bucket_policies,
@@ -40,7 +39,7 @@ SECURE_TRANSPORT_OPERATORS = ("Bool", "BoolIfExists")
 
 class S3BucketPolicyDeniesInsecureTransport(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV2_TAP_7", "TAP-TLS-01", [BUCKET, BUCKET_POLICY])
+        super().__init__("TAP-TLS-01")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         if resolver.template.type_of(logical_id) == BUCKET_POLICY:

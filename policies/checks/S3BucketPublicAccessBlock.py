@@ -15,7 +15,7 @@ SETTINGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "Restric
 
 class S3BucketPublicAccessBlock(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV_TAP_8", "TAP-PUB-01", ["AWS::S3::Bucket"])
+        super().__init__("TAP-PUB-01")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         props = resolver.template.properties(logical_id)

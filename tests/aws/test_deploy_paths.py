@@ -169,3 +169,17 @@ def test_direct_method_creates_then_reports_no_changes(
     assert again.run() == 0
     assert "no changes" in printed.getvalue()
     assert load_deployment(tmp_path / "deployment.json").outcome == "no-changes"
+
+
+def test_unknown_profile_is_one_line_exit_2(
+    local_aws: LocalAws, vault_gated: Gated, tmp_path: Path
+) -> None:
+    deployer, _ = deployment(
+        vault_gated, tmp_path, endpoint_url=local_aws.endpoint_url, profile="no-such-profile"
+    )
+    with pytest.raises(AwsFailure) as failure:
+        deployer.run()
+    assert failure.value.exit_code == 2
+    assert str(failure.value) == (
+        "AWS session: The config profile (no-such-profile) could not be found"
+    )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
+from app_copy import copy_app, run_gate
 from engine_testdata import DATA, SMALL_PLATFORM, TODAY
 
 from compliance import engine
@@ -26,3 +30,14 @@ def test_policy(test_catalog: Catalog) -> engine.Policy:
 def small_record(test_policy: engine.Policy) -> FindingsRecord:
     """The small YAML platform scanned once with the test catalogue and no waivers."""
     return engine.scan([SMALL_PLATFORM], policy=test_policy, allowed_regions=["us-east-1"])
+
+
+@pytest.fixture(scope="session")
+def platform_gate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The gate on the three environments of a copy of the app, without waivers: (copy, record).
+
+    The base of the pull-request tests; its SARIF and its source locations are tested too.
+    """
+    folder = copy_app(tmp_path_factory.mktemp("base"))
+    _, record, _ = run_gate(folder, "--env", "all")
+    return folder, record

@@ -85,9 +85,10 @@ def _check_files() -> dict[str, str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
         assert classes == [path.stem], f"{path.name}: one class named after the file"
-        ids = re.findall(r'"(CKV2?_TAP_\d+)"', path.read_text(encoding="utf-8"))
-        assert len(ids) == 1, path.name
-        found[ids[0]] = path.stem
+        ids = re.findall(r'"(TAP-[A-Z]{3}-\d{2})"', path.read_text(encoding="utf-8"))
+        assert len(ids) == 1, f"{path.name} declares its control id, and only that"
+        (check_id,) = default_catalog().control(ids[0]).implemented_by.checkov
+        found[check_id] = path.stem
     return found
 
 

@@ -1,0 +1,126 @@
+"""Source locations: every finding of the real app points at the line of infra/ that made it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from app_copy import line_of
+
+from compliance.record import FindingsRecord
+from compliance.sarif import FINGERPRINT_KEY, SRCROOT, to_sarif
+from compliance.source_capture import SOURCES_FILE
+from policies.catalog import default_catalog
+
+pytestmark = pytest.mark.slow
+
+
+def findings_of(record: dict[str, Any], construct_path_part: str) -> list[dict[str, Any]]:
+    return [
+        f
+        for f in record["findings"]
+        if f["target"] == "TapStack-dev"
+        and construct_path_part in (f["resource"]["construct_path"] or "")
+    ]
+
+
+def test_every_finding_of_the_three_environments_has_a_source_location_in_infra(
+    platform_gate: tuple[Path, dict[str, Any]],
+) -> None:
+    folder, record = platform_gate
+    assert {t["env"] for t in record["targets"]} == {"dev", "staging", "prod"}
+    assert {f["target"] for f in record["findings"]} == {t["name"] for t in record["targets"]}
+    for finding in record["findings"]:
+        where = finding["source_location"]
+        assert where is not None, finding
+        assert where["file"].startswith("infra/") and where["file"].endswith(".py"), where
+        lines = (folder / where["file"]).read_text().splitlines()
+        assert 1 <= where["start_line"] <= len(lines), where
+    assert (folder / "out" / "cdk.out" / SOURCES_FILE).is_file()
+
+
+def test_a_resource_an_l2_creates_belongs_to_the_line_that_created_the_l2(
+    platform_gate: tuple[Path, dict[str, Any]],
+) -> None:
+    folder, record = platform_gate
+    buckets = folder / "infra" / "constructs" / "buckets.py"
+    bucket_line = line_of(buckets, "return s3.Bucket(")
+    # The bucket policy that enforce_ssl makes inside the L2, and the L1 bucket itself.
+    policy = findings_of(record, "/Buckets/IngestionBucket/Policy/")
+    bucket = findings_of(record, "/Buckets/IngestionBucket/Resource")
+    assert policy and bucket
+    for finding in policy + bucket:
+        assert finding["source_location"] == {
+            "file": "infra/constructs/buckets.py",
+            "start_line": bucket_line,
+            "end_line": None,
+        }
+
+
+def test_a_helper_cdk_adds_to_the_stack_belongs_to_the_construct_that_caused_it(
+    platform_gate: tuple[Path, dict[str, Any]],
+) -> None:
+    folder, record = platform_gate
+    processing = folder / "infra" / "constructs" / "processing.py"
+    # log_retention on the function makes CDK add a LogRetention singleton at the stack's root.
+    log_retention = findings_of(record, "TapStack-dev/LogRetention")
+    assert log_retention
+    function_line = line_of(processing, "lambda_.Function(")
+    assert {
+        (f["source_location"]["file"], f["source_location"]["start_line"]) for f in log_retention
+    } == {("infra/constructs/processing.py", function_line)}
+    # auto_delete_objects on the buckets adds the auto-delete provider at the stack's root.
+    provider = findings_of(record, "TapStack-dev/Custom::S3AutoDeleteObjectsCustomResourceProvider")
+    assert provider
+    assert {f["source_location"]["file"] for f in provider} == {"infra/constructs/buckets.py"}
+
+
+def test_sarif_points_at_the_source_and_keeps_the_template_as_related_location(
+    platform_gate: tuple[Path, dict[str, Any]],
+) -> None:
+    folder, record = platform_gate
+    log = json.loads((folder / "out" / "findings.sarif").read_text())
+    results = log["runs"][0]["results"]
+    failing = [f for f in record["findings"] if f["status"] != "pass"]
+    assert len(results) == len(failing) > 0
+    for result, finding in zip(results, failing, strict=True):
+        physical = result["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"] == {
+            "uri": finding["source_location"]["file"],
+            "uriBaseId": SRCROOT,
+        }
+        assert physical["region"] == {"startLine": finding["source_location"]["start_line"]}
+        (related,) = result["relatedLocations"]
+        assert related["physicalLocation"]["artifactLocation"] == {
+            "uri": finding["location"]["file"],  # out/cdk.out/..., below the copy's root
+            "uriBaseId": SRCROOT,
+        }
+        assert (
+            related["physicalLocation"]["region"]["startLine"] == finding["location"]["start_line"]
+        )
+        assert result["partialFingerprints"] == {FINGERPRINT_KEY: finding["fingerprint"]}
+        assert "baselineState" not in result
+
+
+def test_fingerprints_are_unique_per_control_and_resource(
+    platform_gate: tuple[Path, dict[str, Any]],
+) -> None:
+    _, record = platform_gate
+    by_print: dict[str, set[tuple[str, ...]]] = {}
+    for f in record["findings"]:
+        key = (f["control_id"] or f["rule_id"], f["target"], f["resource"]["logical_id"])
+        by_print.setdefault(f["fingerprint"], set()).add(key)
+    assert all(len(keys) == 1 for keys in by_print.values())
+    assert len(by_print) == len({k for keys in by_print.values() for k in keys})
+
+
+def test_scan_of_a_plain_template_keeps_template_locations(small_record: FindingsRecord) -> None:
+    assert small_record.findings
+    assert all(f.source_location is None for f in small_record.findings)
+    log = json.loads(to_sarif(small_record, default_catalog()))
+    for result in log["runs"][0]["results"]:
+        artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert artifact["uri"].endswith("small-platform.yaml")
+        assert "relatedLocations" not in result
