@@ -22,13 +22,12 @@ from policies.context import Context
 from policies.outcome import Verdict
 
 RDS_TYPES = ("AWS::RDS::DBCluster", "AWS::RDS::DBInstance")
-TYPES = ["AWS::S3::Bucket", *RDS_TYPES, "AWS::DynamoDB::Table", "AWS::KMS::Key"]
 AUTO_DELETE = "Custom::S3AutoDeleteObjects"
 
 
 class StatefulResourceRetained(TapCheck):
     def __init__(self) -> None:
-        super().__init__("CKV2_TAP_11", "TAP-DAT-01", TYPES)
+        super().__init__("TAP-DAT-01")
 
     def evaluate(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict:
         template = resolver.template
