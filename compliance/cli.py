@@ -96,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the CDK app: a function that takes outdir= and env_names= and returns the "
         "aws_cdk.App (default: %(default)s)",
     )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="synthesize even when a content hash proves the inputs unchanged (by default "
+        "such a synthesis is reused from .tap-cache/)",
+    )
     _policy_options(check)
     _baseline_option(check)
     check.set_defaults(run=_check)
@@ -261,6 +267,7 @@ def _check(args: argparse.Namespace) -> int:
             shown_dir=out / outputs.ASSEMBLY,
             policy=policy,
             app=args.app,
+            cache=not args.no_cache,
         )
         record = baseline(record)
         written = outputs.write_all(record, staging, policy.catalog)

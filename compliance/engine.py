@@ -26,7 +26,8 @@ from compliance.record import Finding, FindingsRecord, Severity, Target
 from compliance.references import template_problem
 from compliance.sources import SourceMap, read_sources, with_sources
 from compliance.suppressions import attach, suppressions, without_checkov_skips
-from compliance.synth import DEFAULT_APP, synthesize
+from compliance.synth import DEFAULT_APP
+from compliance.synth_cache import synthesize_cached
 from compliance.waivers import Waiver, apply_waivers
 from policies.catalog import Catalog
 from policies.cfn.template import NotATemplate, Template, TemplateError, load_template
@@ -65,15 +66,19 @@ def check(
     shown_dir: Path,
     policy: Policy,
     app: str = DEFAULT_APP,
+    cache: bool = True,
 ) -> FindingsRecord:
     """Synthesize the environments into ``assembly_dir`` and judge them with both tools.
+
+    With ``cache`` a synthesis whose inputs are provably unchanged (content hash, see
+    :mod:`compliance.synth_cache`) is copied from the store instead of run again.
 
     ``shown_dir`` is where the assembly will live once published (the paths the record names).
     """
     # load checkov and the checks on this core while the synthesis runs on the other one
     warm = threading.Thread(target=_checks_of, args=(policy,), daemon=True)
     warm.start()
-    synthesize(assembly_dir, [env.name for env in environments], app)
+    synthesize_cached(assembly_dir, [env.name for env in environments], app, cache=cache)
     warm.join()
     by_stack = {env.stack_name: env for env in environments}
     scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []

@@ -137,8 +137,25 @@ class Template:
         return props
 
     def of_type(self, *types: str) -> list[str]:
-        """Logical ids of the resources of the given types, in template order."""
-        return [lid for lid in self.resources if self.type_of(lid) in types]
+        """Logical ids of the resources of the given types, in template order (an index
+        built once: checks ask this for every resource, which made scans quadratic)."""
+        index = self._types_index()
+        found = [lid for kind in dict.fromkeys(types) for lid in index.get(kind, ())]
+        if len(types) < 2:
+            return found
+        wanted = set(found)
+        return [lid for lid in self.resources if lid in wanted]
+
+    def _types_index(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] | None = self.__dict__.get("_by_type")
+        if index is None:
+            index = {}
+            for lid in self.resources:
+                kind = self.type_of(lid)
+                if kind is not None:
+                    index.setdefault(kind, []).append(lid)
+            object.__setattr__(self, "_by_type", index)
+        return index
 
     def construct_path(self, logical_id: str) -> str | None:
         """The ``aws:cdk:path`` metadata CDK writes on each resource, if present."""

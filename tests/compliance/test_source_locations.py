@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 from app_copy import line_of
 
+from compliance.baseline import gate_against
 from compliance.record import FindingsRecord
+from compliance.report import render as render_report
+from compliance.report_markdown import escape_markdown
 from compliance.sarif import FINGERPRINT_KEY, SRCROOT, to_sarif
 from compliance.source_capture import SOURCES_FILE
 from policies.catalog import default_catalog
@@ -127,3 +130,21 @@ def test_scan_of_a_plain_template_keeps_template_locations(small_record: Finding
         artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
         assert artifact["uri"].endswith("small-platform.yaml")
         assert "relatedLocations" not in result
+
+
+def test_the_audit_reports_show_the_source_and_the_template_and_existing_failures(
+    platform_gate: tuple[Path, dict[str, Any]],
+) -> None:
+    record = FindingsRecord.model_validate(platform_gate[1])
+    gated = gate_against(record, record, "base.json")
+    failing = next(f for f in gated.findings if f.status == "fail" and f.source_location)
+    assert failing.source_location and failing.location
+    source = f"{failing.source_location.file}:{failing.source_location.start_line}"
+    html = render_report(gated, "html")
+    assert f'created at <span class="mono">{source}</span>' in html
+    assert f"{failing.location.file}:{failing.location.start_line}" in html
+    assert "existing (in the baseline)" in html
+    assert f"{gated.summary.gate.existing} existing failure(s) in the baseline" in html
+    markdown = render_report(gated, "md")
+    assert f" at {escape_markdown(source)} |" in markdown
+    assert "existing (in the baseline): " in markdown

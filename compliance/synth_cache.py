@@ -1,0 +1,95 @@
+"""Skip a synthesis whose inputs are unchanged: proved by a content hash, never assumed.
+
+The key hashes everything a synthesis reads: every file of the app's top-level package (code
+and data files), ``cdk.json``, ``pyproject.toml`` and any lock file of the project, this
+engine's synthesis code, the versions of the CDK libraries, the app spec, the environments
+and the ``CDK_*`` variables. A hit copies the stored assembly (templates, manifest, cdk-nag's
+validation report); policies and waivers are evaluated on it as on a fresh one. ``--no-cache``
+synthesizes anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+from compliance.synth import synthesize
+
+#: Where stored assemblies live, below the project root (the working directory).
+CACHE_DIR = Path(".tap-cache") / "synth"
+PROJECT_FILES = ("cdk.json", "pyproject.toml", "requirements.lock", "constraints.txt", "uv.lock")
+LIBRARIES = ("aws-cdk-lib", "cdk-nag", "constructs", "jsii", "tap-compliance")
+_SKIPPED = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "cdk.out"}
+
+
+def inputs_key(app: str, env_names: Sequence[str] | None, root: Path) -> str:
+    """The content hash of every input of a synthesis."""
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    add("app", app.encode())
+    add("envs", "\0".join(env_names or ["<all>"]).encode())
+    for path in _package_files(app):
+        add(f"file {path}", path.read_bytes())
+    for name in PROJECT_FILES:
+        if (root / name).is_file():
+            add(f"project {name}", (root / name).read_bytes())
+    add("synth", Path(__file__).with_name("synth.py").read_bytes())
+    for library in LIBRARIES:
+        try:
+            add(f"version {library}", metadata.version(library).encode())
+        except metadata.PackageNotFoundError:
+            add(f"version {library}", b"")
+    for name in sorted(os.environ):
+        if name.startswith("CDK_") and name != "CDK_OUTDIR":
+            add(f"env {name}", os.environ[name].encode())
+    return digest.hexdigest()
+
+
+def _package_files(app: str) -> list[Path]:
+    """Every file of the top-level package the app's module lives in, in a stable order."""
+    top = app.partition(":")[0].split(".")[0]
+    spec = importlib.util.find_spec(top)
+    if spec is None or spec.origin is None:
+        return []
+    if not spec.submodule_search_locations:
+        return [Path(spec.origin)]
+    folder = Path(spec.origin).parent
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not _SKIPPED & set(p.relative_to(folder).parts) and p.suffix != ".pyc"
+    )
+
+
+def synthesize_cached(
+    outdir: Path, env_names: Sequence[str] | None, app: str, *, cache: bool = True
+) -> bool:
+    """Synthesize into ``outdir``, or copy the stored assembly of identical inputs.
+
+    Returns whether the store was used.
+    """
+    if not cache:
+        synthesize(outdir, env_names, app)
+        return False
+    root = Path.cwd()
+    entry = root / CACHE_DIR / inputs_key(app, env_names, root)
+    if (entry / "manifest.json").is_file():
+        shutil.copytree(entry, outdir, dirs_exist_ok=True)
+        return True
+    synthesize(outdir, env_names, app)
+    staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copytree(outdir, staging)
+        staging.rename(entry)
+    except OSError:  # another run stored it first, or the store is not writable: no matter
+        shutil.rmtree(staging, ignore_errors=True)
+    return False
