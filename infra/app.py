@@ -63,16 +63,33 @@ def build_app(
     outdir: str | Path,
     env_names: Sequence[str] | None = None,
     environments_file: Path | None = None,
+    hardened: bool = True,
 ) -> App:
-    """One App with a stack per chosen environment (all by default); not yet synthesized."""
+    """One App with a stack per chosen environment (all by default); not yet synthesized.
+
+    ``hardened=False`` builds the platform as the seed writes it (without ``infra/hardening``).
+    """
     source = environments_file or DEFAULT_ENVIRONMENTS_FILE
     chosen = select_environments(load_environments(source), env_names, source=source)
     platform = load_platform()
     context = {**cdk_json_context(), **SYNTH_CONTEXT, **availability_zone_context(chosen)}
     app = App(outdir=str(outdir), context=context, analytics_reporting=False)
     for environment in chosen:
-        TapStack(app, environment=environment, platform=platform)
+        TapStack(app, environment=environment, platform=platform, hardened=hardened)
     return app
+
+
+def build_seed_app(
+    *,
+    outdir: str | Path,
+    env_names: Sequence[str] | None = None,
+    environments_file: Path | None = None,
+) -> App:
+    """The platform as the seed writes it, without its hardening layer (the "before"):
+    ``tap-compliance check --app infra.app:build_seed_app`` judges it."""
+    return build_app(
+        outdir=outdir, env_names=env_names, environments_file=environments_file, hardened=False
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

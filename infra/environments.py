@@ -54,6 +54,8 @@ class EnvironmentSpec(BaseModel):
     #: passes the encryption controls on them instead of reporting them unknown.
     customer_managed_keys: list[KeyReference] = Field(default_factory=list)
     suffix: Suffix
+    #: Never destroy data on stack deletion (RETAIN, deletion protection, no auto-delete).
+    retain_data: bool = False
 
     @field_validator("availability_zones")
     @classmethod

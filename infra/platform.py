@@ -32,6 +32,8 @@ class PlatformSettings(_Model):
 
     tags: dict[str, str]
     config_rules: list[ConfigRuleSpec] = Field(min_length=1)
+    #: The rules the hardening layer adds to the seed's.
+    hardening_config_rules: list[ConfigRuleSpec] = Field(default_factory=list)
 
 
 _SCHEMA: TypeAdapter[PlatformSettings] = TypeAdapter(PlatformSettings)

@@ -52,8 +52,11 @@ def deployed_rules(template: dict[str, Any], physical: dict[str, str]) -> list[D
         if resource.get("Type") != "AWS::Config::ConfigRule":
             continue
         properties = resource.get("Properties") or {}
-        identifier = str((properties.get("Source") or {}).get("SourceIdentifier", logical_id))
+        source = properties.get("Source") or {}
         declared = properties.get("ConfigRuleName")
+        # a custom policy rule (Guard) has no identifier: its name is what the catalogue names
+        custom = source.get("Owner") == "CUSTOM_POLICY" and isinstance(declared, str)
+        identifier = str(declared if custom else source.get("SourceIdentifier", logical_id))
         name = physical.get(logical_id) or (declared if isinstance(declared, str) else logical_id)
         rules.append(DeployedRule(logical_id, name, identifier))
     return sorted(rules, key=lambda rule: rule.logical_id)

@@ -20,8 +20,14 @@ def seed_bucket(
     bucket_name: str,
     encryption_key: kms.IKey,
     lifecycle_rules: Sequence[s3.LifecycleRule] | None = None,
+    retain: bool = False,
+    access_logs: s3.IBucket | None = None,
 ) -> s3.Bucket:
-    """A bucket as the seed writes every one: KMS, versioned, SSL only, no public access."""
+    """A bucket as the seed writes every one: KMS, versioned, SSL only, no public access.
+
+    The seed destroys it with its objects on stack deletion; ``retain`` keeps both. With
+    ``access_logs``, server access logs go there under the bucket's name.
+    """
     return s3.Bucket(
         scope,
         construct_id,
@@ -31,9 +37,11 @@ def seed_bucket(
         versioned=True,
         enforce_ssl=True,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        removal_policy=RemovalPolicy.DESTROY,
-        auto_delete_objects=True,
+        removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        auto_delete_objects=not retain,
         lifecycle_rules=lifecycle_rules,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=f"{construct_id}/" if access_logs else None,
     )
 
 
@@ -55,6 +63,8 @@ class DataBuckets(Construct):
         suffix: str,
         account: str,
         encryption_key: kms.IKey,
+        retain: bool = False,
+        access_logs: s3.IBucket | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.ingestion = seed_bucket(
@@ -63,6 +73,8 @@ class DataBuckets(Construct):
             bucket_name=f"trading-ingestion-{suffix}-{account}",
             encryption_key=encryption_key,
             lifecycle_rules=_transition_to(s3.StorageClass.GLACIER),
+            retain=retain,
+            access_logs=access_logs,
         )
         self.analytics = seed_bucket(
             self,
@@ -70,6 +82,8 @@ class DataBuckets(Construct):
             bucket_name=f"trading-analytics-{suffix}-{account}",
             encryption_key=encryption_key,
             lifecycle_rules=_transition_to(s3.StorageClass.GLACIER),
+            retain=retain,
+            access_logs=access_logs,
         )
         self.archival = seed_bucket(
             self,
@@ -77,4 +91,6 @@ class DataBuckets(Construct):
             bucket_name=f"trading-archival-{suffix}-{account}",
             encryption_key=encryption_key,
             lifecycle_rules=_transition_to(s3.StorageClass.DEEP_ARCHIVE),
+            retain=retain,
+            access_logs=access_logs,
         )

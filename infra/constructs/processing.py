@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -32,13 +34,20 @@ class DataProcessing(Construct):
         construct_id: str,
         *,
         suffix: str,
-        allowed_regions: Sequence[str],
+        allowed_regions: Sequence[str] | None,
         environment_key: kms.IKey,
         sessions_table: dynamodb.ITable,
         api_keys_table: dynamodb.ITable,
         ingestion_bucket: s3.IBucket,
         analytics_bucket: s3.IBucket,
+        vpc: ec2.IVpc | None = None,
+        log_group: logs.ILogGroup | None = None,
+        managed_grants: bool = False,
     ) -> None:
+        """The seed's function runs outside any VPC, logs through CDK's log-retention helper
+        and carries a hand-written regional deny (``allowed_regions``; None: none). ``vpc``
+        puts it in the private subnets with its own security group, ``log_group`` names its
+        log group, ``managed_grants`` sends its grants to a customer-managed policy."""
         super().__init__(scope, construct_id)
         self.role = iam.Role(
             self,
@@ -51,7 +60,27 @@ class DataProcessing(Construct):
                 )
             ],
         )
-        self.role.add_to_policy(regional_deny(allowed_regions))
+        if allowed_regions is not None:
+            self.role.add_to_policy(regional_deny(allowed_regions))
+        placement: dict[str, Any] = {"log_retention": logs.RetentionDays.ONE_MONTH}
+        if log_group is not None:
+            placement = {"log_group": log_group}
+        if vpc is not None:
+            self.security_group = ec2.SecurityGroup(
+                self,
+                "FunctionSecurityGroup",
+                vpc=vpc,
+                description="data-processing Lambda: no inbound, HTTPS out to AWS APIs",
+                allow_all_outbound=False,
+            )
+            self.security_group.add_egress_rule(
+                ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "AWS APIs over TLS (NAT, endpoints)"
+            )
+            placement |= {
+                "vpc": vpc,
+                "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+                "security_groups": [self.security_group],
+            }
         self.function = lambda_.Function(
             self,
             "DataProcessingFunction",
@@ -66,10 +95,14 @@ class DataProcessing(Construct):
                 "API_KEYS_TABLE": api_keys_table.table_name,
             },
             environment_encryption=environment_key,
-            log_retention=logs.RetentionDays.ONE_MONTH,
             role=self.role,
+            **placement,
         )
-        sessions_table.grant_read_write_data(self.function)
-        api_keys_table.grant_read_write_data(self.function)
-        ingestion_bucket.grant_read(self.function)
-        analytics_bucket.grant_write(self.function)
+        grantee: iam.IGrantable = self.function
+        if managed_grants:
+            grantee = iam.ManagedPolicy(self, "DataProcessingPolicy", roles=[self.role])
+            self.function.node.add_dependency(grantee)
+        sessions_table.grant_read_write_data(grantee)
+        api_keys_table.grant_read_write_data(grantee)
+        ingestion_bucket.grant_read(grantee)
+        analytics_bucket.grant_write(grantee)

@@ -172,12 +172,16 @@ class Template:
         return self.span(logical_id).key_line
 
     def config_rules(self) -> list[str]:
-        """AWS Config managed-rule identifiers this template deploys."""
-        rules = {
-            str(resource.get("Properties", {}).get("Source", {}).get("SourceIdentifier"))
-            for resource in self.resources.values()
-            if resource.get("Type") == "AWS::Config::ConfigRule"
-        }
+        """AWS Config rules this template deploys: managed rules by identifier, custom policy
+        rules (Guard) by name."""
+        rules = set()
+        for resource in self.resources.values():
+            if resource.get("Type") != "AWS::Config::ConfigRule":
+                continue
+            properties = resource.get("Properties", {})
+            source = properties.get("Source", {})
+            key = "ConfigRuleName" if source.get("Owner") == "CUSTOM_POLICY" else None
+            rules.add(str(properties.get(key) if key else source.get("SourceIdentifier")))
         return sorted(rule for rule in rules if rule != "None")
 
 

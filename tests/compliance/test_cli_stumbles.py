@@ -201,7 +201,7 @@ def test_a_cloud_assemblys_stacks_get_their_environment(
         ("TapStack-prod", "prod"),
     }
     states = {w["id"]: w["state"] for w in record["waivers"]}
-    assert states["SEED-IAM-01"] == "active"
+    assert states["HARD-DAT-01-PREPROD"] == "active"  # limited to dev and staging
     main([*scan, "--env", "dev"])  # --env overrides
     record = json.loads(capsys.readouterr().out)
     assert {t["env"] for t in record["targets"]} == {"dev"}

@@ -107,6 +107,7 @@ def test_added_bucket_is_the_only_new_failure_and_moved_lines_keep_fingerprints(
         ("TAP-TLS-01", "ScratchBucket"),
         ("TAP-BAK-01", "ScratchBucket"),
         ("TAP-LOG-01", "ScratchBucket"),
+        ("TAP-DAT-01", "ScratchBucket"),  # no DeletionPolicy: deleted with the stack
     }
     assert delta["fixed"] == delta["moved"] == []
     assert keys(delta["still_failing"]) == {

@@ -22,6 +22,9 @@ from compliance.cli import main
 
 pytestmark = pytest.mark.slow
 
+ARCHIVAL_END = (
+    "DEEP_ARCHIVE),\n            retain=retain,\n            access_logs=access_logs,\n        )\n"
+)
 SCRATCH = """        self.scratch = s3.Bucket(
             self,
             "ScratchBucket",
@@ -44,9 +47,8 @@ def pull_request(
     buckets = folder / "infra" / "constructs" / "buckets.py"
     edit(
         buckets,
-        "            lifecycle_rules=_transition_to(s3.StorageClass.DEEP_ARCHIVE),\n        )\n",
-        "            lifecycle_rules=_transition_to(s3.StorageClass.DEEP_ARCHIVE),\n        )\n"
-        + SCRATCH,
+        ARCHIVAL_END,
+        ARCHIVAL_END + SCRATCH,
     )
     api = folder / "infra" / "constructs" / "api.py"
     edit(api, "\nclass ", "\n" + "# moved down\n" * MOVED_BY + "class ")

@@ -77,7 +77,7 @@ def test_the_summary_counts_skipped_and_unjudged_templates(
     main(["scan", REPO, "--keep-going"])
     out = " ".join(capsys.readouterr().out.split())
     assert (
-        "gate failed: 7 blocking failure(s) at or above high, 1 template(s) that could not" in out
+        "gate failed: 9 blocking failure(s) at or above high, 1 template(s) that could not" in out
     )
     assert "│ error" in out and "│ skipped" in out
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT, unexpiring
+from engine_testdata import ROOT
 
 from compliance.cli import main
 
@@ -36,7 +36,8 @@ def test_seed_fails_the_gate_listing_known_violations(
     record = json.loads(capsys.readouterr().out)
     assert code == 1
     gate = record["summary"]["gate"]
-    assert gate["result"] == "failed" and gate["blocking"] == len(SEED_ROLES_WITHOUT_DENY)
+    # high: the helper roles' regional deny, and the 11 stores and keys DESTROY deletes
+    assert gate["result"] == "failed" and gate["blocking"] == len(SEED_ROLES_WITHOUT_DENY) + 11
     failing = {
         (f["control_id"], f["resource"]["logical_id"])
         for f in record["findings"]
@@ -76,9 +77,19 @@ def test_scan_of_a_cdk_out_folder_knows_construct_paths(
 def test_scan_with_env_applies_that_environments_waivers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The shipped waivers name dev, staging and prod: a scan says which one it judges."""
+    """A waiver limited to environments applies only when the scan says which one it judges."""
     waivers = tmp_path / "waivers.yaml"
-    waivers.write_text(unexpiring((ROOT / "waivers.yaml").read_text()))
+    waivers.write_text(
+        "waivers:\n  - id: DEV-HELPER-ROLES\n    control: TAP-IAM-01\n"
+        "    resources: [Custom*Role*, LogRetention*Role*, ApiTradingApiCloudWatchRole*]\n"
+        "    environments: [dev]\n"
+        "    justification: CDK helper roles of a dev stack, accepted for this test.\n"
+        "    approver: qsa\n    approved: 2999-01-01\n    expires: 2999-12-31\n"
+        "  - id: DEV-DESTROYS\n    control: TAP-DAT-01\n    resources: ['*']\n"
+        "    environments: [dev]\n"
+        "    justification: a dev stack holds no live data, accepted for this test.\n"
+        "    approver: qsa\n    approved: 2999-01-01\n    expires: 2999-12-31\n"
+    )
     scan = ["scan", str(SEED), "--format", "json", "--waivers", str(waivers)]
     assert main(scan) == 1
     unwaived = json.loads(capsys.readouterr().out)

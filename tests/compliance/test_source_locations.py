@@ -66,18 +66,21 @@ def test_a_helper_cdk_adds_to_the_stack_belongs_to_the_construct_that_caused_it(
     platform_gate: tuple[Path, dict[str, Any]],
 ) -> None:
     folder, record = platform_gate
-    processing = folder / "infra" / "constructs" / "processing.py"
-    # log_retention on the function makes CDK add a LogRetention singleton at the stack's root.
-    log_retention = findings_of(record, "TapStack-dev/LogRetention")
-    assert log_retention
-    function_line = line_of(processing, "lambda_.Function(")
+    network = folder / "infra" / "constructs" / "network.py"
+    # the VPC (restrictDefaultSecurityGroup) makes CDK add a provider at the stack's root.
+    restrict = findings_of(
+        record, "TapStack-dev/Custom::VpcRestrictDefaultSGCustomResourceProvider"
+    )
+    assert restrict
+    vpc_line = line_of(network, "ec2.Vpc(")
     assert {
-        (f["source_location"]["file"], f["source_location"]["start_line"]) for f in log_retention
-    } == {("infra/constructs/processing.py", function_line)}
+        (f["source_location"]["file"], f["source_location"]["start_line"]) for f in restrict
+    } == {("infra/constructs/network.py", vpc_line)}
     # auto_delete_objects on the buckets adds the auto-delete provider at the stack's root.
     provider = findings_of(record, "TapStack-dev/Custom::S3AutoDeleteObjectsCustomResourceProvider")
     assert provider
-    assert {f["source_location"]["file"] for f in provider} == {"infra/constructs/buckets.py"}
+    # the first bucket with auto-delete (the access-log bucket) makes CDK add it
+    assert {f["source_location"]["file"] for f in provider} == {"infra/hardening/logs.py"}
 
 
 def test_sarif_points_at_the_source_and_keeps_the_template_as_related_location(

@@ -1,4 +1,5 @@
-"""The REST API: POST /data behind an API key, access logging, the usage plan and its key."""
+"""The seed as written: the REST API: POST /data behind an API key, access logging, the usage plan
+and its key."""
 
 from __future__ import annotations
 
@@ -7,23 +8,23 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 
 
-def test_rest_api(dev: Template) -> None:
-    dev.resource_count_is("AWS::ApiGateway::RestApi", 1)
-    dev.has_resource_properties(
+def test_rest_api(seed: Template) -> None:
+    seed.resource_count_is("AWS::ApiGateway::RestApi", 1)
+    seed.has_resource_properties(
         "AWS::ApiGateway::RestApi",
         {"Name": "trading-api-dev", "Description": "API for trading analytics platform"},
     )
-    dev.has_resource_properties("AWS::ApiGateway::Resource", {"PathPart": "data"})
+    seed.has_resource_properties("AWS::ApiGateway::Resource", {"PathPart": "data"})
 
 
-def test_post_data_requires_an_api_key(dev: Template, of_type: Any) -> None:
-    dev.resource_count_is("AWS::ApiGateway::Method", 1)
+def test_post_data_requires_an_api_key(seed: Template, seed_of_type: Any) -> None:
+    seed.resource_count_is("AWS::ApiGateway::Method", 1)
     (function_id,) = [
         logical_id
-        for logical_id, function in of_type("AWS::Lambda::Function").items()
+        for logical_id, function in seed_of_type("AWS::Lambda::Function").items()
         if function["Properties"].get("FunctionName") == "data-processor-dev"
     ]
-    dev.has_resource_properties(
+    seed.has_resource_properties(
         "AWS::ApiGateway::Method",
         {
             "HttpMethod": "POST",
@@ -43,17 +44,17 @@ def test_post_data_requires_an_api_key(dev: Template, of_type: Any) -> None:
     )
 
 
-def test_stage_logs_access_and_execution(dev: Template, of_type: Any) -> None:
+def test_stage_logs_access_and_execution(seed: Template, seed_of_type: Any) -> None:
     (log_group_id,) = [
         logical_id
-        for logical_id, group in of_type("AWS::Logs::LogGroup").items()
+        for logical_id, group in seed_of_type("AWS::Logs::LogGroup").items()
         if group["Properties"]["LogGroupName"] == "/aws/apigateway/trading-api-dev"
     ]
-    dev.has_resource(
+    seed.has_resource(
         "AWS::Logs::LogGroup",
         {"Properties": Match.object_like({"RetentionInDays": 30}), "DeletionPolicy": "Delete"},
     )
-    dev.has_resource_properties(
+    seed.has_resource_properties(
         "AWS::ApiGateway::Stage",
         {
             "StageName": "dev",
@@ -77,9 +78,9 @@ def test_stage_logs_access_and_execution(dev: Template, of_type: Any) -> None:
     )
 
 
-def test_cloudwatch_role_for_api_gateway(dev: Template) -> None:
-    dev.resource_count_is("AWS::ApiGateway::Account", 1)
-    dev.has_resource_properties(
+def test_cloudwatch_role_for_api_gateway(seed: Template) -> None:
+    seed.resource_count_is("AWS::ApiGateway::Account", 1)
+    seed.has_resource_properties(
         "AWS::IAM::Role",
         {
             "AssumeRolePolicyDocument": Match.object_like(
@@ -93,8 +94,8 @@ def test_cloudwatch_role_for_api_gateway(dev: Template) -> None:
     )
 
 
-def test_usage_plan_throttles_and_holds_the_key(dev: Template, of_type: Any) -> None:
-    dev.has_resource_properties(
+def test_usage_plan_throttles_and_holds_the_key(seed: Template, seed_of_type: Any) -> None:
+    seed.has_resource_properties(
         "AWS::ApiGateway::UsagePlan",
         {
             "UsagePlanName": "trading-usage-plan-dev",
@@ -102,12 +103,12 @@ def test_usage_plan_throttles_and_holds_the_key(dev: Template, of_type: Any) -> 
             "ApiStages": [Match.object_like({"Stage": {"Ref": Match.string_like_regexp("Stage")}})],
         },
     )
-    (key_id,) = of_type("AWS::ApiGateway::ApiKey")
-    dev.has_resource_properties(
+    (key_id,) = seed_of_type("AWS::ApiGateway::ApiKey")
+    seed.has_resource_properties(
         "AWS::ApiGateway::ApiKey", {"Name": "trading-api-key-dev", "Enabled": True}
     )
-    (plan_id,) = of_type("AWS::ApiGateway::UsagePlan")
-    dev.has_resource_properties(
+    (plan_id,) = seed_of_type("AWS::ApiGateway::UsagePlan")
+    seed.has_resource_properties(
         "AWS::ApiGateway::UsagePlanKey",
         {"KeyId": {"Ref": key_id}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": plan_id}},
     )

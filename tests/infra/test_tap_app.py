@@ -51,16 +51,17 @@ def test_each_environment_uses_its_own_settings(
             "trading-analytics",
             "trading-archival",
             "config-bucket",
+            "trading-access-logs",
         )
     )
     denies = [
         statement["Condition"]["StringNotEquals"]["aws:RequestedRegion"]
         for r in resources
-        if r["Type"] == "AWS::IAM::Policy"
+        if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
         for statement in r["Properties"]["PolicyDocument"]["Statement"]
         if statement["Effect"] == "Deny"
     ]
-    assert denies == [env.allowed_regions, env.allowed_regions]
+    assert denies == [env.allowed_regions]  # one policy, the regional-deny Aspect's
     (vpc,) = [r["Properties"] for r in resources if r["Type"] == "AWS::EC2::VPC"]
     assert {"Key": "Environment", "Value": env.suffix} in vpc["Tags"]
 

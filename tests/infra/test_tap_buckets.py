@@ -1,4 +1,4 @@
-"""The ingestion, analytics, archival and config buckets as the seed writes them."""
+"""The seed as written: the ingestion, analytics, archival and config buckets."""
 
 from __future__ import annotations
 
@@ -22,24 +22,24 @@ BUCKETS = {
 }
 
 
-def bucket_id(of_type: Any, name: str) -> str:
+def bucket_id(seed_of_type: Any, name: str) -> str:
     (logical_id,) = [
         logical_id
-        for logical_id, bucket in of_type("AWS::S3::Bucket").items()
+        for logical_id, bucket in seed_of_type("AWS::S3::Bucket").items()
         if bucket["Properties"]["BucketName"] == name
     ]
     return str(logical_id)
 
 
-def test_four_buckets(dev: Template) -> None:
-    dev.resource_count_is("AWS::S3::Bucket", 4)
-    dev.resource_count_is("AWS::S3::BucketPolicy", 4)
-    dev.resource_count_is("Custom::S3AutoDeleteObjects", 4)
+def test_four_buckets(seed: Template) -> None:
+    seed.resource_count_is("AWS::S3::Bucket", 4)
+    seed.resource_count_is("AWS::S3::BucketPolicy", 4)
+    seed.resource_count_is("Custom::S3AutoDeleteObjects", 4)
 
 
 @pytest.mark.parametrize(("name", "storage_class"), BUCKETS.items())
 def test_bucket(
-    dev: Template, key_ids: dict[str, str], name: str, storage_class: str | None
+    seed: Template, seed_key_ids: dict[str, str], name: str, storage_class: str | None
 ) -> None:
     lifecycle = (
         {
@@ -53,7 +53,7 @@ def test_bucket(
         if storage_class
         else Match.absent()
     )
-    dev.has_resource(
+    seed.has_resource(
         "AWS::S3::Bucket",
         {
             "Properties": Match.object_like(
@@ -64,7 +64,7 @@ def test_bucket(
                             {
                                 "ServerSideEncryptionByDefault": {
                                     "SSEAlgorithm": "aws:kms",
-                                    "KMSMasterKeyID": {"Fn::GetAtt": [key_ids["s3"], "Arn"]},
+                                    "KMSMasterKeyID": {"Fn::GetAtt": [seed_key_ids["s3"], "Arn"]},
                                 }
                             }
                         ]
@@ -82,10 +82,10 @@ def test_bucket(
 
 
 @pytest.mark.parametrize("name", BUCKETS)
-def test_policy_denies_requests_without_tls(dev: Template, of_type: Any, name: str) -> None:
-    logical_id = bucket_id(of_type, name)
+def test_policy_denies_requests_without_tls(seed: Template, seed_of_type: Any, name: str) -> None:
+    logical_id = bucket_id(seed_of_type, name)
     arn = {"Fn::GetAtt": [logical_id, "Arn"]}
-    dev.has_resource_properties(
+    seed.has_resource_properties(
         "AWS::S3::BucketPolicy",
         {
             "Bucket": {"Ref": logical_id},
@@ -105,4 +105,4 @@ def test_policy_denies_requests_without_tls(dev: Template, of_type: Any, name: s
             },
         },
     )
-    dev.has_resource_properties("Custom::S3AutoDeleteObjects", {"BucketName": {"Ref": logical_id}})
+    seed.has_resource_properties("Custom::S3AutoDeleteObjects", {"BucketName": {"Ref": logical_id}})

@@ -1,4 +1,5 @@
-"""AWS Config: role (with the regional deny), recorder, delivery channel, five managed rules."""
+"""The seed as written: aWS Config: role (with the regional deny), recorder, delivery channel, five
+managed rules."""
 
 from __future__ import annotations
 
@@ -16,53 +17,55 @@ RULES = {
 }
 
 
-def only(of_type: Any, resource_type: str) -> str:
-    (logical_id,) = of_type(resource_type)
+def only(seed_of_type: Any, resource_type: str) -> str:
+    (logical_id,) = seed_of_type(resource_type)
     return str(logical_id)
 
 
-def config_role_id(of_type: Any) -> str:
+def config_role_id(seed_of_type: Any) -> str:
     (logical_id,) = [
         logical_id
-        for logical_id, role in of_type("AWS::IAM::Role").items()
+        for logical_id, role in seed_of_type("AWS::IAM::Role").items()
         if role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         == {"Service": "config.amazonaws.com"}
     ]
     return str(logical_id)
 
 
-def test_recorder_records_everything_with_the_config_role(dev: Template, of_type: Any) -> None:
-    dev.has_resource_properties(
+def test_recorder_records_everything_with_the_config_role(
+    seed: Template, seed_of_type: Any
+) -> None:
+    seed.has_resource_properties(
         "AWS::Config::ConfigurationRecorder",
         {
-            "RoleARN": {"Fn::GetAtt": [config_role_id(of_type), "Arn"]},
+            "RoleARN": {"Fn::GetAtt": [config_role_id(seed_of_type), "Arn"]},
             "RecordingGroup": {"AllSupported": True, "IncludeGlobalResourceTypes": True},
         },
     )
 
 
 def test_delivery_channel_writes_to_the_config_bucket_after_the_recorder(
-    dev: Template, of_type: Any
+    seed: Template, seed_of_type: Any
 ) -> None:
     (bucket_id,) = [
         logical_id
-        for logical_id, bucket in of_type("AWS::S3::Bucket").items()
+        for logical_id, bucket in seed_of_type("AWS::S3::Bucket").items()
         if bucket["Properties"]["BucketName"].startswith("config-bucket-dev-")
     ]
-    dev.has_resource(
+    seed.has_resource(
         "AWS::Config::DeliveryChannel",
         {
             "Properties": {"S3BucketName": {"Ref": bucket_id}},
-            "DependsOn": [only(of_type, "AWS::Config::ConfigurationRecorder")],
+            "DependsOn": [only(seed_of_type, "AWS::Config::ConfigurationRecorder")],
         },
     )
 
 
 @pytest.mark.parametrize(("identifier", "description"), RULES.items())
 def test_managed_rule_depends_on_recorder_and_channel(
-    dev: Template, of_type: Any, identifier: str, description: str
+    seed: Template, seed_of_type: Any, identifier: str, description: str
 ) -> None:
-    dev.has_resource(
+    seed.has_resource(
         "AWS::Config::ConfigRule",
         {
             "Properties": {
@@ -71,28 +74,28 @@ def test_managed_rule_depends_on_recorder_and_channel(
             },
             "DependsOn": Match.array_equals(
                 [
-                    only(of_type, "AWS::Config::ConfigurationRecorder"),
-                    only(of_type, "AWS::Config::DeliveryChannel"),
+                    only(seed_of_type, "AWS::Config::ConfigurationRecorder"),
+                    only(seed_of_type, "AWS::Config::DeliveryChannel"),
                 ]
             ),
         },
     )
 
 
-def test_exactly_five_rules(dev: Template) -> None:
-    dev.resource_count_is("AWS::Config::ConfigRule", 5)
+def test_exactly_five_rules(seed: Template) -> None:
+    seed.resource_count_is("AWS::Config::ConfigRule", 5)
 
 
-def test_config_role(of_type: Any, key_ids: dict[str, str]) -> None:
-    role_id = config_role_id(of_type)
-    role = of_type("AWS::IAM::Role")[role_id]["Properties"]
+def test_config_role(seed_of_type: Any, seed_key_ids: dict[str, str]) -> None:
+    role_id = config_role_id(seed_of_type)
+    role = seed_of_type("AWS::IAM::Role")[role_id]["Properties"]
     assert (
         role["ManagedPolicyArns"][0]["Fn::Join"][1][-1]
         == ":iam::aws:policy/service-role/ConfigRole"
     )
     (policy,) = [
         p["Properties"]
-        for p in of_type("AWS::IAM::Policy").values()
+        for p in seed_of_type("AWS::IAM::Policy").values()
         if p["Properties"]["Roles"] == [{"Ref": role_id}]
     ]
     statements = policy["PolicyDocument"]["Statement"]
@@ -100,7 +103,7 @@ def test_config_role(of_type: Any, key_ids: dict[str, str]) -> None:
     assert statements[1] == {
         "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
         "Effect": "Allow",
-        "Resource": {"Fn::GetAtt": [key_ids["s3"], "Arn"]},
+        "Resource": {"Fn::GetAtt": [seed_key_ids["s3"], "Arn"]},
     }
     assert statements[2] == {
         "Action": "*",

@@ -1,4 +1,5 @@
-"""The VPC: 10.0.0.0/16, 3 AZs, 3 public + 3 private /24 subnets, 3 NAT gateways."""
+"""The seed as written: the VPC: 10.0.0.0/16, 3 AZs, 3 public + 3 private /24 subnets, 3 NAT
+gateways."""
 
 from __future__ import annotations
 
@@ -7,20 +8,20 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 
 
-def test_vpc(dev: Template) -> None:
-    dev.resource_count_is("AWS::EC2::VPC", 1)
-    dev.has_resource_properties(
+def test_vpc(seed: Template) -> None:
+    seed.resource_count_is("AWS::EC2::VPC", 1)
+    seed.has_resource_properties(
         "AWS::EC2::VPC",
         {
             "CidrBlock": "10.0.0.0/16",
             "Tags": Match.array_with([{"Key": "Name", "Value": "trading-vpc-dev"}]),
         },
     )
-    dev.resource_count_is("AWS::EC2::InternetGateway", 1)
+    seed.resource_count_is("AWS::EC2::InternetGateway", 1)
 
 
-def test_three_public_and_three_private_subnets(of_type: Any) -> None:
-    subnets = [r["Properties"] for r in of_type("AWS::EC2::Subnet").values()]
+def test_three_public_and_three_private_subnets(seed_of_type: Any) -> None:
+    subnets = [r["Properties"] for r in seed_of_type("AWS::EC2::Subnet").values()]
     assert len(subnets) == 6
     assert all(subnet["CidrBlock"].endswith("/24") for subnet in subnets)
     public = [s for s in subnets if s["MapPublicIpOnLaunch"]]
@@ -31,11 +32,13 @@ def test_three_public_and_three_private_subnets(of_type: Any) -> None:
     assert len({s["CidrBlock"] for s in subnets}) == 6
 
 
-def test_a_nat_gateway_per_az_with_private_default_routes(dev: Template, of_type: Any) -> None:
-    dev.resource_count_is("AWS::EC2::NatGateway", 3)
-    dev.resource_count_is("AWS::EC2::EIP", 3)
+def test_a_nat_gateway_per_az_with_private_default_routes(
+    seed: Template, seed_of_type: Any
+) -> None:
+    seed.resource_count_is("AWS::EC2::NatGateway", 3)
+    seed.resource_count_is("AWS::EC2::EIP", 3)
     nat_routes = [
-        r for r in of_type("AWS::EC2::Route").values() if "NatGatewayId" in r["Properties"]
+        r for r in seed_of_type("AWS::EC2::Route").values() if "NatGatewayId" in r["Properties"]
     ]
     assert len(nat_routes) == 3
     assert {r["Properties"]["DestinationCidrBlock"] for r in nat_routes} == {"0.0.0.0/0"}

@@ -1,4 +1,5 @@
-"""The data-processing Lambda, its role with the regional deny and its least-privilege grants."""
+"""The seed as written: the data-processing Lambda, its role with the regional deny and its least-
+privilege grants."""
 
 from __future__ import annotations
 
@@ -14,30 +15,30 @@ REGIONAL_DENY = {
 }
 
 
-def function_id(of_type: Any) -> str:
+def function_id(seed_of_type: Any) -> str:
     (logical_id,) = [
         logical_id
-        for logical_id, function in of_type("AWS::Lambda::Function").items()
+        for logical_id, function in seed_of_type("AWS::Lambda::Function").items()
         if function["Properties"].get("FunctionName") == "data-processor-dev"
     ]
     return str(logical_id)
 
 
-def role_id(of_type: Any) -> str:
+def role_id(seed_of_type: Any) -> str:
     (logical_id,) = [
         logical_id
-        for logical_id, role in of_type("AWS::IAM::Role").items()
+        for logical_id, role in seed_of_type("AWS::IAM::Role").items()
         if role["Properties"].get("Description", "").startswith("Role for data processing")
     ]
     return str(logical_id)
 
 
-def test_function(dev: Template, of_type: Any, key_ids: dict[str, str]) -> None:
+def test_function(seed: Template, seed_of_type: Any, seed_key_ids: dict[str, str]) -> None:
     tables = {
         table["Properties"]["TableName"]: logical_id
-        for logical_id, table in of_type("AWS::DynamoDB::Table").items()
+        for logical_id, table in seed_of_type("AWS::DynamoDB::Table").items()
     }
-    dev.has_resource_properties(
+    seed.has_resource_properties(
         "AWS::Lambda::Function",
         {
             "FunctionName": "data-processor-dev",
@@ -52,24 +53,26 @@ def test_function(dev: Template, of_type: Any, key_ids: dict[str, str]) -> None:
                     "API_KEYS_TABLE": {"Ref": tables["api-keys-dev"]},
                 }
             },
-            "KmsKeyArn": {"Fn::GetAtt": [key_ids["lambda"], "Arn"]},
-            "Role": {"Fn::GetAtt": [role_id(of_type), "Arn"]},
+            "KmsKeyArn": {"Fn::GetAtt": [seed_key_ids["lambda"], "Arn"]},
+            "Role": {"Fn::GetAtt": [role_id(seed_of_type), "Arn"]},
         },
     )
 
 
-def test_one_month_log_retention(dev: Template, of_type: Any) -> None:
-    dev.has_resource_properties(
+def test_one_month_log_retention(seed: Template, seed_of_type: Any) -> None:
+    seed.has_resource_properties(
         "Custom::LogRetention",
         {
-            "LogGroupName": {"Fn::Join": ["", ["/aws/lambda/", {"Ref": function_id(of_type)}]]},
+            "LogGroupName": {
+                "Fn::Join": ["", ["/aws/lambda/", {"Ref": function_id(seed_of_type)}]]
+            },
             "RetentionInDays": 30,
         },
     )
 
 
-def test_role_trusts_lambda_with_vpc_access(dev: Template, of_type: Any) -> None:
-    role = of_type("AWS::IAM::Role")[role_id(of_type)]["Properties"]
+def test_role_trusts_lambda_with_vpc_access(seed: Template, seed_of_type: Any) -> None:
+    role = seed_of_type("AWS::IAM::Role")[role_id(seed_of_type)]["Properties"]
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
         {
             "Action": "sts:AssumeRole",
@@ -85,12 +88,12 @@ def test_role_trusts_lambda_with_vpc_access(dev: Template, of_type: Any) -> None
 
 
 def test_role_policy_denies_other_regions_and_grants_least_privilege(
-    of_type: Any, key_ids: dict[str, str]
+    seed_of_type: Any, seed_key_ids: dict[str, str]
 ) -> None:
-    role = role_id(of_type)
+    role = role_id(seed_of_type)
     (policy,) = [
         p["Properties"]
-        for p in of_type("AWS::IAM::Policy").values()
+        for p in seed_of_type("AWS::IAM::Policy").values()
         if p["Properties"]["Roles"] == [{"Ref": role}]
     ]
     statements = policy["PolicyDocument"]["Statement"]
@@ -101,15 +104,15 @@ def test_role_policy_denies_other_regions_and_grants_least_privilege(
     }
     buckets = {
         bucket["Properties"]["BucketName"].split("-")[1]: logical_id
-        for logical_id, bucket in of_type("AWS::S3::Bucket").items()
+        for logical_id, bucket in seed_of_type("AWS::S3::Bucket").items()
     }
     dynamodb = by_service[("dynamodb", "dynamodb:BatchGetItem")]
     assert "dynamodb:PutItem" in dynamodb["Action"]
     assert len(dynamodb["Resource"]) == 2
     kms = by_service[("kms", "kms:Decrypt")]
     assert kms["Resource"] == [
-        {"Fn::GetAtt": [key_ids["dynamodb"], "Arn"]},
-        {"Fn::GetAtt": [key_ids["s3"], "Arn"]},
+        {"Fn::GetAtt": [seed_key_ids["dynamodb"], "Arn"]},
+        {"Fn::GetAtt": [seed_key_ids["s3"], "Arn"]},
     ]
     read = by_service[("s3", "s3:GetBucket*")]
     assert read["Resource"][0] == {"Fn::GetAtt": [buckets["ingestion"], "Arn"]}

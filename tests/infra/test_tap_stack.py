@@ -1,13 +1,17 @@
-"""Stack-wide: the four tags, the six outputs with their export names, the resource census."""
+"""The seed as written: stack-wide: the four tags, the six outputs with their export names, the
+resource census."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
 
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed" / "TapStack-dev.template.json"
 OUTPUTS = {
     "VpcId": ("VPC ID", "VpcId"),
     "DatabaseEndpoint": ("Database cluster endpoint", "DatabaseEndpoint"),
@@ -62,16 +66,16 @@ CENSUS = {
 }
 
 
-def test_resource_census(dev_resources: dict[str, Any]) -> None:
-    assert Counter(r["Type"] for r in dev_resources.values()) == CENSUS
+def test_resource_census(seed_resources: dict[str, Any]) -> None:
+    assert Counter(r["Type"] for r in seed_resources.values()) == CENSUS
 
 
 @pytest.mark.parametrize(
     ("output_id", "description", "export"),
     [(output_id, *details) for output_id, details in OUTPUTS.items()],
 )
-def test_output(dev: Template, output_id: str, description: str, export: str) -> None:
-    dev.has_output(
+def test_output(seed: Template, output_id: str, description: str, export: str) -> None:
+    seed.has_output(
         output_id,
         {
             "Description": description,
@@ -81,16 +85,16 @@ def test_output(dev: Template, output_id: str, description: str, export: str) ->
     )
 
 
-def test_output_values(template_dicts: dict[str, dict[str, Any]], of_type: Any) -> None:
-    outputs = template_dicts["dev"]["Outputs"]
-    (vpc_id,) = of_type("AWS::EC2::VPC")
-    (cluster_id,) = of_type("AWS::RDS::DBCluster")
+def test_output_values(seed_resources: dict[str, Any], seed_of_type: Any) -> None:
+    outputs = json.loads(SEED.read_text())["Outputs"]
+    (vpc_id,) = seed_of_type("AWS::EC2::VPC")
+    (cluster_id,) = seed_of_type("AWS::RDS::DBCluster")
     assert outputs["VpcId"]["Value"] == {"Ref": vpc_id}
     assert outputs["DatabaseEndpoint"]["Value"] == {"Fn::GetAtt": [cluster_id, "Endpoint.Address"]}
     assert "https://" in outputs["ApiUrl"]["Value"]["Fn::Join"][1]
     buckets = {
         logical_id: bucket["Properties"]["BucketName"]
-        for logical_id, bucket in of_type("AWS::S3::Bucket").items()
+        for logical_id, bucket in seed_of_type("AWS::S3::Bucket").items()
     }
     for output_id, prefix in (
         ("IngestionBucketName", "trading-ingestion-"),
@@ -103,14 +107,14 @@ def test_output_values(template_dicts: dict[str, dict[str, Any]], of_type: Any) 
 @pytest.mark.parametrize(
     "resource_type", ["AWS::EC2::VPC", "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::RDS::DBCluster"]
 )
-def test_four_tags_on_taggable_resources(dev: Template, resource_type: str) -> None:
+def test_four_tags_on_taggable_resources(seed: Template, resource_type: str) -> None:
     tags = [
         {"Key": "Compliance", "Value": "PCI-DSS"},
         {"Key": "CostCenter", "Value": "trading-platform"},
         {"Key": "DataClassification", "Value": "Confidential"},
         {"Key": "Environment", "Value": "dev"},
     ]
-    found = dev.find_resources(resource_type)
+    found = seed.find_resources(resource_type)
     assert found
     for resource in found.values():
         assert all(tag in resource["Properties"]["Tags"] for tag in tags)

@@ -1,4 +1,5 @@
-"""The two DynamoDB tables: on demand, point-in-time recovery, the DynamoDB key."""
+"""The seed as written: the two DynamoDB tables: on demand, point-in-time recovery, the DynamoDB
+key."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from aws_cdk.assertions import Template
     ("table_name", "partition_key"),
     [("user-sessions-dev", "sessionId"), ("api-keys-dev", "apiKeyId")],
 )
-def test_table(dev: Template, key_ids: dict[str, str], table_name: str, partition_key: str) -> None:
-    dev.has_resource(
+def test_table(
+    seed: Template, seed_key_ids: dict[str, str], table_name: str, partition_key: str
+) -> None:
+    seed.has_resource(
         "AWS::DynamoDB::Table",
         {
             "Properties": {
@@ -23,7 +26,7 @@ def test_table(dev: Template, key_ids: dict[str, str], table_name: str, partitio
                 "SSESpecification": {
                     "SSEEnabled": True,
                     "SSEType": "KMS",
-                    "KMSMasterKeyId": {"Fn::GetAtt": [key_ids["dynamodb"], "Arn"]},
+                    "KMSMasterKeyId": {"Fn::GetAtt": [seed_key_ids["dynamodb"], "Arn"]},
                 },
                 "Tags": [
                     {"Key": "Compliance", "Value": "PCI-DSS"},
@@ -37,5 +40,5 @@ def test_table(dev: Template, key_ids: dict[str, str], table_name: str, partitio
     )
 
 
-def test_exactly_two_tables(dev: Template) -> None:
-    dev.resource_count_is("AWS::DynamoDB::Table", 2)
+def test_exactly_two_tables(seed: Template) -> None:
+    seed.resource_count_is("AWS::DynamoDB::Table", 2)
