@@ -168,6 +168,7 @@ class Deployment:
         self.assets: list[Published] = []
         self.change_set: ChangeSet | None = None
         self.stack_id: str | None = None
+        #: The S3 URL the template was sent by (None: inline, or not sent yet).
         self.template_url: str | None = None
         self.creating = False
 
@@ -185,15 +186,13 @@ class Deployment:
         caller = AwsSession.open(
             profile=options.profile, region=target.region, endpoint_url=options.endpoint_url
         )
-        session = caller.as_role(target.deploy_role_arn, target.account, purpose="deploy")
-        account = session.account()
-        if account != target.account:
-            raise AwsFailure(
-                f"the credentials are for account {account}, but {target.stack_name} deploys to "
-                f"{target.account} (infra/environments.yaml)"
-            )
+        session = caller.in_account(
+            target.deploy_role_arn, target.account, purpose="deploy", stack_name=target.stack_name
+        )
         self.bootstrap = check_bootstrap(session, target)
-        self.console.print(f"deploying {target.stack_name} to aws://{account}/{target.region}")
+        self.console.print(
+            f"deploying {target.stack_name} to aws://{target.account}/{target.region}"
+        )
         self.assets = publish_assets(
             caller,
             target.assets,
@@ -202,6 +201,7 @@ class Deployment:
             report=self._asset_line,
         )
         template = template_argument(target.template, self._template_url())
+        self.template_url = template.get("TemplateURL")
         cfn = session.client("cloudformation")
         state = describe_stack(cfn, target.stack_name)
         ensure_deployable(state)
@@ -215,8 +215,7 @@ class Deployment:
         if asset is None or not asset.destinations:
             return None
         first = asset.destinations[0]
-        self.template_url = s3_url(first.bucket, first.key, self.target.region)
-        return self.template_url
+        return s3_url(first.bucket, first.key, self.target.region)
 
     def via_change_set(self, cfn: object, state: StackState, template: dict[str, str]) -> int:
         """Create the change set, show it, guard it, then execute it (or stop: dry run)."""
@@ -381,7 +380,7 @@ class Deployment:
         stack_outputs: dict[str, str] | None = None,
     ) -> None:
         target, options, gate = self.target, self.options, self.record.summary.gate
-        url = self.template_url if len(target.template) > 51_200 else None
+        url = self.template_url
         document = rec.DeploymentRecord(
             env=options.env.name,
             stack_name=target.stack_name,

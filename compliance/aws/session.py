@@ -82,3 +82,16 @@ class AwsSession:
                 f"cannot assume the {purpose} role {role_arn} ({describe_error(error)}) and the "
                 f"credentials are for account {caller}, not {account}"
             ) from None
+
+    def in_account(
+        self, role_arn: str | None, account: str, *, purpose: str, stack_name: str
+    ) -> AwsSession:
+        """:meth:`as_role`, then refuse credentials of another account than the stack's."""
+        session = self.as_role(role_arn, account, purpose=purpose)
+        actual = session.account()
+        if actual != account:
+            raise AwsFailure(
+                f"the credentials are for account {actual}, but {stack_name} is in account "
+                f"{account} (infra/environments.yaml)"
+            )
+        return session

@@ -52,13 +52,9 @@ def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = N
     caller = AwsSession.open(
         profile=options.profile, region=target.region, endpoint_url=options.endpoint_url
     )
-    reader = caller.as_role(target.lookup_role_arn, target.account, purpose="lookup")
-    account = reader.account()
-    if account != target.account:
-        raise AwsFailure(
-            f"the credentials are for account {account}, but {target.stack_name} runs in "
-            f"{target.account}"
-        )
+    reader = caller.in_account(
+        target.lookup_role_arn, target.account, purpose="lookup", stack_name=target.stack_name
+    )
     stack = _stack_id(record, target.stack_name)
     physical = _physical_ids(reader, stack, target.stack_name, target.account, target.region)
     template = json.loads(target.template)
