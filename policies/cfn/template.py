@@ -281,19 +281,21 @@ class _PyCfnLoader(
         yaml.resolver.Resolver.__init__(self)
 
 
-if hasattr(yaml, "CParser"):
+try:  # libyaml's parser: yaml.cyaml exists only when PyYAML was built with libyaml
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _CfnLoader: type[Any] = _PyCfnLoader
+else:
 
-    class _CCfnLoader(yaml.CParser, _CfnConstructor, yaml.resolver.Resolver):  # type: ignore[name-defined,misc]
+    class _CCfnLoader(CParser, _CfnConstructor, yaml.resolver.Resolver):
         """libyaml's parser (fast) with the same constructor."""
 
         def __init__(self, stream: str) -> None:
-            yaml.CParser.__init__(self, stream)  # type: ignore[attr-defined]
+            CParser.__init__(self, stream)
             _CfnConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
-    _CfnLoader: type[Any] = _CCfnLoader
-else:  # pragma: no cover - PyYAML without libyaml
-    _CfnLoader = _PyCfnLoader
+    _CfnLoader = _CCfnLoader
 
 #: The resources mapping's entries as nodes: logical id -> (key node, value node).
 _Nodes = dict[str, tuple[yaml.Node, yaml.Node]]
