@@ -26,6 +26,7 @@ from compliance.summary import print_summary
 from compliance.synth import DEFAULT_APP
 from compliance.waivers import Waiver, load_waivers
 from policies.catalog import Catalog
+from policies.nag_packs import default_nag_packs
 
 DEFAULT_OUT = Path("reports/out")
 SCAN_FORMATS = formats.names()
@@ -101,6 +102,17 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="synthesize even when a content hash proves the inputs unchanged (by default "
         "such a synthesis is reused from .tap-cache/)",
+    )
+    nag_packs = default_nag_packs()
+    check.add_argument(
+        "--pack",
+        action="append",
+        dest="packs",
+        choices=nag_packs.classes(),
+        metavar="CLASS",
+        help="cdk-nag pack to run during synthesis (repeatable): "
+        f"{', '.join(nag_packs.classes())} (default: {', '.join(nag_packs.default)}); a rule "
+        "no control maps is reported unmapped and fails the gate at every --fail-on",
     )
     _policy_options(check)
     _baseline_option(check)
@@ -268,6 +280,7 @@ def _check(args: argparse.Namespace) -> int:
             policy=policy,
             app=args.app,
             cache=not args.no_cache,
+            packs=list(dict.fromkeys(args.packs)) if args.packs else None,
         )
         record = baseline(record)
         written = outputs.write_all(record, staging, policy.catalog)

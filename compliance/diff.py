@@ -224,7 +224,8 @@ def _item(
         rule_ids=sorted({f.rule_id for f in group}),
         source_location=first.source_location,
         location=first.location,
-        at_threshold=severity_rank(first.severity) <= severity_rank(fail_on),
+        at_threshold=any(f.unmapped for f in group)
+        or severity_rank(first.severity) <= severity_rank(fail_on),
         now=now,
         moved_from=moved_from,
     )

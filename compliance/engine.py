@@ -32,6 +32,7 @@ from compliance.waivers import Waiver, apply_waivers
 from policies.catalog import Catalog
 from policies.cfn.template import NotATemplate, Template, TemplateError, load_template
 from policies.context import Context
+from policies.nag_packs import RuleMap, default_nag_packs
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,12 @@ def check(
     policy: Policy,
     app: str = DEFAULT_APP,
     cache: bool = True,
+    packs: Sequence[str] | None = None,
 ) -> FindingsRecord:
     """Synthesize the environments into ``assembly_dir`` and judge them with both tools.
+
+    ``packs`` are the cdk-nag packs to run (class names of ``policies/nag_packs.yaml``;
+    default: its default); their rules map to controls through the catalogue.
 
     With ``cache`` a synthesis whose inputs are provably unchanged (content hash, see
     :mod:`compliance.synth_cache`) is copied from the store instead of run again.
@@ -78,7 +83,12 @@ def check(
     # load checkov and the checks on this core while the synthesis runs on the other one
     warm = threading.Thread(target=_checks_of, args=(policy,), daemon=True)
     warm.start()
-    synthesize_cached(assembly_dir, [env.name for env in environments], app, cache=cache)
+    nag_packs = default_nag_packs()
+    packs = list(packs or nag_packs.default)
+    rules = RuleMap(policy.catalog, nag_packs, packs)
+    synthesize_cached(
+        assembly_dir, [env.name for env in environments], app, cache=cache, packs=packs
+    )
     warm.join()
     by_stack = {env.stack_name: env for env in environments}
     scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
@@ -91,9 +101,9 @@ def check(
             env.allowed_regions if env else None, env.customer_managed_keys if env else ()
         )
         findings += _check_findings(each, policy, context)
-    violations = read_violations(assembly_dir)
+    violations = read_violations(assembly_dir, rules.names())
     for each, _ in scanned:
-        findings += from_nag(violations, each, policy.catalog)
+        findings += from_nag(violations, each, policy.catalog, rules)
     envs = {each.target: env.name if env else None for each, env in scanned}
     sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
     return _record(findings, [each for each, _ in scanned], envs, policy, sources)

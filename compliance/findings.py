@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from compliance.assembly import Stack
@@ -11,6 +11,7 @@ from compliance.nag import NagViolation
 from compliance.record import SEVERITIES, Finding, Location, Resource, Severity, Status
 from policies.catalog import Catalog, Control
 from policies.cfn.template import Template
+from policies.nag_packs import RuleMap, default_nag_packs
 
 #: Severity of a tool rule no control maps (kept, flagged unmapped, never dropped).
 UNMAPPED_SEVERITY: dict[str, Severity] = {"error": "medium", "warning": "low"}
@@ -79,13 +80,18 @@ def from_checkov(result: CheckResult, scanned: ScannedTemplate, catalog: Catalog
 
 
 def from_nag(
-    violations: Sequence[NagViolation], scanned: ScannedTemplate, catalog: Catalog
+    violations: Sequence[NagViolation],
+    scanned: ScannedTemplate,
+    catalog: Catalog,
+    rules: RuleMap | None = None,
 ) -> list[Finding]:
     """cdk-nag violations on this stack as failures, plus the passes derived from them.
 
-    cdk-nag reports only violations. A pass is recorded for every resource of a type the rule
-    judges (catalogue ``cdk_nag_rule_types``) on which the rule reported nothing.
+    ``rules`` maps the rules of the packs that ran to controls (default: the default packs).
+    cdk-nag reports only violations. A pass is recorded for every resource of a type a mapped
+    rule of those packs judges (catalogue ``cdk_nag_rule_types``) on which it reported nothing.
     """
+    rules = rules or RuleMap(catalog, default_nag_packs(), default_nag_packs().default)
     assert scanned.stack is not None
     stack = scanned.stack
     findings = []
@@ -96,7 +102,7 @@ def from_nag(
         # A construct without a logical id in the manifest keeps its path: reported, not dropped.
         logical_id = stack.logical_ids.get(violation.construct_path, violation.construct_path)
         failed.add((violation.rule_id, logical_id))
-        control = catalog.control_for_rule(violation.rule_id)
+        control = rules.control(violation.rule_id)
         detail = f" ({violation.detail})" if violation.detail else ""
         findings.append(
             _nag_finding(
@@ -109,23 +115,15 @@ def from_nag(
                 UNMAPPED_SEVERITY.get(violation.level, "medium"),
             )
         )
-    for control, rule_id in _nag_rules(catalog.controls):
+    for control, rule_id in rules.mapped():
+        types = rules.resource_types(rule_id)
         for logical_id, resource in scanned.template.resources.items():
-            if (
-                resource.get("Type") in catalog.cdk_nag_rule_types[rule_id]
-                and (rule_id, logical_id) not in failed
-            ):
+            if resource.get("Type") in types and (rule_id, logical_id) not in failed:
                 message = f"{rule_id} reported no violation on this {resource['Type']}"
                 findings.append(
                     _nag_finding(scanned, rule_id, logical_id, "pass", message, control, "info")
                 )
     return findings
-
-
-def _nag_rules(controls: Iterable[Control]) -> Iterable[tuple[Control, str]]:
-    for control in controls:
-        for rule_id in control.implemented_by.cdk_nag:
-            yield control, rule_id
 
 
 def _nag_finding(

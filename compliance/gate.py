@@ -20,8 +20,15 @@ from compliance.record import (
 
 
 def at_threshold(finding: Finding, fail_on: Severity) -> bool:
-    """A failure at or above the threshold (an expired waiver waives nothing)."""
-    return finding.status == "fail" and severity_rank(finding.severity) <= severity_rank(fail_on)
+    """A failure at or above the threshold (an expired waiver waives nothing).
+
+    A failure of a rule no control maps (``unmapped``) counts at every threshold: its severity
+    is only cdk-nag's level, not a judgement of ours, so the gate fails closed on it until the
+    catalogue maps the rule or a waiver names it.
+    """
+    if finding.status != "fail":
+        return False
+    return finding.unmapped or severity_rank(finding.severity) <= severity_rank(fail_on)
 
 
 def blocking(finding: Finding, fail_on: Severity) -> bool:

@@ -61,6 +61,10 @@ def print_summary(
         console.print(f"wrote {path}")
     gate = record.summary.gate
     reasons = f"{gate.blocking} blocking failure(s) at or above {gate.fail_on}"
+    if unmapped := sum(
+        f.unmapped and f.status == "fail" and not f.existing for f in record.findings
+    ):
+        reasons += f" (or of a cdk-nag rule no control maps: {unmapped})"
     if gate.expired_waivers:
         reasons += f", {gate.expired_waivers} expired waiver(s)"
     if gate.unjudged:

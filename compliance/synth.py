@@ -1,4 +1,4 @@
-"""Synthesize the CDK app once, with cdk-nag's PCI DSS pack, in a child process.
+"""Synthesize the CDK app once, with the selected cdk-nag packs, in a child process.
 
 The child keeps jsii's Node.js chatter and any crash of the user's app away from the terminal;
 the parent turns a crash into one line (exit 2). Run as ``python -m compliance.synth``.
@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from compliance.errors import InputError
-from compliance.nag import REPORT
+from compliance.nag import REPORT, attach_packs, write_attached
 from compliance.quiet import QUIET_ENV, silence
 from compliance.source_capture import SOURCES_FILE, capture, write_sources
+from policies.nag_packs import default_nag_packs
 
 DEFAULT_APP = "infra.app:build_app"
 #: CDK's built-in CloudFormation validation checks deployability, not compliance (its report
@@ -28,11 +29,19 @@ SYNTH_ENV = {"CDK_VALIDATION": "false"}
 ERROR_MARKER = "tap-compliance-synth-error: "
 
 
-def synthesize(outdir: Path, env_names: Sequence[str] | None, app: str = DEFAULT_APP) -> None:
-    """Synthesize ``app`` (``module:function``) into ``outdir`` with cdk-nag attached."""
+def synthesize(
+    outdir: Path,
+    env_names: Sequence[str] | None,
+    app: str = DEFAULT_APP,
+    packs: Sequence[str] | None = None,
+) -> None:
+    """Synthesize ``app`` (``module:function``) into ``outdir`` with the cdk-nag ``packs``
+    (class names; default: the packs file's default) attached."""
     command = [sys.executable, "-m", "compliance.synth", "--outdir", str(outdir), "--app", app]
     for name in env_names or ():
         command += ["--env", name]
+    for pack in packs or default_nag_packs().default:
+        command += ["--pack", pack]
     done = subprocess.run(
         command,
         capture_output=True,
@@ -59,17 +68,11 @@ def _load_factory(spec: str) -> Callable[..., Any]:
     return factory
 
 
-def _run(outdir: Path, env_names: list[str] | None, spec: str) -> None:
-    from aws_cdk import Validations
-    from cdk_nag import PCIDSS321Checks
-
+def _run(outdir: Path, env_names: list[str] | None, spec: str, packs: Sequence[str]) -> None:
     factory = _load_factory(spec)
     with capture(_app_root(factory), Path.cwd()) as sources:
         app = factory(outdir=str(outdir), env_names=env_names)
-    # acknowledgments written into the templates: the engine shows them, never obeys them
-    Validations.of(app).add_plugins(
-        PCIDSS321Checks(app, write_suppressions_to_cloud_formation=True)
-    )
+    names = attach_packs(app, packs)
     try:
         app.synth()
     except RuntimeError as error:
@@ -79,6 +82,7 @@ def _run(outdir: Path, env_names: list[str] | None, spec: str) -> None:
         if not str(error).startswith("ValidationFailed") or not written:
             raise
     write_sources(sources, outdir / SOURCES_FILE)
+    write_attached(outdir, names)
 
 
 def _app_root(factory: Callable[..., Any]) -> Path:
@@ -97,10 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--outdir", type=Path, required=True)
     parser.add_argument("--app", default=DEFAULT_APP)
     parser.add_argument("--env", action="append", dest="envs")
+    parser.add_argument("--pack", action="append", dest="packs", required=True)
     args = parser.parse_args(argv)
     silence()
     try:
-        _run(args.outdir, args.envs, args.app)
+        _run(args.outdir, args.envs, args.app, args.packs)
     except Exception as error:  # a crash of the user's app, reported in one line
         message = str(error).strip().splitlines()[0] if str(error).strip() else ""
         print(f"{ERROR_MARKER}{type(error).__name__}: {message}", file=sys.stderr)

@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from compliance.synth import synthesize
+from policies.nag_packs import default_nag_packs
 
 #: Where stored assemblies live, below the project root (the working directory).
 CACHE_DIR = Path(".tap-cache") / "synth"
@@ -27,7 +28,9 @@ LIBRARIES = ("aws-cdk-lib", "cdk-nag", "constructs", "jsii", "tap-compliance")
 _SKIPPED = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "cdk.out"}
 
 
-def inputs_key(app: str, env_names: Sequence[str] | None, root: Path) -> str:
+def inputs_key(
+    app: str, env_names: Sequence[str] | None, root: Path, packs: Sequence[str] | None = None
+) -> str:
     """The content hash of every input of a synthesis."""
     digest = hashlib.sha256()
 
@@ -37,6 +40,7 @@ def inputs_key(app: str, env_names: Sequence[str] | None, root: Path) -> str:
 
     add("app", app.encode())
     add("envs", "\0".join(env_names or ["<all>"]).encode())
+    add("packs", "\0".join(packs or default_nag_packs().default).encode())
     for path in _package_files(app):
         add(f"file {path}", path.read_bytes())
     for name in PROJECT_FILES:
@@ -71,21 +75,26 @@ def _package_files(app: str) -> list[Path]:
 
 
 def synthesize_cached(
-    outdir: Path, env_names: Sequence[str] | None, app: str, *, cache: bool = True
+    outdir: Path,
+    env_names: Sequence[str] | None,
+    app: str,
+    *,
+    cache: bool = True,
+    packs: Sequence[str] | None = None,
 ) -> bool:
     """Synthesize into ``outdir``, or copy the stored assembly of identical inputs.
 
     Returns whether the store was used.
     """
     if not cache:
-        synthesize(outdir, env_names, app)
+        synthesize(outdir, env_names, app, packs)
         return False
     root = Path.cwd()
-    entry = root / CACHE_DIR / inputs_key(app, env_names, root)
+    entry = root / CACHE_DIR / inputs_key(app, env_names, root, packs)
     if (entry / "manifest.json").is_file():
         shutil.copytree(entry, outdir, dirs_exist_ok=True)
         return True
-    synthesize(outdir, env_names, app)
+    synthesize(outdir, env_names, app, packs)
     staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     try:
         shutil.copytree(outdir, staging)

@@ -30,9 +30,11 @@ from pydantic import (
 from compliance.errors import InputError, describe, read_text
 from compliance.record import AppliedWaiver, CompensatingControl, Finding, WaiverState
 from policies.catalog import CONTROL_ID, Catalog
+from policies.nag_packs import RuleMap, default_nag_packs
 
-#: Tool rule ids a waiver may name besides control ids.
-TOOL_RULE_ID = r"^(CKV2?_[A-Z0-9]+_\d+|PCI\.DSS\.321-[A-Za-z0-9]+)$"
+#: Tool rule ids a waiver may name besides control ids: a checkov id or a cdk-nag rule id
+#: (``<pack name>-<rule>``, a rule of a pack in ``policies/nag_packs.yaml``).
+TOOL_RULE_ID = r"^(CKV2?_[A-Z0-9]+_\d+|[A-Za-z0-9.]+-[A-Za-z0-9]+)$"
 ALL_ENVIRONMENTS = "*"
 #: The longest a risk may stay accepted: expiry at most this many days after approval.
 MAX_WAIVER_DAYS = 365
@@ -124,6 +126,8 @@ def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
         for control in catalog.controls
         for rule in (*control.implemented_by.checkov, *control.implemented_by.checkov_builtin)
     }
+    packs = default_nag_packs()
+    rules = RuleMap(catalog, packs, packs.classes())
     seen: set[str] = set()
     for index, waiver in enumerate(parsed.waivers):
         line = items[index].start_mark.line + 1 if index < len(items) else None
@@ -138,7 +142,14 @@ def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
                 f"waiver {waiver.id}: checkov rule {waiver.control} is not run by the catalogue",
                 line,
             )
-        control = catalog.control_for_rule(waiver.control) or (
+        if _is_nag_rule(waiver.control) and packs.rule(waiver.control) is None:
+            raise InputError(
+                path,
+                f"waiver {waiver.id}: {waiver.control} is no rule of a cdk-nag pack "
+                f"({', '.join(packs.classes())})",
+                line,
+            )
+        control = rules.control(waiver.control) or (
             catalog.control(waiver.control) if waiver.control in catalog_ids else None
         )
         bare = [glob for glob in waiver.resources if _BARE_GLOB.match(glob)]
@@ -150,6 +161,10 @@ def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
                 line,
             )
     return parsed.waivers
+
+
+def _is_nag_rule(rule_id: str) -> bool:
+    return not rule_id.startswith("CKV") and not re.match(CONTROL_ID, rule_id)
 
 
 def apply_waivers(

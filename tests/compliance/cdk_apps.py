@@ -31,3 +31,25 @@ def acknowledging_app(*, outdir: str | Path, env_names: Sequence[str] | None = N
         )
     )
     return app
+
+
+def bucket_app(*, outdir: str | Path, env_names: Sequence[str] | None = None) -> Any:
+    """One stack with one default S3 bucket (no logging, no TLS-only policy) and one resource
+    no pack judges."""
+    from aws_cdk import App, CfnResource, Stack
+    from aws_cdk import aws_s3 as s3
+
+    app = App(outdir=str(outdir))
+    stack = Stack(app, "Buckets")
+    s3.Bucket(stack, "Bucket")
+    CfnResource(stack, "Handle", type="AWS::CloudFormation::WaitConditionHandle")
+    return app
+
+
+def empty_app(*, outdir: str | Path, env_names: Sequence[str] | None = None) -> Any:
+    """One stack whose only resource no pack judges: every pack reports no violation."""
+    from aws_cdk import App, CfnResource, Stack
+
+    app = App(outdir=str(outdir))
+    CfnResource(Stack(app, "Empty"), "Handle", type="AWS::CloudFormation::WaitConditionHandle")
+    return app

@@ -36,6 +36,17 @@ def test_each_threshold(failing: Severity, fail_on: Severity) -> None:
     assert gate.blocking == (1 if blocks else 0)
 
 
+@pytest.mark.parametrize("fail_on", SEVERITIES)
+def test_a_failure_of_an_unmapped_rule_blocks_at_every_threshold(fail_on: Severity) -> None:
+    unmapped = _finding(
+        "low", control_id=None, unmapped=True, source="cdk-nag", rule_id="AwsSolutions-IAM4"
+    )
+    gate = summarise([unmapped], [], fail_on).gate
+    assert (gate.exit_code, gate.blocking) == (1, 1)
+    waived = unmapped.model_copy(update={"status": "waived"})
+    assert summarise([waived], [], fail_on).gate.exit_code == 0
+
+
 def test_waived_failures_never_block() -> None:
     assert summarise([_finding("critical", "waived")], [], "info").gate.exit_code == 0
 

@@ -188,6 +188,12 @@ def test_environments_limit_a_waiver(
         ),
         (_entry(control="TAP-PUB-01", resources="[Data*, '**']"), "instead of '**'"),
         (_entry(control="CKV_AWS_99999"), "W-1: checkov rule CKV_AWS_99999 is not run"),
+        (_entry(control="PCI.DSS.321-NoSuchRule"), "W-1: PCI.DSS.321-NoSuchRule is no rule of"),
+        # a rule of another pack serving a critical control (through its rule function)
+        (
+            _entry(control="NIST.800.53.R5-S3BucketPublicReadProhibited", resources="['*']"),
+            "TAP-PUB-01 is critical: name its resources",
+        ),
         ("- id: W-1\n", "waivers.yaml: top level: Input should be a valid dictionary"),
     ],
 )

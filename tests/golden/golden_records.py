@@ -9,6 +9,11 @@ Captured from main 406922b (the first design), with one named defect of it corre
 four ``*/adversarial.yaml`` templates whose conditions the text decides, main gave every
 finding of a checkov check only the logical id's line (it judged a temporary copy and
 could not map lines back); the one model gives the resource's real lines, as everywhere else.
+A second named defect, corrected with the cdk-nag packs as data: a failure of a cdk-nag rule no
+control maps (``unmapped``, medium for an error-level rule) did not block the default gate, so
+a rule of the selected pack passed silently; it now blocks at every threshold (the nag fixture
+app's two PCI.DSS.321-WAFv2LoggingEnabled failures: ``summary.gate.blocking`` 585 -> 587).
+A recapture keeps only the keys the file already holds (the comparison ignores newer ones).
 """
 
 from __future__ import annotations
