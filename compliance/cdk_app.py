@@ -9,7 +9,7 @@ and the context in ``CDK_CONTEXT_JSON``, to which the engine adds the environmen
 (:data:`~compliance.environments.ENVIRONMENTS_CONTEXT`; :func:`app_environment`).
 
 The cdk-nag packs are attached to every ``App`` the moment its synthesis starts: a
-``sys.setprofile`` hook (the interpreter's public mechanism, as :mod:`compliance.source_capture`
+``sys.settrace`` hook (the interpreter's public mechanism, as :mod:`compliance.source_capture`
 uses; nothing of aws-cdk is patched) sees the call of ``App.synth``. Source capture records
 until that first synthesis starts, as it records the build of a factory app.
 """
@@ -157,7 +157,7 @@ def run_app(
     record: Any,
 ) -> None:
     """Build and synthesize the app into ``outdir``; ``before_synth(app)`` is called for every
-    ``App`` as its synthesis starts. ``record`` is the source recorder's profile hook, active
+    ``App`` as its synthesis starts. ``record`` is the source recorder's trace hook, active
     until the first synthesis starts. Raises the app's exceptions (cdk-nag's ValidationFailed
     included) and :class:`AppExited`."""
     with _observing(before_synth, record):
@@ -185,15 +185,15 @@ def run_app(
 
 @contextmanager
 def _observing(before_synth: Callable[[Any], None], record: Any) -> Iterator[None]:
-    """A profile hook: the source recorder's until the first ``App.synth`` call, and
-    ``before_synth`` on every ``App`` at the call of its ``synth``."""
+    """A trace hook (called once per new Python frame): the source recorder's until the first
+    ``App.synth`` call, and ``before_synth`` on every ``App`` at the call of its ``synth``."""
     from aws_cdk import App
 
     started: set[int] = set()
     recording = [True]
     failed: list[Exception] = []
 
-    def hook(frame: FrameType, event: str, arg: object) -> None:
+    def hook(frame: FrameType, event: str, arg: object) -> Any:
         if event == "call" and frame.f_code.co_name == "synth":
             app = frame.f_locals.get("self")
             if isinstance(app, App) and id(app) not in started:
@@ -203,15 +203,14 @@ def _observing(before_synth: Callable[[Any], None], record: Any) -> Iterator[Non
                     before_synth(app)
                 except Exception as error:  # raised after the run: a hook must not raise
                     failed.append(error)
-                return
-        if recording[0]:
-            record(frame, event, arg)
+                return None
+        return record(frame, event, arg) if recording[0] else None
 
-    previous = sys.getprofile()
-    sys.setprofile(hook)
+    previous = sys.gettrace()
+    sys.settrace(hook)
     try:
         yield
     finally:
-        sys.setprofile(previous)
+        sys.settrace(previous)
         if failed:
             raise failed[0]

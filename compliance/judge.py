@@ -20,7 +20,6 @@ from typing import Any, Literal
 from compliance.errors import InputError
 from compliance.quiet import muted_root_logger, silence
 from policies.cfn.template import Template
-from policies.checkbase import TapCheck
 from policies.context import Context
 from policies.outcome import Outcome
 
@@ -103,24 +102,29 @@ def judge(
     checkov's checks (``builtins`` and any plain checkov check among ``checks``) see
     ``builtin_resources`` (default: the template's), e.g. the body as it would be deployed.
     """
+    from policies.checkbase import TapCheck  # checkov loads while the synthesis runs
+
     seen = template.resources if builtin_resources is None else builtin_resources
+    ours = [c for c in checks if isinstance(c, TapCheck)]
+    theirs = [*(c for c in checks if not isinstance(c, TapCheck)), *builtins]
     results = []
-    for logical_id, resource in template.resources.items():
-        kind = str(resource.get("Type"))
-        for check in _supporting(checks, kind):
-            if not isinstance(check, TapCheck):
+    # checkov logs to the root logger: muted once (each level change walks every logger)
+    with muted_root_logger():
+        for logical_id, resource in template.resources.items():
+            kind = str(resource.get("Type"))
+            for check in _supporting(ours, kind):
+                verdict = check.judge(template, logical_id, context)
+                status = _OUTCOMES[verdict.outcome]
+                if status is not None:
+                    results.append(
+                        _result(template, check, logical_id, kind, status, verdict.reason)
+                    )
+            if logical_id not in seen:
                 continue
-            verdict = check.judge(template, logical_id, context)
-            status = _OUTCOMES[verdict.outcome]
-            if status is not None:
-                results.append(_result(template, check, logical_id, kind, status, verdict.reason))
-        if logical_id not in seen:
-            continue
-        others = [c for c in checks if not isinstance(c, TapCheck)]
-        for builtin in _supporting([*others, *builtins], kind):
-            status, reason = _run_builtin(builtin, shown, logical_id, kind, seen[logical_id])
-            if status is not None:
-                results.append(_result(template, builtin, logical_id, kind, status, reason))
+            for builtin in _supporting(theirs, kind):
+                status, reason = _run_builtin(builtin, shown, logical_id, kind, seen[logical_id])
+                if status is not None:
+                    results.append(_result(template, builtin, logical_id, kind, status, reason))
     return results
 
 
@@ -132,14 +136,13 @@ def _run_builtin(
     check: Any, shown: str, logical_id: str, kind: str, conf: Any
 ) -> tuple[Status | None, str | None]:
     try:
-        with muted_root_logger():
-            result = check.run(
-                scanned_file=shown,
-                entity_configuration=conf,
-                entity_name=logical_id,
-                entity_type=kind,
-                skip_info={},
-            )
+        result = check.run(
+            scanned_file=shown,
+            entity_configuration=conf,
+            entity_name=logical_id,
+            entity_type=kind,
+            skip_info={},
+        )
     except Exception as error:  # the check crashed on a value it did not expect: not judged
         reason = f"checkov's {check.id} crashed on this resource ({type(error).__name__}: {error})"
         return "unknown", " ".join(reason.split())

@@ -10,10 +10,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 import reports
+from policies.files import load_yaml
 
 DATA_DIR = Path(reports.__file__).parent / "data"
 
@@ -70,7 +70,7 @@ class ReferenceData(BaseModel):
 
 def _load_yaml(path: Path) -> object:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return load_yaml(handle)
 
 
 def load_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:

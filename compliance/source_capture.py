@@ -1,6 +1,6 @@
 """While the CDK app is built, note the line of the app's own code that created each construct.
 
-Runs inside the synth child. A ``sys.setprofile`` hook (a public interpreter mechanism; jsii is
+Runs inside the synth child. A ``sys.settrace`` hook (a public interpreter mechanism; jsii is
 never patched) sees every Python ``__init__`` of a construct. The first one for an object is its
 outermost constructor; the innermost frame of the caller chain that lies in the app's source
 folder is the line that instantiated it. A construct CDK adds at the stack's root while a
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,13 +40,12 @@ class _Created:
 
 @dataclass
 class SourceRecorder:
-    """Collects where each construct was instantiated while a profile hook is active."""
+    """Collects where each construct was instantiated while its trace hook is active."""
 
     app_root: Path
     project_root: Path
     _seen: set[int] = field(default_factory=set)
     _created: list[_Created] = field(default_factory=list)
-    _open: dict[int, _Created] = field(default_factory=dict)
     _caused: list[_Created] = field(default_factory=list)
     _construct_type: type | None = None
     _app_files: dict[str, str | None] = field(default_factory=dict)
@@ -63,35 +62,42 @@ class SourceRecorder:
             )
         return self._app_files[filename]
 
-    def profile(self, frame: FrameType, event: str, arg: object) -> None:
-        """The ``sys.setprofile`` hook."""
-        if frame.f_code.co_name != "__init__" or event not in ("call", "return"):
-            return
+    def trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
+        """The ``sys.settrace`` hook: called once per new frame (a profile hook would be
+        called for every call and return, C functions' included: several times the cost).
+        It follows a frame further only for the return of a library construct's constructor."""
+        if event != "call" or frame.f_code.co_name != "__init__":
+            return None
         instance = frame.f_locals.get("self")
         if instance is None or not isinstance(instance, self._construct_type or ()):
-            return
-        if event == "return":
-            created = self._open.pop(id(frame), None)
-            if created is not None and created.stack is not None:
-                created.children_after = len(created.stack.node.children)
-                if created.children_after > created.children_before:
-                    self._caused.append(created)
-            return
+            return None
         if id(instance) in self._seen:
-            return  # a super().__init__ of an object whose outermost constructor we saw
+            return None  # a super().__init__ of an object whose outermost constructor we saw
         self._seen.add(id(instance))
         caller = frame.f_back
         while caller is not None and self._relative(caller.f_code.co_filename) is None:
             caller = caller.f_back
         if caller is None:
-            return
+            return None
         file = self._relative(caller.f_code.co_filename)
         assert file is not None
         created = _Created(instance, file, caller.f_lineno)
         self._created.append(created)
-        if self._relative(frame.f_code.co_filename) is None:  # a library construct
-            created.stack, created.children_before = _stack_children(frame.f_locals)
-            self._open[id(frame)] = created
+        if self._relative(frame.f_code.co_filename) is not None:
+            return None
+        # a library construct: what it adds at its stack's root is caused by it
+        created.stack, created.children_before = _stack_children(frame.f_locals)
+        if created.stack is None:
+            return None
+
+        def on_return(frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
+            if event == "return":
+                created.children_after = len(created.stack.node.children)
+                if created.children_after > created.children_before:
+                    self._caused.append(created)
+            return on_return
+
+        return on_return
 
     def locations(self) -> dict[str, dict[str, str | int]]:
         """Construct path → ``{"file", "line"}`` for every construct seen (call after build)."""
@@ -122,17 +128,18 @@ def _stack_children(arguments: dict[str, Any]) -> tuple[Any, int]:
 
 @contextmanager
 def capture(app_root: Path, project_root: Path) -> Iterator[SourceRecorder]:
-    """Record construct sources while the block builds the app (profile hook removed after)."""
+    """Record construct sources while the block builds the app (trace hook removed after; a
+    tracer already set, a debugger's or coverage's, is suspended meanwhile)."""
     from constructs import Construct
 
     recorder = SourceRecorder(app_root.resolve(), project_root.resolve())
     recorder._construct_type = Construct
-    previous = sys.getprofile()
-    sys.setprofile(recorder.profile)
+    previous = sys.gettrace()
+    sys.settrace(recorder.trace)
     try:
         yield recorder
     finally:
-        sys.setprofile(previous)
+        sys.settrace(previous)
 
 
 def write_sources(recorder: SourceRecorder, path: Path) -> None:

@@ -11,8 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from policies.files import load_yaml
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 
@@ -130,7 +131,7 @@ class Catalog(_Model):
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     """Load and validate a catalogue file."""
     with path.open(encoding="utf-8") as handle:
-        return Catalog.model_validate(yaml.safe_load(handle))
+        return Catalog.model_validate(load_yaml(handle))
 
 
 @cache

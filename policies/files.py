@@ -1,8 +1,19 @@
-"""How a file that cannot be read is worded, the same wherever it is read."""
+"""Reading the project's own files: one wording for a file that cannot be read, one YAML loader."""
 
 from __future__ import annotations
 
 import errno
+from typing import IO, Any
+
+import yaml
+
+#: libyaml's safe loader when PyYAML has it (several times faster), else the pure-Python one.
+_SAFE_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(stream: IO[str] | str) -> Any:
+    """Safely load one YAML document (the project's data files: catalogue, rules, metadata)."""
+    return yaml.load(stream, Loader=_SAFE_LOADER)
 
 
 def read_problem(error: OSError | UnicodeDecodeError) -> str:

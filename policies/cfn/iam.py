@@ -8,6 +8,8 @@ from typing import Any
 from policies.cfn.documents import Attached, as_list
 from policies.cfn.intrinsics import Resolver, Token, parts_of
 from policies.cfn.matching import same
+from policies.cfn.ref_index import RefIndex, ref_index
+from policies.cfn.template import Template
 from policies.outcome import Outcome
 
 ROLE = "AWS::IAM::Role"
@@ -32,8 +34,8 @@ def role_policies(resolver: Resolver, role_id: str) -> tuple[list[Attached], lis
     arns += as_list(resolver.resolve(props.get("PermissionsBoundary")))
     managed, unseen = _managed_policies(resolver, arns)
     attached += managed
-    for types, roles_of, label in _NAMING_ROLES:
-        for policy_id in template.of_type(*types):
+    for index_of, roles_of, label in _NAMING_ROLES:
+        for policy_id in template.derived(index_of).candidates(role_id):
             policy_props = template.properties(policy_id)
             link = _names_role(resolver, roles_of(policy_props), role_id)
             exists = resolver.exists(policy_id)
@@ -45,10 +47,28 @@ def role_policies(resolver: Resolver, role_id: str) -> tuple[list[Attached], lis
     return attached, unseen
 
 
-#: Policy resources that attach themselves to roles: (types, the roles they name, label).
-_NAMING_ROLES: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], Any], str], ...] = (
-    ((POLICY, MANAGED_POLICY), lambda props: props.get("Roles"), "policy"),
-    ((ROLE_POLICY,), lambda props: [props.get("RoleName")], "role policy"),
+def _roles_of_policy(props: dict[str, Any]) -> Any:
+    return props.get("Roles")
+
+
+def _role_of_role_policy(props: dict[str, Any]) -> Any:
+    return [props.get("RoleName")]
+
+
+def _policies_by_role(template: Template) -> RefIndex:
+    return ref_index(template, (POLICY, MANAGED_POLICY), ROLE, _roles_of_policy)
+
+
+def _role_policies_by_role(template: Template) -> RefIndex:
+    return ref_index(template, (ROLE_POLICY,), ROLE, _role_of_role_policy)
+
+
+#: Policy resources that attach themselves to roles: (their index, the roles they name, label).
+_NAMING_ROLES: tuple[
+    tuple[Callable[[Template], RefIndex], Callable[[dict[str, Any]], Any], str], ...
+] = (
+    (_policies_by_role, _roles_of_policy, "policy"),
+    (_role_policies_by_role, _role_of_role_policy, "role policy"),
 )
 
 
@@ -114,7 +134,6 @@ def _names_role(resolver: Resolver, roles: Any, role_id: str) -> Outcome:
     if isinstance(resolved, Token):
         return Outcome.UNKNOWN
     name = _role_name(resolver, role_id)
-    others = [r for r in resolver.template.of_type(ROLE) if r != role_id]
     outcome = Outcome.FAIL
     for entry in as_list(resolved):
         is_role = isinstance(entry, Token) and resolver.template.type_of(entry.name) == ROLE
@@ -129,6 +148,7 @@ def _names_role(resolver: Resolver, roles: Any, role_id: str) -> Outcome:
         here = same(parts, name)
         if here is Outcome.PASS:
             return Outcome.PASS
+        others = (r for r in resolver.template.of_type(ROLE) if r != role_id)
         if here is Outcome.UNKNOWN and not any(
             same(parts, _role_name(resolver, other)) is Outcome.PASS for other in others
         ):

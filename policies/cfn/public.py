@@ -7,10 +7,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from policies.cfn.documents import as_list, condition_blocks, effect_is, grants_everyone
 from policies.cfn.intrinsics import is_unresolved, parts_of
+from policies.files import load_yaml
 from policies.outcome import Outcome, all_of
 
 _RULES = Path(__file__).resolve().parent.parent / "public_conditions.yaml"
@@ -19,7 +18,7 @@ _RULES = Path(__file__).resolve().parent.parent / "public_conditions.yaml"
 @cache
 def _rules() -> dict[str, Any]:
     with _RULES.open(encoding="utf-8") as handle:
-        rules: dict[str, Any] = yaml.safe_load(handle)
+        rules: dict[str, Any] = load_yaml(handle)
     rules["keys"] = {key.lower() for key in rules["keys"]}
     return rules
 

@@ -9,6 +9,8 @@ from typing import Any
 from policies.cfn.documents import Attached
 from policies.cfn.intrinsics import Resolver, Token, parts_of, text
 from policies.cfn.matching import same
+from policies.cfn.ref_index import RefIndex, ref_index
+from policies.cfn.template import Template
 from policies.outcome import Outcome, Verdict
 
 BUCKET = "AWS::S3::Bucket"
@@ -69,11 +71,15 @@ def names_bucket(resolver: Resolver, value: Any, bucket_id: str) -> Outcome:
     return outcome
 
 
+def _policies_by_bucket(template: Template) -> RefIndex:
+    return ref_index(template, (BUCKET_POLICY,), BUCKET, lambda props: [props.get("Bucket")])
+
+
 def bucket_policies(resolver: Resolver, bucket_id: str) -> list[Attached]:
     """Bucket policies that protect the bucket: certain, or possible when the template
     cannot tell (an unresolved Bucket, a resource Condition decided at deploy time)."""
     attached = []
-    for policy_id in resolver.template.of_type(BUCKET_POLICY):
+    for policy_id in resolver.template.derived(_policies_by_bucket).candidates(bucket_id):
         props = resolver.template.properties(policy_id)
         target = names_bucket(resolver, props.get("Bucket"), bucket_id)
         if target is Outcome.FAIL:
@@ -100,7 +106,9 @@ class ForeignPolicy:
 def foreign_policy(resolver: Resolver, policy_id: str) -> ForeignPolicy | Verdict:
     """The policy as a :class:`ForeignPolicy`, or the verdict when it needs no judging of its
     own: it protects a bucket of the template (judged with that bucket), or is not created."""
-    for bucket_id in resolver.template.of_type(BUCKET):
+    named = resolver.template.derived(_policies_by_bucket).named.get(policy_id)
+    candidates = list(named) if named else resolver.template.of_type(BUCKET)
+    for bucket_id in candidates:
         props = resolver.template.properties(policy_id)
         if names_bucket(resolver, props.get("Bucket"), bucket_id) is Outcome.PASS:
             return Verdict.not_applicable(f"judged with the bucket it protects, {bucket_id}")

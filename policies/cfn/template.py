@@ -10,16 +10,20 @@ inherit from the template's ``Globals`` (:meth:`Template.properties`).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from policies.files import read_problem
+
+_T = TypeVar("_T")
 
 #: The file names a template may have (checkov's CloudFormation runner reads only these).
 SUFFIXES = (".json", ".yaml", ".yml", ".template")
@@ -139,23 +143,21 @@ class Template:
     def of_type(self, *types: str) -> list[str]:
         """Logical ids of the resources of the given types, in template order (an index
         built once: checks ask this for every resource, which made scans quadratic)."""
-        index = self._types_index()
+        index = self.derived(_types_index)
         found = [lid for kind in dict.fromkeys(types) for lid in index.get(kind, ())]
         if len(types) < 2:
             return found
         wanted = set(found)
         return [lid for lid in self.resources if lid in wanted]
 
-    def _types_index(self) -> dict[str, list[str]]:
-        index: dict[str, list[str]] | None = self.__dict__.get("_by_type")
-        if index is None:
-            index = {}
-            for lid in self.resources:
-                kind = self.type_of(lid)
-                if kind is not None:
-                    index.setdefault(kind, []).append(lid)
-            object.__setattr__(self, "_by_type", index)
-        return index
+    def derived(self, build: Callable[[Template], _T]) -> _T:
+        """``build(self)``, computed once per template: an index of what the body alone
+        decides (the template is immutable, so it never goes stale)."""
+        memo: dict[Callable[..., Any], Any] = self.__dict__.setdefault("_derived", {})
+        if build not in memo:
+            memo[build] = build(self)
+        value: _T = memo[build]
+        return value
 
     def construct_path(self, logical_id: str) -> str | None:
         """The ``aws:cdk:path`` metadata CDK writes on each resource, if present."""
@@ -185,6 +187,15 @@ class Template:
         return sorted(rule for rule in rules if rule != "None")
 
 
+def _types_index(template: Template) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for lid in template.resources:
+        kind = template.type_of(lid)
+        if kind is not None:
+            index.setdefault(kind, []).append(lid)
+    return index
+
+
 def load_template(path: str | Path) -> Template:
     """Read, parse and minimally validate a template; any problem is a :class:`TemplateError`."""
     path = Path(path)
@@ -207,7 +218,7 @@ def load_template(path: str | Path) -> Template:
 
 def parse_template(path: Path, text: str, sha256: str = "") -> Template:
     """A template from its text (``path`` names it in errors and findings)."""
-    body, resource_nodes = _parse(path, text)
+    body, resource_lines = _parse(path, text)
     expanded = False
     if isinstance(body, dict) and isinstance(body.get("Resources"), dict):
         resources = body["Resources"]
@@ -215,7 +226,7 @@ def parse_template(path: Path, text: str, sha256: str = "") -> Template:
             body = {**body, "Resources": _expand(path, resources, body)}
             expanded = True
     _validate(path, body)
-    spans = _spans(text, resource_nodes, expanded)
+    spans = _spans(resource_lines, expanded)
     return Template(path=path, body=body, text=text, sha256=sha256, expanded=expanded, spans=spans)
 
 
@@ -281,38 +292,48 @@ class _PyCfnLoader(
         yaml.resolver.Resolver.__init__(self)
 
 
-if hasattr(yaml, "CParser"):
+try:  # libyaml's parser: yaml.cyaml exists only when PyYAML was built with libyaml
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _CfnLoader: type[Any] = _PyCfnLoader
+else:
 
-    class _CCfnLoader(yaml.CParser, _CfnConstructor, yaml.resolver.Resolver):  # type: ignore[name-defined,misc]
+    class _CCfnLoader(CParser, _CfnConstructor, yaml.resolver.Resolver):
         """libyaml's parser (fast) with the same constructor."""
 
         def __init__(self, stream: str) -> None:
-            yaml.CParser.__init__(self, stream)  # type: ignore[attr-defined]
+            CParser.__init__(self, stream)
             _CfnConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
-    _CfnLoader: type[Any] = _CCfnLoader
-else:  # pragma: no cover - PyYAML without libyaml
-    _CfnLoader = _PyCfnLoader
+    _CfnLoader = _CCfnLoader
 
 #: The resources mapping's entries as nodes: logical id -> (key node, value node).
 _Nodes = dict[str, tuple[yaml.Node, yaml.Node]]
 
 
-def _parse(path: Path, text: str) -> tuple[Any, _Nodes]:
-    """The body and the resources' nodes. JSON's own error messages are kept for JSON."""
+#: Per resource: its logical id's line and the first and last lines of its value (1-based).
+_Lines = dict[str, tuple[int, int, int]]
+
+
+def _parse(path: Path, text: str) -> tuple[Any, _Lines]:
+    """The body and the resources' lines. JSON is read as JSON, with JSON's own error
+    messages for a ``.json`` file; anything else as YAML (JSON is YAML, too)."""
     is_json = path.suffix.lower() == ".json" or text.lstrip().startswith("{")
-    if path.suffix.lower() == ".json":
-        # YAML reads more than JSON (trailing commas, comments): a .json file must be JSON,
-        # as CloudFormation reads it; YAML then gives the lines
-        _parse_json(path, text)
+    if is_json:
+        try:
+            return _load_json(text)
+        except (ValueError, RecursionError):
+            if path.suffix.lower() == ".json":
+                # YAML reads more than JSON (trailing commas, comments): a .json file must
+                # be JSON, as CloudFormation reads it
+                return _parse_json(path, text), {}
     try:
         return _load_yaml(_CfnLoader, text)
     except _AliasBomb as error:
         raise TemplateError(path, f"invalid YAML: {error}", error.line) from None
     except yaml.YAMLError:
-        if is_json:
-            return _parse_json(path, text), {}
+        pass
     try:  # libyaml refused it: the pure-Python parser says why in its well-known words
         return _load_yaml(_PyCfnLoader, text)
     except yaml.MarkedYAMLError as error:
@@ -323,7 +344,71 @@ def _parse(path: Path, text: str) -> tuple[Any, _Nodes]:
         raise TemplateError(path, f"invalid YAML: {error}") from None
 
 
-def _load_yaml(loader_class: type[Any], text: str) -> tuple[Any, _Nodes]:
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _load_json(text: str) -> tuple[Any, _Lines]:
+    """A JSON template decoded once, by ``json`` (C), noting where each resource is written:
+    the two outer levels (the template, its Resources) are walked here, every value below
+    them is decoded by ``json.JSONDecoder.raw_decode``. Invalid JSON raises ValueError."""
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
+    offsets: dict[str, tuple[int, int, int]] = {}
+
+    def skip(pos: int) -> int:
+        match = _JSON_SPACE.match(text, pos)
+        return match.end() if match else pos
+
+    def members(pos: int, value_at: Callable[[str, int, int], tuple[Any, int]]) -> tuple[Any, int]:
+        """The object whose ``{`` is at ``pos``, and the position after its ``}``."""
+        out: dict[str, Any] = {}
+        pos = skip(pos + 1)
+        if text.startswith("}", pos):
+            return out, pos + 1
+        while True:
+            if not text.startswith('"', pos):
+                raise ValueError("a key must be a string")
+            key_at = pos
+            key, pos = decoder.raw_decode(text, pos)
+            pos = skip(pos)
+            if not text.startswith(":", pos):
+                raise ValueError("expected ':'")
+            if key in out:
+                raise _DuplicateKeyError(key)
+            out[key], pos = value_at(key, key_at, skip(pos + 1))
+            pos = skip(pos)
+            if text.startswith(",", pos):
+                pos = skip(pos + 1)
+            elif text.startswith("}", pos):
+                return out, pos + 1
+            else:
+                raise ValueError("expected ',' or '}'")
+
+    def resource(key: str, key_at: int, pos: int) -> tuple[Any, int]:
+        value, end = decoder.raw_decode(text, pos)
+        offsets[key] = (key_at, pos, end - 1)
+        return value, end
+
+    def section(key: str, key_at: int, pos: int) -> tuple[Any, int]:
+        if key == "Resources" and text.startswith("{", pos):
+            return members(pos, resource)
+        return decoder.raw_decode(text, pos)
+
+    start = skip(0)
+    if not text.startswith("{", start):
+        raise ValueError("not a JSON object")
+    body, end = members(start, section)
+    if skip(end) != len(text):
+        raise ValueError("extra data after the template")
+    newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def line(offset: int) -> int:
+        return bisect.bisect_left(newlines, offset) + 1
+
+    lines = {lid: (line(k), line(v), line(e)) for lid, (k, v, e) in offsets.items()}
+    return body, lines
+
+
+def _load_yaml(loader_class: type[Any], text: str) -> tuple[Any, _Lines]:
     loader = loader_class(text)
     try:
         root = loader.get_single_node()
@@ -331,7 +416,7 @@ def _load_yaml(loader_class: type[Any], text: str) -> tuple[Any, _Nodes]:
         body = loader.construct_document(root) if root is not None else None
     finally:
         loader.dispose()
-    return body, _resource_nodes(root)
+    return body, _yaml_lines(text, _resource_nodes(root))
 
 
 class _AliasBomb(yaml.YAMLError):
@@ -399,22 +484,16 @@ def _resource_nodes(root: yaml.Node | None) -> _Nodes:
     return {}
 
 
-def _spans(text: str, nodes: _Nodes, expanded: bool) -> dict[str, Span]:
+def _yaml_lines(text: str, nodes: _Nodes) -> _Lines:
     """Each resource's lines, counted as checkov counts them (``build_definitions_context``),
     so a finding points at the same lines whichever tool judged the resource: in JSON from
     the line of the logical id to the closing brace; in YAML from the line of the logical id
-    (comments above it included) to its last line (comments below it excluded). In a
-    template with Fn::ForEach every span is the logical id's line only (a resource a loop
-    makes has no line of its own)."""
+    (comments above it included) to its last line (comments below it excluded)."""
     lines = text.splitlines()
     first = next((line.strip() for line in lines if line.strip()), "")
     is_json = first.startswith("{")
-    spans = {}
+    found = {}
     for logical_id, (key, value) in nodes.items():
-        key_line = key.start_mark.line + 1
-        if expanded:
-            spans[logical_id] = Span(key_line, key_line, key_line)
-            continue
         start, end = value.start_mark.line, value.end_mark.line
         if is_json:
             start, end = start + 1, end + 1
@@ -423,8 +502,16 @@ def _spans(text: str, nodes: _Nodes, expanded: bool) -> dict[str, Span]:
                 start -= 1
             while 1 < end <= len(lines) and _blank_or_comment(lines[end - 1]):
                 end -= 1
-        spans[logical_id] = Span(key_line, start, end)
-    return spans
+        found[logical_id] = (key.start_mark.line + 1, start, end)
+    return found
+
+
+def _spans(lines: _Lines, expanded: bool) -> dict[str, Span]:
+    """The resources' spans; in a template with Fn::ForEach every span is the logical id's
+    line only (a resource a loop makes has no line of its own)."""
+    if expanded:
+        return {lid: Span(key, key, key) for lid, (key, _, _) in lines.items()}
+    return {lid: Span(*where) for lid, where in lines.items()}
 
 
 def _blank_or_comment(line: str) -> bool:
