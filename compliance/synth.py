@@ -30,11 +30,12 @@ ERROR_MARKER = "tap-compliance-synth-error: "
 def synthesize(
     outdir: Path,
     env_names: Sequence[str] | None,
-    app: AppSpec,
+    app: AppSpec | str,
     packs: Sequence[str] | None = None,
 ) -> None:
-    """Synthesize ``app`` into ``outdir`` with the cdk-nag ``packs`` (class names; default: the
-    packs file's default) attached."""
+    """Synthesize ``app`` (a spec, or ``--app`` text) into ``outdir`` with the cdk-nag
+    ``packs`` (class names; default: the packs file's default) attached."""
+    app = parse_app(app) if isinstance(app, str) else app
     command = [sys.executable, "-m", "compliance.synth", "--outdir", str(outdir)]
     command += ["--app", app.text, "--app-base", str(app.base)]
     for name in env_names or ():
