@@ -17,6 +17,7 @@ from typing import Any
 
 from compliance.record import Finding, Suppression
 from policies.catalog import Catalog
+from policies.nag_packs import RuleMap, default_nag_packs
 
 _CHECKOV_KEYS = ("checkov", "bridgecrew")
 _NAG_KEY = "cdk_nag"
@@ -76,11 +77,14 @@ def attach(
 ) -> list[Finding]:
     """Each finding with the suppressions that name its rule or its control on its resource;
     a cdk-nag pass (derived from the absence of a violation) that an acknowledgment may have
-    caused is a failure."""
+    caused is a failure. A cdk-nag acknowledgment names a control through its rule as
+    :class:`~policies.nag_packs.RuleMap` maps the rules of every pack."""
+    packs = default_nag_packs()
+    rules = RuleMap(catalog, packs, packs.classes())
     result = []
     for finding in findings:
         written = by_target.get(finding.target, {}).get(finding.resource.logical_id, [])
-        matching = [s for s in written if _names(s, finding, catalog)]
+        matching = [s for s in written if _names(s, finding, rules)]
         if not matching:
             result.append(finding)
             continue
@@ -100,10 +104,10 @@ def attach(
     return result
 
 
-def _names(suppression: Suppression, finding: Finding, catalog: Catalog) -> bool:
+def _names(suppression: Suppression, finding: Finding, rules: RuleMap) -> bool:
     if suppression.rule_id == finding.rule_id:
         return True
-    control = catalog.control_for_rule(suppression.rule_id)
+    control = rules.control(suppression.rule_id)
     return control is not None and control.id == finding.control_id
 
 

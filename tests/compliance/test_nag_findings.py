@@ -129,3 +129,36 @@ def test_another_packs_rules_map_through_their_rule_function(test_catalog: Catal
     (iam,) = [f for f in findings if f.rule_id == "AwsSolutions-IAM4"]
     assert (iam.unmapped, iam.control_id, iam.status) == (True, None, "fail")
     assert not [f for f in findings if f.rule_id.startswith("PCI.DSS.321-")]
+
+
+def test_an_acknowledgment_of_another_packs_rule_names_its_control(test_catalog: Catalog) -> None:
+    """A NIST 800-53 acknowledgment in the template (``cdk_nag: rules_to_suppress``) is shown on
+    the findings of the control its rule serves, whatever tool judged them."""
+    from compliance.record import Finding, Resource, Suppression
+    from compliance.suppressions import attach
+
+    finding = Finding.model_validate(
+        {
+            "control_id": "TAP-LOG-01",
+            "title": "t",
+            "severity": "high",
+            "status": "fail",
+            "source": "checkov",
+            "rule_id": "CKV_AWS_18",
+            "target": "Small",
+            "resource": Resource(logical_id="DataBucket", type="AWS::S3::Bucket"),
+            "message": "m",
+        }
+    )
+    written = {
+        "Small": {
+            "DataBucket": [
+                Suppression(
+                    tool="cdk-nag", rule_id="NIST.800.53.R5-S3BucketLoggingEnabled", comment="c"
+                )
+            ]
+        }
+    }
+    (shown,) = attach([finding], written, test_catalog)
+    assert [s.rule_id for s in shown.suppressions] == ["NIST.800.53.R5-S3BucketLoggingEnabled"]
+    assert shown.status == "fail"  # shown, never obeyed
