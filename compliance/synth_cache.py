@@ -23,6 +23,9 @@ from policies.nag_packs import default_nag_packs
 
 #: Where stored assemblies live, below the project root (the working directory).
 CACHE_DIR = Path(".tap-cache") / "synth"
+#: The engine's modules the synth child runs: how the app is run, the packs attached, the
+#: sources recorded (each changes the assembly it writes).
+SYNTH_CODE = ("synth.py", "cdk_app.py", "nag.py", "source_capture.py", "quiet.py")
 PROJECT_FILES = ("cdk.json", "pyproject.toml", "requirements.lock", "constraints.txt", "uv.lock")
 LIBRARIES = ("aws-cdk-lib", "cdk-nag", "constructs", "jsii", "tap-compliance")
 
@@ -49,7 +52,8 @@ def inputs_key(
     for name in PROJECT_FILES:
         if (root / name).is_file():
             add(f"project {name}", (root / name).read_bytes())
-    add("synth", Path(__file__).with_name("synth.py").read_bytes())
+    for code in SYNTH_CODE:  # what the synth child runs besides the app
+        add(f"synth {code}", Path(__file__).with_name(code).read_bytes())
     for library in LIBRARIES:
         try:
             add(f"version {library}", metadata.version(library).encode())
