@@ -16,14 +16,15 @@ from rich.console import Console
 
 from compliance import engine, formats, outputs
 from compliance.aws import commands as aws_commands
+from compliance.cdk_app import resolve_app
+from compliance.environments import environments_file
 from compliance.errors import InputError
 from compliance.parameters import load_parameter_file, parse_assignments
 from compliance.progress import progress_bar
-from compliance.project import WaiverSource, tool_versions, waiver_source
+from compliance.project import WaiverSource, find_cdk_json, tool_versions, waiver_source
 from compliance.quiet import silence
 from compliance.record import SEVERITIES, FindingsRecord, Severity
 from compliance.summary import print_summary
-from compliance.synth import DEFAULT_APP
 from compliance.waivers import Waiver, load_waivers
 from policies.catalog import Catalog
 from policies.nag_packs import default_nag_packs
@@ -92,10 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--app",
-        default=DEFAULT_APP,
-        metavar="MODULE:FUNCTION",
-        help="the CDK app: a function that takes outdir= and env_names= and returns the "
-        "aws_cdk.App (default: %(default)s)",
+        metavar="COMMAND|MODULE:FUNCTION",
+        help="the CDK app: a Python command as cdk.json writes it ('python3 -m infra.app', "
+        "'python3 app.py'), or a function that takes outdir= and env_names= and returns the "
+        'aws_cdk.App (default: the "app" of cdk.json at the project root, as cdk synth runs it)',
     )
     check.add_argument(
         "--no-cache",
@@ -214,7 +215,11 @@ def _parser() -> argparse.ArgumentParser:
 
     deploy = commands.add_parser("deploy", help="gate, then deploy exactly the gated template")
     aws_commands.deploy_arguments(deploy)
-    deploy.add_argument("--app", default=DEFAULT_APP, help="CDK app factory, module:function")
+    deploy.add_argument(
+        "--app",
+        metavar="COMMAND|MODULE:FUNCTION",
+        help='the CDK app, as for check (default: the "app" of cdk.json)',
+    )
     _policy_options(deploy)
     deploy.set_defaults(run=_deploy)
 
@@ -269,6 +274,7 @@ def _check(args: argparse.Namespace) -> int:
     # Usage and configuration errors first: a mistake must not touch the last evidence.
     policy, source = _policy(args)
     environments = _environments(args.env)
+    resolve_app(args.app)  # a missing or unrunnable app is a usage error, found here
     baseline = _baseline(args)
     # Inside the staging: an error from here on also removes what an earlier run left in
     # --out, so nothing there looks like the result of this run.
@@ -413,7 +419,7 @@ def _catalog() -> Catalog:
 def _regions(text: str) -> list[str]:
     from pydantic import TypeAdapter, ValidationError
 
-    from infra.environments import Region
+    from compliance.environments import Region
 
     regions = [region.strip() for region in text.split(",")]
     adapter = TypeAdapter(Region)
@@ -444,27 +450,30 @@ def _keys(references: list[str]) -> list[str]:
 
 def _environment_names() -> list[str]:
     """The environments the environments file declares, for help texts (none if unreadable)."""
-    from infra.datafile import DataFileError
-    from infra.environments import load_environments
+    from compliance.environments import load_environments
 
     try:
-        return list(load_environments())
-    except DataFileError:
+        path = environments_file(find_cdk_json())
+        return list(load_environments(path)) if path is not None else []
+    except InputError:
         return []
 
 
 def _environments(name: str, path: Path | None = None) -> list[engine.EnvInfo]:
-    """The environments ``--env`` names, from ``path`` (default: infra/environments.yaml)."""
-    from infra.datafile import DataFileError
-    from infra.environments import DEFAULT_ENVIRONMENTS_FILE, load_environments, select_environments
+    """The environments ``--env`` names, from ``path`` (default: the file cdk.json declares;
+    without one, ``all`` is no environment and any other name an error)."""
+    from compliance.environments import load_environments, select_environments
 
-    source = path or DEFAULT_ENVIRONMENTS_FILE
-    try:
-        known = load_environments(source)
-        names = None if name == ALL else [name]
-        chosen = select_environments(known, names, source=source)
-    except DataFileError as error:
-        raise InputError(str(error)) from None
+    source = path or environments_file(find_cdk_json())
+    if source is None:
+        if name == ALL:
+            return []
+        raise InputError(
+            f"--env {name}: no environments file (cdk.json context "
+            '"tap-compliance:environments-file")'
+        )
+    known = load_environments(source)
+    chosen = select_environments(known, None if name == ALL else [name], source=source)
     return [
         engine.EnvInfo(
             e.name, e.stack_name, tuple(e.allowed_regions), tuple(e.customer_managed_keys)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from compliance.assembly import Stack, nested_stacks, read_assembly
+from compliance.cdk_app import resolve_app
 from compliance.decided import decide_conditions, decided_conditions
 from compliance.discovery import discover
 from compliance.errors import InputError
@@ -26,7 +27,6 @@ from compliance.record import Finding, FindingsRecord, Severity, Target
 from compliance.references import template_problem
 from compliance.sources import SourceMap, read_sources, with_sources
 from compliance.suppressions import attach, suppressions, without_checkov_skips
-from compliance.synth import DEFAULT_APP
 from compliance.synth_cache import synthesize_cached
 from compliance.waivers import Waiver, apply_waivers
 from policies.catalog import Catalog
@@ -66,14 +66,16 @@ def check(
     assembly_dir: Path,
     shown_dir: Path,
     policy: Policy,
-    app: str = DEFAULT_APP,
+    app: str | None = None,
     cache: bool = True,
     packs: Sequence[str] | None = None,
 ) -> FindingsRecord:
     """Synthesize the environments into ``assembly_dir`` and judge them with both tools.
 
-    ``packs`` are the cdk-nag packs to run (class names of ``policies/nag_packs.yaml``;
-    default: its default); their rules map to controls through the catalogue.
+    ``app`` is ``--app`` (a Python command or ``MODULE:FUNCTION``; default: cdk.json's
+    ``app``, as ``cdk synth`` runs it). ``packs`` are the cdk-nag packs to run (class names
+    of ``policies/nag_packs.yaml``; default: its default); their rules map to controls through
+    the catalogue.
 
     With ``cache`` a synthesis whose inputs are provably unchanged (content hash, see
     :mod:`compliance.synth_cache`) is copied from the store instead of run again.
@@ -86,8 +88,9 @@ def check(
     nag_packs = default_nag_packs()
     packs = list(packs or nag_packs.default)
     rules = RuleMap(policy.catalog, nag_packs, packs)
+    spec = resolve_app(app)
     synthesize_cached(
-        assembly_dir, [env.name for env in environments], app, cache=cache, packs=packs
+        assembly_dir, [env.name for env in environments], spec, cache=cache, packs=packs
     )
     warm.join()
     by_stack = {env.stack_name: env for env in environments}

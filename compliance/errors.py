@@ -37,8 +37,11 @@ def read_text(path: Path) -> str:
 
 
 def describe(error: ValidationError) -> str:
-    """The first validation problem on one line: ``where: what (and N more)``."""
+    """The first validation problem on one line: ``where: what (and N more)``.
+
+    The one wording of a validation error, for every file the engine or the app reads.
+    """
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "top level"
+    where = ".".join(str(part) for part in first["loc"] if part != "[key]") or "top level"
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     return f"{where}: {first['msg'].removeprefix('Value error, ')}{more}"

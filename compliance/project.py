@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from compliance.errors import InputError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from compliance.errors import InputError, describe
 
 #: A folder holding one of these is a project root (as ``cdk`` and Python tools read it).
 ROOT_MARKERS = ("cdk.json", "pyproject.toml")
 WAIVER_FILE = "waivers.yaml"
+CDK_JSON = "cdk.json"
 TOOLS = ("tap-compliance", "checkov", "cdk-nag", "aws-cdk-lib")
 
 
@@ -51,6 +56,33 @@ def waiver_source(named: Path | None, start: Path | None = None) -> WaiverSource
     if root is not None and (root / WAIVER_FILE).is_file():
         return WaiverSource(_shown(root / WAIVER_FILE))
     return WaiverSource(None, root)
+
+
+class CdkJson(BaseModel):
+    """The parts of ``cdk.json`` the engine reads."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    app: str | None = None
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+def read_cdk_json(path: Path) -> CdkJson:
+    """``cdk.json``; an unreadable or malformed one is an :class:`InputError`."""
+    try:
+        return CdkJson.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(path, f"cannot read: {error}") from None
+    except ValidationError as error:
+        raise InputError(path, describe(error)) from None
+    except ValueError as error:
+        raise InputError(path, f"invalid JSON: {error}") from None
+
+
+def find_cdk_json(start: Path | None = None) -> Path | None:
+    """``cdk.json`` at the project root (the nearest folder above holding it or pyproject)."""
+    root = project_root(start)
+    return root / CDK_JSON if root is not None and (root / CDK_JSON).is_file() else None
 
 
 def tool_versions() -> dict[str, str]:

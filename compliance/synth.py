@@ -7,21 +7,19 @@ the parent turns a crash into one line (exit 2). Run as ``python -m compliance.s
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from compliance.cdk_app import AppExited, AppSpec, app_environment, parse_app, run_app
 from compliance.errors import InputError
 from compliance.nag import REPORT, attach_packs, write_attached
 from compliance.quiet import QUIET_ENV, silence
 from compliance.source_capture import SOURCES_FILE, capture, write_sources
 from policies.nag_packs import default_nag_packs
 
-DEFAULT_APP = "infra.app:build_app"
 #: CDK's built-in CloudFormation validation checks deployability, not compliance (its report
 #: never reaches the record) and costs most of a synthesis's time and memory: skipped.
 SYNTH_ENV = {"CDK_VALIDATION": "false"}
@@ -32,25 +30,22 @@ ERROR_MARKER = "tap-compliance-synth-error: "
 def synthesize(
     outdir: Path,
     env_names: Sequence[str] | None,
-    app: str = DEFAULT_APP,
+    app: AppSpec | str,
     packs: Sequence[str] | None = None,
 ) -> None:
-    """Synthesize ``app`` (``module:function``) into ``outdir`` with the cdk-nag ``packs``
-    (class names; default: the packs file's default) attached."""
-    command = [sys.executable, "-m", "compliance.synth", "--outdir", str(outdir), "--app", app]
+    """Synthesize ``app`` (a spec, or ``--app`` text) into ``outdir`` with the cdk-nag
+    ``packs`` (class names; default: the packs file's default) attached."""
+    app = parse_app(app) if isinstance(app, str) else app
+    command = [sys.executable, "-m", "compliance.synth", "--outdir", str(outdir)]
+    command += ["--app", app.text, "--app-base", str(app.base)]
     for name in env_names or ():
         command += ["--env", name]
     for pack in packs or default_nag_packs().default:
         command += ["--pack", pack]
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **QUIET_ENV, **SYNTH_ENV},
-        check=False,
-    )
+    env = {**os.environ, **QUIET_ENV, **SYNTH_ENV, **app_environment(outdir, env_names)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
-        raise InputError(app, f"the CDK app failed to synthesize: {_failure(done.stderr)}")
+        raise InputError(app.text, f"the CDK app failed to synthesize: {_failure(done.stderr)}")
 
 
 def _failure(stderr: str) -> str:
@@ -61,51 +56,43 @@ def _failure(stderr: str) -> str:
     return lines[-1] if lines else "no error output"
 
 
-def _load_factory(spec: str) -> Callable[..., Any]:
-    module_name, _, function_name = spec.partition(":")
-    module = importlib.import_module(module_name)
-    factory: Callable[..., Any] = getattr(module, function_name or "build_app")
-    return factory
-
-
-def _run(outdir: Path, env_names: list[str] | None, spec: str, packs: Sequence[str]) -> None:
-    factory = _load_factory(spec)
-    with capture(_app_root(factory), Path.cwd()) as sources:
-        app = factory(outdir=str(outdir), env_names=env_names)
-    names = attach_packs(app, packs)
-    try:
-        app.synth()
-    except RuntimeError as error:
-        # Violations make synth raise *after* the assembly and the report are written (the
-        # message then starts with the error's name; under CI=true it embeds the report).
-        written = (outdir / "manifest.json").exists() and (outdir / REPORT).exists()
-        if not str(error).startswith("ValidationFailed") or not written:
-            raise
+def _run(outdir: Path, env_names: list[str] | None, spec: AppSpec, packs: Sequence[str]) -> None:
+    names: list[str] = []
+    with capture(spec.code_root(), Path.cwd()) as sources:
+        try:
+            run_app(
+                spec,
+                outdir,
+                env_names,
+                lambda app: names.extend(attach_packs(app, packs)),
+                sources.trace,
+            )
+        except RuntimeError as error:
+            # Violations make synth raise *after* the assembly and the report are written (the
+            # message then starts with the error's name; under CI=true it embeds the report).
+            written = (outdir / "manifest.json").exists() and (outdir / REPORT).exists()
+            if not str(error).startswith("ValidationFailed") or not written:
+                raise
+    if not (outdir / "manifest.json").exists():
+        raise InputError(spec.text, "the app wrote no cloud assembly (it never synthesized)")
     write_sources(sources, outdir / SOURCES_FILE)
     write_attached(outdir, names)
-
-
-def _app_root(factory: Callable[..., Any]) -> Path:
-    """The folder of the app's own code: its top-level package (``infra/``) or its module."""
-    module = sys.modules[factory.__module__]
-    package = sys.modules[factory.__module__.partition(".")[0]]
-    origin = getattr(package, "__path__", None)
-    if origin:
-        return Path(next(iter(origin)))
-    return Path(module.__file__ or ".").parent
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Child-process entry point."""
     parser = argparse.ArgumentParser(prog="python -m compliance.synth")
     parser.add_argument("--outdir", type=Path, required=True)
-    parser.add_argument("--app", default=DEFAULT_APP)
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--app-base", type=Path, default=Path("."))
     parser.add_argument("--env", action="append", dest="envs")
     parser.add_argument("--pack", action="append", dest="packs", required=True)
     args = parser.parse_args(argv)
     silence()
     try:
-        _run(args.outdir, args.envs, args.app, args.packs)
+        _run(args.outdir, args.envs, parse_app(args.app, args.app_base), args.packs)
+    except AppExited:  # the app said why on stderr: its last line is the message
+        return 2
     except Exception as error:  # a crash of the user's app, reported in one line
         message = str(error).strip().splitlines()[0] if str(error).strip() else ""
         print(f"{ERROR_MARKER}{type(error).__name__}: {message}", file=sys.stderr)

@@ -11,13 +11,13 @@ synthesizes anyway.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import shutil
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
+from compliance.cdk_app import AppSpec, parse_app
 from compliance.synth import synthesize
 from policies.nag_packs import default_nag_packs
 
@@ -25,23 +25,26 @@ from policies.nag_packs import default_nag_packs
 CACHE_DIR = Path(".tap-cache") / "synth"
 PROJECT_FILES = ("cdk.json", "pyproject.toml", "requirements.lock", "constraints.txt", "uv.lock")
 LIBRARIES = ("aws-cdk-lib", "cdk-nag", "constructs", "jsii", "tap-compliance")
-_SKIPPED = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "cdk.out"}
 
 
 def inputs_key(
-    app: str, env_names: Sequence[str] | None, root: Path, packs: Sequence[str] | None = None
+    app: AppSpec | str,
+    env_names: Sequence[str] | None,
+    root: Path,
+    packs: Sequence[str] | None = None,
 ) -> str:
-    """The content hash of every input of a synthesis."""
+    """The content hash of every input of a synthesis (``app``: a spec, or ``--app`` text)."""
+    app = parse_app(app) if isinstance(app, str) else app
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
         digest.update(f"{label}\0{len(data)}\0".encode())
         digest.update(data)
 
-    add("app", app.encode())
+    add("app", app.text.encode())
     add("envs", "\0".join(env_names or ["<all>"]).encode())
     add("packs", "\0".join(packs or default_nag_packs().default).encode())
-    for path in _package_files(app):
+    for path in app.code_files():
         add(f"file {path}", path.read_bytes())
     for name in PROJECT_FILES:
         if (root / name).is_file():
@@ -58,26 +61,10 @@ def inputs_key(
     return digest.hexdigest()
 
 
-def _package_files(app: str) -> list[Path]:
-    """Every file of the top-level package the app's module lives in, in a stable order."""
-    top = app.partition(":")[0].split(".")[0]
-    spec = importlib.util.find_spec(top)
-    if spec is None or spec.origin is None:
-        return []
-    if not spec.submodule_search_locations:
-        return [Path(spec.origin)]
-    folder = Path(spec.origin).parent
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and not _SKIPPED & set(p.relative_to(folder).parts) and p.suffix != ".pyc"
-    )
-
-
 def synthesize_cached(
     outdir: Path,
     env_names: Sequence[str] | None,
-    app: str,
+    app: AppSpec | str,
     *,
     cache: bool = True,
     packs: Sequence[str] | None = None,
@@ -86,6 +73,7 @@ def synthesize_cached(
 
     Returns whether the store was used.
     """
+    app = parse_app(app) if isinstance(app, str) else app
     if not cache:
         synthesize(outdir, env_names, app, packs)
         return False

@@ -1,8 +1,9 @@
 """The CDK app: one ``TapStack-<env>`` per environment of ``environments.yaml``.
 
 ``python -m infra.app [ENV ...]`` synthesizes into ``./cdk.out`` (or ``$CDK_OUTDIR`` when the
-CDK CLI runs it through ``cdk.json``). :func:`build_app` builds without synthesizing, so a
-caller can add policy-validation plugins before ``app.synth()``.
+CDK CLI, or the compliance engine, runs it through ``cdk.json``); without ENV, the environments
+the context ``tap-compliance:environments`` names, else all. :func:`build_app` builds without
+synthesizing, so a caller can add policy-validation plugins before ``app.synth()``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 from aws_cdk import App
 
-from infra.datafile import DataFileError, display
+from compliance.datafile import DataFileError, display
+from compliance.environments import ENVIRONMENTS_CONTEXT
 from infra.environments import (
     DEFAULT_ENVIRONMENTS_FILE,
     EnvironmentConfig,
@@ -50,6 +52,17 @@ def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
     return context
 
 
+def context_environments() -> list[str] | None:
+    """The environments the CDK context names (``tap-compliance:environments``, comma-separated;
+    the CDK CLI and the compliance engine pass context in ``CDK_CONTEXT_JSON``), or None.
+    Read before the App exists: an unknown name must fail before anything is written."""
+    try:
+        named = json.loads(os.environ.get("CDK_CONTEXT_JSON") or "{}").get(ENVIRONMENTS_CONTEXT)
+    except (ValueError, AttributeError):
+        raise DataFileError("CDK_CONTEXT_JSON: not a JSON object") from None
+    return [n.strip() for n in str(named).split(",") if n.strip()] if named else None
+
+
 def availability_zone_context(environments: Sequence[EnvironmentConfig]) -> dict[str, Any]:
     """The AZs pinned the way CDK caches its own look-ups, so synthesis needs no AWS call."""
     return {
@@ -65,12 +78,16 @@ def build_app(
     environments_file: Path | None = None,
     hardened: bool = True,
 ) -> App:
-    """One App with a stack per chosen environment (all by default); not yet synthesized.
+    """One App with a stack per chosen environment; not yet synthesized.
 
-    ``hardened=False`` builds the platform as the seed writes it (without ``infra/hardening``).
+    The environments are ``env_names``, else those the context names (the compliance engine
+    passes ``tap-compliance:environments``, as ``cdk synth -c tap-compliance:environments=dev``
+    would), else all. ``hardened=False`` builds the platform as the seed writes it (without
+    ``infra/hardening``).
     """
     source = environments_file or DEFAULT_ENVIRONMENTS_FILE
-    chosen = select_environments(load_environments(source), env_names, source=source)
+    names = env_names if env_names is not None else context_environments()
+    chosen = select_environments(load_environments(source), names, source=source)
     platform = load_platform()
     context = {**cdk_json_context(), **SYNTH_CONTEXT, **availability_zone_context(chosen)}
     app = App(outdir=str(outdir), context=context, analytics_reporting=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from infra.datafile import DataFileError, load_yaml
+from compliance.datafile import DataFileError, load_yaml
 
 DEFAULT_PLATFORM_FILE = Path(__file__).with_name("platform.yaml")
 

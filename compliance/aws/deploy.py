@@ -87,7 +87,7 @@ def run(
     *,
     policy: engine.Policy,
     source: WaiverSource,
-    app: str,
+    app: str | None,
     io: Interaction | None = None,
 ) -> int:
     """The whole command; returns the exit code, raises :class:`AwsFailure` / InputError."""
@@ -123,7 +123,7 @@ def _gate(
     options: DeployOptions,
     policy: engine.Policy,
     source: WaiverSource,
-    app: str,
+    app: str | None,
     console: Console,
 ) -> FindingsRecord:
     with outputs.staged(options.out) as staging:

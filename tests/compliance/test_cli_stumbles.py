@@ -151,7 +151,11 @@ def test_help_texts_list_choices_and_defaults_without_markup() -> None:
     check = " ".join(texts["check"].split())
     assert "dev, staging, prod, all (default: all)" in check
     assert "(default: reports/out)" in check
-    assert "(default: infra.app:build_app)" in check
+    assert '(default: the "app" of cdk.json at the project root, as cdk synth runs it)' in check
+    assert (
+        "PCIDSS321Checks, AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks "
+        "(default: PCIDSS321Checks)" in check
+    )
     assert "(default: high)" in check
     scan = " ".join(texts["scan"].split())
     assert "json, sarif, junit, md, html (default: the summary table on the terminal" in scan

@@ -122,7 +122,7 @@ def test_the_environments_file_declares_customer_managed_keys(tmp_path: Path) ->
 
     environments = tmp_path / "environments.yaml"
     environments.write_text(
-        "dev:\n  account: '111111111111'\n  region: us-east-1\n"
+        "dev:\n  stack_name: TapStack-dev\n  account: '111111111111'\n  region: us-east-1\n"
         "  availability_zones: [us-east-1a, us-east-1b, us-east-1c]\n"
         f"  allowed_regions: [us-east-1]\n  suffix: dev\n  customer_managed_keys: [{KEY}]\n"
     )

@@ -16,6 +16,7 @@ from infra.environments import (
 )
 
 GOOD = {
+    "stack_name": "TapStack-prod",
     "account": "123456789012",
     "region": "eu-west-1",
     "availability_zones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
@@ -110,9 +111,9 @@ def test_a_bad_environment_name_is_reported(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         ("dev: [unclosed\n", "invalid YAML: expected ',' or ']'"),
-        ("", "Input should be a valid dictionary"),
-        ("- dev\n", "Input should be a valid dictionary"),
-        ("{}\n", "Dictionary should have at least 1 item"),
+        ("", "top level: Input should be a valid dictionary"),
+        ("- dev\n", "top level: Input should be a valid dictionary"),
+        ("{}\n", "top level: Dictionary should have at least 1 item"),
     ],
 )
 def test_a_malformed_file_is_reported(tmp_path: Path, content: str, expected: str) -> None:
@@ -148,3 +149,24 @@ def test_selection_keeps_the_order_asked_and_drops_repeats() -> None:
     assert [env.name for env in chosen] == ["prod", "dev"]
     all_of_them = select_environments(environments, None, source=DEFAULT_ENVIRONMENTS_FILE)
     assert [env.name for env in all_of_them] == ["dev", "staging", "prod"]
+
+
+def test_the_engine_finds_the_apps_environments_file_through_cdk_json() -> None:
+    from compliance.environments import environments_file
+    from compliance.environments import load_environments as engine_environments
+
+    root = DEFAULT_ENVIRONMENTS_FILE.parents[1]
+    assert environments_file(root / "cdk.json") == root / "infra" / "environments.yaml"
+    assert (root / "infra" / "environments.yaml").samefile(DEFAULT_ENVIRONMENTS_FILE)
+    engine = engine_environments(DEFAULT_ENVIRONMENTS_FILE)
+    app = load_environments()
+    # one definition of the shared fields: both read the same values
+    for name, env in app.items():
+        assert engine[name].stack_name == env.stack_name
+        assert engine[name].allowed_regions == env.allowed_regions
+        assert engine[name].customer_managed_keys == env.customer_managed_keys
+
+
+def test_two_environments_cannot_deploy_one_stack(tmp_path: Path) -> None:
+    twice = write(tmp_path, {"prod": GOOD, "dr": GOOD})
+    assert error_for(twice) == "prod.stack_name: TapStack-prod is also dr's"  # dumped sorted

@@ -1,4 +1,8 @@
-"""Reading the app's YAML data files into validated models, with one-line errors."""
+"""Reading a project's YAML data files into validated models, with one-line errors.
+
+The engine reads the environments file with it (:mod:`compliance.environments`); the CDK app
+builds its own data files on it, so a data file's problem is worded one way wherever it is read.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from typing import TypeVar
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from compliance.errors import InputError, describe, read_problem
+
 T = TypeVar("T")
 
 
-class DataFileError(Exception):
-    """A data file is missing, unreadable or invalid; the message is one line."""
+class DataFileError(InputError):
+    """A data file is missing, unreadable or invalid; the message is one line naming it."""
 
 
 def display(path: Path) -> str:
@@ -23,29 +29,13 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def describe(error: ValidationError) -> str:
-    """Every validation error on one line: ``where.field: message; ...``."""
-    parts = []
-    for item in error.errors():
-        location = ".".join(str(part) for part in item["loc"] if part != "[key]")
-        message = item["msg"].removeprefix("Value error, ")
-        parts.append(f"{location}: {message}" if location else message)
-    return "; ".join(parts)
-
-
 def load_yaml(path: Path, schema: TypeAdapter[T], error: type[DataFileError]) -> T:
     """Parse ``path`` as YAML and validate it with ``schema``; problems raise ``error``."""
     shown = display(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise error(f"{shown}: no such file") from None
-    except PermissionError:
-        raise error(f"{shown}: cannot read: permission denied") from None
-    except OSError as exc:
-        raise error(f"{shown}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise error(f"{shown}: not UTF-8 text") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{shown}: {read_problem(exc)}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f":{mark.line + 1}" if mark else ""

@@ -1,0 +1,145 @@
+"""The deployment environments: one data file the CDK app and the engine share.
+
+The engine needs of each environment its name (the file's key), the stack it deploys
+(``stack_name``), its region and the regions its roles may use (``allowed_regions``, the
+context of TAP-IAM-01), and the keys from outside the stack known to be customer-managed.
+:class:`EnvironmentSpec` validates those fields and ignores the others; the app builds its
+own model on it (``infra.environments.EnvironmentSpec`` adds account, availability zones,
+...), so a field both read is validated by one definition.
+
+Where the file lives is declared in ``cdk.json``: its context key
+:data:`ENVIRONMENTS_FILE_CONTEXT` holds the path relative to ``cdk.json``. The engine never
+imports the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
+
+from compliance.datafile import DataFileError, display, load_yaml
+from compliance.errors import InputError
+from compliance.project import read_cdk_json
+
+#: cdk.json context key: the environments file, relative to cdk.json.
+ENVIRONMENTS_FILE_CONTEXT = "tap-compliance:environments-file"
+#: Context the engine gives the app it synthesizes: the environments to build, comma-separated
+#: (as ``cdk synth -c tap-compliance:environments=dev`` would); an app may build only those.
+ENVIRONMENTS_CONTEXT = "tap-compliance:environments"
+
+Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+KeyReference = Annotated[str, StringConstraints(pattern=r"^(arn:aws[a-z-]*:kms:\S+|alias/\S+)$")]
+EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
+#: A CloudFormation stack name.
+StackName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9-]{0,127}$")]
+
+
+class EnvironmentFileError(DataFileError):
+    """The environments file is missing, unreadable or invalid (one-line message)."""
+
+
+class EnvironmentSpec(BaseModel):
+    """What the engine reads of one environment; other fields are the app's to validate."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    #: The CloudFormation stack the environment deploys (its stacks in a cloud assembly).
+    stack_name: StackName
+    region: Region
+    allowed_regions: list[Region] = Field(min_length=1)
+    #: Keys from outside the stack (ARNs or aliases) known to be customer-managed: a scan
+    #: passes the encryption controls on them instead of reporting them unknown.
+    customer_managed_keys: list[KeyReference] = Field(default_factory=list)
+
+    @field_validator("allowed_regions")
+    @classmethod
+    def _includes_region(cls, regions: list[str], info: ValidationInfo) -> list[str]:
+        region = info.data.get("region")
+        if region and region not in regions:
+            raise ValueError(f"must include the stack's own region {region}")
+        return regions
+
+
+S = TypeVar("S", bound=EnvironmentSpec)
+
+
+class _Named(BaseModel):
+    """One environment of the file with its name (the file's key)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: EnvironmentName
+
+
+class Environment(EnvironmentSpec, _Named):
+    """One validated environment as the engine knows it."""
+
+
+def read_environments(
+    path: Path, spec: type[S], error: type[EnvironmentFileError] = EnvironmentFileError
+) -> dict[str, S]:
+    """Read and validate the environments file with ``spec``; keys are the names, in file
+    order. Two environments deploying one stack name are an error (a stack would belong to
+    both)."""
+    schema: TypeAdapter[dict[str, S]] = TypeAdapter(
+        Annotated[dict[EnvironmentName, spec], Field(min_length=1)]  # type: ignore[valid-type,arg-type]
+    )
+    specs = load_yaml(path, schema, error)
+    seen: dict[str, str] = {}
+    for name, each in specs.items():
+        if each.stack_name in seen:
+            raise error(
+                f"{display(path)}: {name}.stack_name: {each.stack_name} is also "
+                f"{seen[each.stack_name]}'s"
+            )
+        seen[each.stack_name] = name
+    return specs
+
+
+def load_environments(path: Path) -> dict[str, Environment]:
+    """The environments of the file as the engine needs them."""
+    return {
+        name: Environment(name=name, **spec.model_dump())
+        for name, spec in read_environments(path, EnvironmentSpec).items()
+    }
+
+
+E = TypeVar("E")
+
+
+def select_environments(
+    environments: dict[str, E], names: Sequence[str] | None, *, source: Path
+) -> list[E]:
+    """The chosen environments in the given order (all, in file order, when ``names`` is None)."""
+    if names is None:
+        return list(environments.values())
+    unknown = [name for name in names if name not in environments]
+    if unknown:
+        known = ", ".join(environments)
+        raise EnvironmentFileError(
+            f"{display(source)}: no environment named {', '.join(unknown)} (known: {known})"
+        )
+    return [environments[name] for name in dict.fromkeys(names)]
+
+
+def environments_file(cdk_json: Path | None) -> Path | None:
+    """The environments file ``cdk.json`` declares (None: no cdk.json, or none declared)."""
+    if cdk_json is None:
+        return None
+    path = read_cdk_json(cdk_json).context.get(ENVIRONMENTS_FILE_CONTEXT)
+    if path is None:
+        return None
+    if not isinstance(path, str):
+        raise InputError(cdk_json, f"context.{ENVIRONMENTS_FILE_CONTEXT}: expected a path")
+    return cdk_json.parent / path
