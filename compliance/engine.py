@@ -109,7 +109,8 @@ def check(
         findings += from_nag(violations, each, policy.catalog, rules)
     envs = {each.target: env.name if env else None for each, env in scanned}
     sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
-    return _record(findings, [each for each, _ in scanned], envs, policy, sources)
+    record = _record(findings, [each for each, _ in scanned], envs, policy, sources)
+    return record.model_copy(update={"nag_packs": packs})
 
 
 def scan(

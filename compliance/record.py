@@ -254,6 +254,9 @@ class FindingsRecord(_Model):
     targets: list[Target] = Field(default_factory=list)
     #: The waiver file the run applied; None when it found none (nothing was waived).
     waiver_file: str | None = None
+    #: The cdk-nag packs that ran during synthesis (class names); empty when nothing was
+    #: synthesized (``scan``).
+    nag_packs: list[str] = Field(default_factory=list)
     summary: Summary
     findings: list[Finding] = Field(default_factory=list)
     waivers: list[WaiverState] = Field(default_factory=list)

@@ -49,6 +49,8 @@ def print_summary(
     passes = sum(counts[(*row, "pass")] for row in quiet)
     console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
     print_targets(record, console)
+    if record.nag_packs:
+        console.print(f"cdk-nag packs: {', '.join(record.nag_packs)}")
     if waivers is not None:
         line = waivers.describe()
         console.print(line if waivers.path else f"[bold yellow]{line}[/]", soft_wrap=True)

@@ -22,7 +22,9 @@ def _positive(text: str) -> float:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--env", required=True, help="environment name (infra/environments.yaml)")
+    parser.add_argument(
+        "--env", required=True, help="environment name (of the environments file cdk.json declares)"
+    )
     parser.add_argument("--profile", help="AWS profile (default: boto3's usual credential chain)")
     parser.add_argument("--endpoint-url", help="another AWS endpoint (a local emulator)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="evidence folder")

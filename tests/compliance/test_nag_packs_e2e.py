@@ -38,6 +38,7 @@ def test_every_selected_pack_reports_even_without_violations(
     assert read_violations(out, names) == []
     assert (out / REPORT).is_file()
     assert record.summary.gate.exit_code == 0
+    assert record.nag_packs == packs  # the record says which packs judged
 
 
 def test_another_pack_maps_through_rule_functions_and_fails_closed_on_unmapped_rules(
