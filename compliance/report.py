@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
 
 import reports
@@ -33,9 +33,12 @@ class RecordError(ValueError):
 
 @cache
 def _environment(fmt: Format) -> Environment:
-    """HTML autoescapes; Markdown escapes every printed value through ``finalize``."""
+    """HTML autoescapes; Markdown escapes every printed value through ``finalize``. Compiled
+    templates are kept in jinja's per-user bytecode cache (keyed by the template's source),
+    so a run does not compile them again."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
+        bytecode_cache=FileSystemBytecodeCache(),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

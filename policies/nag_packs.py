@@ -22,10 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from policies.catalog import Catalog, Control
+from policies.files import load_yaml
 
 NAG_PACKS_PATH = Path(__file__).with_name("nag_packs.yaml")
 
@@ -160,7 +160,7 @@ class RuleMap:
 def load_nag_packs(path: Path = NAG_PACKS_PATH) -> NagPacks:
     """Load and validate a packs file."""
     with path.open(encoding="utf-8") as handle:
-        return NagPacks.model_validate(yaml.safe_load(handle))
+        return NagPacks.model_validate(load_yaml(handle))
 
 
 @cache
