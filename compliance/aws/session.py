@@ -92,6 +92,6 @@ class AwsSession:
         if actual != account:
             raise AwsFailure(
                 f"the credentials are for account {actual}, but {stack_name} is in account "
-                f"{account} (infra/environments.yaml)"
+                f"{account} (the environments file)"
             )
         return session
