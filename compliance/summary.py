@@ -66,7 +66,7 @@ def print_summary(
     if unmapped := sum(
         f.unmapped and f.status == "fail" and not f.existing for f in record.findings
     ):
-        reasons += f" (or of a cdk-nag rule no control maps: {unmapped})"
+        reasons += f" ({unmapped} of cdk-nag rules no control maps: they block at any threshold)"
     if gate.expired_waivers:
         reasons += f", {gate.expired_waivers} expired waiver(s)"
     if gate.unjudged:

@@ -73,3 +73,30 @@ def test_order_is_total() -> None:
     b = _finding("high", message="PCI.DSS.321-IAMNoInlinePolicy (Policy::b)")
     c = _finding("high", status="pass")
     assert sorted([b, c, a], key=_order) == sorted([a, c, b], key=_order) == [a, b, c]
+
+
+def test_the_summary_says_unmapped_failures_block_at_any_threshold() -> None:
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from compliance.record import FindingsRecord
+    from compliance.summary import print_summary
+
+    findings = [
+        _finding("low", control_id=None, unmapped=True, source="cdk-nag", rule_id="AwsSolutions-L1")
+    ]
+    record = FindingsRecord(
+        generated_at=datetime.now(UTC),
+        summary=summarise(findings, [], "critical"),
+        findings=findings,
+        nag_packs=["AwsSolutionsChecks"],
+    )
+    console = Console(width=200, record=True)
+    print_summary(record, console)
+    text = console.export_text()
+    assert "cdk-nag packs: AwsSolutionsChecks" in text
+    assert (
+        "1 blocking failure(s) at or above critical (1 of cdk-nag rules no control maps: they "
+        "block at any threshold)" in text
+    )
