@@ -60,32 +60,49 @@ class AppSpec:
         script's folder. Source capture attributes constructs to lines below it."""
         if self.script is not None:
             return self.script.resolve().parent
-        assert self.module is not None
-        spec = importlib.util.find_spec(self.module.split(".")[0])
-        if spec is None:
-            raise InputError(self.text, f"no module named {self.module.split('.')[0]}")
-        if spec.submodule_search_locations:
-            return Path(next(iter(spec.submodule_search_locations))).resolve()
-        return Path(spec.origin or ".").resolve().parent
+        found = self._top()
+        if found is None:
+            raise InputError(self.text, f"no module named {self._top_name()}")
+        return found.resolve() if found.is_dir() else found.resolve().parent
 
     def code_files(self) -> list[Path]:
         """Every file of the app's code folder (a module's top-level package, or a single
         module or script), in a stable order: what a synthesis cache must hash."""
         if self.script is not None:
             return [self.script] if self.script.is_file() else []
-        assert self.module is not None
-        spec = importlib.util.find_spec(self.module.split(".")[0])
-        if spec is None or spec.origin is None:
+        found = self._top()
+        if found is None:
             return []
-        if not spec.submodule_search_locations:
-            return [Path(spec.origin)]
-        folder = Path(spec.origin).parent
+        if not found.is_dir():
+            return [found]
         skipped = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "cdk.out"}
         return sorted(
             p
-            for p in folder.rglob("*")
-            if p.is_file() and not skipped & set(p.relative_to(folder).parts) and p.suffix != ".pyc"
+            for p in found.rglob("*")
+            if p.is_file() and not skipped & set(p.relative_to(found).parts) and p.suffix != ".pyc"
         )
+
+    def _top_name(self) -> str:
+        assert self.module is not None
+        return self.module.split(".")[0]
+
+    def _top(self) -> Path | None:
+        """The module's top-level package folder (or module file) as the synth child imports
+        it: from the project (``base``, the working directory) first, as ``python -m`` there
+        would, else wherever it is installed. Not this process's ``sys.path`` alone: the
+        ``tap-compliance`` script's does not hold the project."""
+        top = self._top_name()
+        for folder in dict.fromkeys([self.base.resolve(), Path.cwd().resolve()]):
+            if (folder / top / "__init__.py").is_file() or (folder / top).is_dir():
+                return folder / top
+            if (folder / f"{top}.py").is_file():
+                return folder / f"{top}.py"
+        spec = importlib.util.find_spec(top)
+        if spec is None or spec.origin is None:
+            return None
+        if spec.submodule_search_locations:
+            return Path(next(iter(spec.submodule_search_locations)))
+        return Path(spec.origin)
 
 
 def parse_app(text: str, base: Path | None = None) -> AppSpec:

@@ -142,3 +142,30 @@ def test_the_platform_app_of_cdk_json_builds_only_the_environment_asked(
     )
     assert [(t.stack, t.env) for t in record.targets] == [("TapStack-staging", "staging")]
     assert sorted(p.name for p in out.glob("*.template.json")) == ["TapStack-staging.template.json"]
+
+
+def test_the_cache_hashes_the_projects_app_code_even_when_it_is_not_importable_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``tap-compliance`` script's sys.path does not hold the project: the app's package
+    is found in the project, as the synth child (``python -m`` there) imports it."""
+    import importlib.util
+    import sys
+
+    from compliance.synth_cache import inputs_key
+
+    (tmp_path / "cdk.json").write_text('{"app": "python3 -m tapprobeapp.main"}')
+    package = tmp_path / "tapprobeapp"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "main.py").write_text("A = 1\n")
+    (package / "data.yaml").write_text("x: 1\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    assert importlib.util.find_spec("tapprobeapp") is None  # not importable in this process
+    spec = resolve_app(None)
+    assert [p.name for p in spec.code_files()] == ["__init__.py", "data.yaml", "main.py"]
+    assert spec.code_root() == package.resolve()
+    before = inputs_key(spec, None, tmp_path)
+    (package / "data.yaml").write_text("x: 2\n")
+    assert inputs_key(spec, None, tmp_path) != before
