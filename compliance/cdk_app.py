@@ -177,6 +177,9 @@ def run_app(
     ``App`` as its synthesis starts. ``record`` is the source recorder's trace hook, active
     until the first synthesis starts. Raises the app's exceptions (cdk-nag's ValidationFailed
     included) and :class:`AppExited`."""
+    project = str(spec.base.resolve())
+    if project not in sys.path:  # the app's modules come from its project, as cdk synth runs it
+        sys.path.insert(0, project)
     with _observing(before_synth, record):
         if spec.function is not None:
             assert spec.module is not None

@@ -62,7 +62,7 @@ def _failure(stderr: str) -> str:
 
 def _run(outdir: Path, env_names: list[str] | None, spec: AppSpec, packs: Sequence[str]) -> None:
     names: list[str] = []
-    with capture(spec.code_root(), Path.cwd()) as sources:
+    with capture(spec.code_root(), spec.base) as sources:
         try:
             run_app(
                 spec,

@@ -169,3 +169,23 @@ def test_the_cache_hashes_the_projects_app_code_even_when_it_is_not_importable_h
     before = inputs_key(spec, None, tmp_path)
     (package / "data.yaml").write_text("x: 2\n")
     assert inputs_key(spec, None, tmp_path) != before
+
+
+@pytest.mark.slow
+def test_check_from_a_subfolder_runs_the_projects_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_policy: engine.Policy
+) -> None:
+    """cdk.json is found above the working directory, and its module app is imported from the
+    project (the folder of cdk.json), not from wherever the working directory points."""
+    package = tmp_path / "tapprobe2"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "main.py").write_text(SCRIPT_APP)
+    (tmp_path / "cdk.json").write_text('{"app": "python3 -m tapprobe2.main"}')
+    (tmp_path / "docs").mkdir()
+    monkeypatch.chdir(tmp_path / "docs")
+    out = tmp_path / "cdk.out"
+    record = engine.check(
+        environments=[], assembly_dir=out, shown_dir=out, policy=test_policy, cache=False
+    )
+    assert sorted(t.stack or "" for t in record.targets) == ["Script-one", "Script-two"]
