@@ -53,13 +53,20 @@ def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
 
 
 def context_environments() -> list[str] | None:
-    """The environments the CDK context names (``tap-compliance:environments``, comma-separated;
-    the CDK CLI and the compliance engine pass context in ``CDK_CONTEXT_JSON``), or None.
-    Read before the App exists: an unknown name must fail before anything is written."""
+    """The environments the CDK context names (``tap-compliance:environments``, comma-separated),
+    or None. The CDK CLI and the compliance engine pass context as aws-cdk-lib's App reads it:
+    ``CDK_CONTEXT_JSON``, and the file ``CONTEXT_OVERFLOW_LOCATION_ENV`` names when the context
+    is too large for a variable. Read before the App exists: an unknown name must fail before
+    anything is written."""
+    context: dict[str, Any] = {}
     try:
-        named = json.loads(os.environ.get("CDK_CONTEXT_JSON") or "{}").get(ENVIRONMENTS_CONTEXT)
-    except (ValueError, AttributeError):
-        raise DataFileError("CDK_CONTEXT_JSON: not a JSON object") from None
+        context.update(json.loads(os.environ.get("CDK_CONTEXT_JSON") or "{}"))
+        overflow = os.environ.get("CONTEXT_OVERFLOW_LOCATION_ENV")
+        if overflow:
+            context.update(json.loads(Path(overflow).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        raise DataFileError("the CDK context (CDK_CONTEXT_JSON): not a JSON object") from None
+    named = context.get(ENVIRONMENTS_CONTEXT)
     return [n.strip() for n in str(named).split(",") if n.strip()] if named else None
 
 

@@ -102,3 +102,20 @@ def test_main_reports_an_unknown_environment_in_one_line() -> None:
     )
     assert "Traceback" not in done.stderr
     assert not (ROOT / "cdk.out" / "never").exists()
+
+
+def test_the_context_names_the_environments_to_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As aws-cdk-lib's App reads context: CDK_CONTEXT_JSON, and the overflow file."""
+    from infra.app import context_environments
+
+    monkeypatch.delenv("CDK_CONTEXT_JSON", raising=False)
+    monkeypatch.delenv("CONTEXT_OVERFLOW_LOCATION_ENV", raising=False)
+    assert context_environments() is None
+    monkeypatch.setenv("CDK_CONTEXT_JSON", json.dumps({"tap-compliance:environments": "dev"}))
+    assert context_environments() == ["dev"]
+    overflow = tmp_path / "context.json"
+    overflow.write_text(json.dumps({"tap-compliance:environments": "prod, staging"}))
+    monkeypatch.setenv("CONTEXT_OVERFLOW_LOCATION_ENV", str(overflow))
+    assert context_environments() == ["prod", "staging"]
