@@ -51,15 +51,19 @@ class SourceRecorder:
     _app_files: dict[str, str | None] = field(default_factory=dict)
 
     def _relative(self, filename: str) -> str | None:
-        """The file relative to the project root when it is app code, else None (cached)."""
+        """The file relative to the project root when it is app code (absolute when the app
+        lives outside the project), else None (cached)."""
         if filename not in self._app_files:
             path = Path(filename)
             inside = (
                 path.is_absolute() and path.suffix == ".py" and path.is_relative_to(self.app_root)
             )
-            self._app_files[filename] = (
-                path.relative_to(self.project_root).as_posix() if inside else None
-            )
+            if not inside:
+                self._app_files[filename] = None
+            elif path.is_relative_to(self.project_root):
+                self._app_files[filename] = path.relative_to(self.project_root).as_posix()
+            else:
+                self._app_files[filename] = path.as_posix()
         return self._app_files[filename]
 
     def trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
