@@ -106,16 +106,15 @@ class ForeignPolicy:
 def foreign_policy(resolver: Resolver, policy_id: str) -> ForeignPolicy | Verdict:
     """The policy as a :class:`ForeignPolicy`, or the verdict when it needs no judging of its
     own: it protects a bucket of the template (judged with that bucket), or is not created."""
+    props = resolver.template.properties(policy_id)
     named = resolver.template.derived(_policies_by_bucket).named.get(policy_id)
     candidates = list(named) if named else resolver.template.of_type(BUCKET)
     for bucket_id in candidates:
-        props = resolver.template.properties(policy_id)
         if names_bucket(resolver, props.get("Bucket"), bucket_id) is Outcome.PASS:
             return Verdict.not_applicable(f"judged with the bucket it protects, {bucket_id}")
     exists = resolver.exists(policy_id)
     if exists is False:
         return Verdict.not_applicable(f"{policy_id} is not created")
-    props = resolver.template.properties(policy_id)
     name = canonical(resolver, resolver.resolve(props.get("Bucket")))
     if name is None:
         name = (Token("unresolved", "a Bucket the template does not fix"),)
