@@ -18,7 +18,8 @@ sys.path[:0] = [str(ROOT), str(RECORDS)]
 
 from scale import scaled_record  # noqa: E402
 
-from compliance.report import load_record, render  # noqa: E402
+from compliance.outputs.report.render import render  # noqa: E402
+from compliance.record.load import load_record  # noqa: E402
 from policies.catalog import load_catalog  # noqa: E402
 
 TARGET_SECONDS = 5.0

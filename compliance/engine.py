@@ -11,25 +11,25 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from compliance.assembly import Stack, nested_stacks, read_assembly
-from compliance.cdk_app import resolve_app
-from compliance.decided import decide_conditions, decided_conditions
-from compliance.discovery import discover
 from compliance.errors import InputError
-from compliance.findings import ScannedTemplate, from_checkov, from_nag
-from compliance.fingerprints import with_fingerprints
-from compliance.gate import summarise
-from compliance.judge import builtin_checks, custom_checks, judge
-from compliance.nag import read_violations
-from compliance.parameters import apply_parameters, unused
+from compliance.gate.threshold import summarise
+from compliance.gate.waivers import Waiver, apply_waivers
+from compliance.judging.discovery import discover
+from compliance.judging.judge import builtin_checks, custom_checks, judge
+from compliance.judging.results import ScannedTemplate, from_checkov, from_nag
+from compliance.judging.suppressions import attach, suppressions, without_checkov_skips
 from compliance.project import tool_versions
-from compliance.record import Finding, FindingsRecord, Severity, Target
-from compliance.references import template_problem
-from compliance.sources import SourceMap, read_sources, with_sources
-from compliance.suppressions import attach, suppressions, without_checkov_skips
-from compliance.synth_cache import synthesize_cached
-from compliance.waivers import Waiver, apply_waivers
+from compliance.record.findings import Finding, FindingsRecord, Severity, Target
+from compliance.record.fingerprints import with_fingerprints
+from compliance.synthesis.app import resolve_app
+from compliance.synthesis.assembly import Stack, nested_stacks, read_assembly
+from compliance.synthesis.cache import synthesize_cached
+from compliance.synthesis.nag import read_violations
+from compliance.synthesis.sources import SourceMap, read_sources, with_sources
 from policies.catalog import Catalog
+from policies.cfn.conditions import decide_conditions, decided_conditions
+from policies.cfn.parameters import apply_parameters, unused
+from policies.cfn.references import template_problem
 from policies.cfn.template import NotATemplate, Template, TemplateError, load_template
 from policies.context import Context
 from policies.nag_packs import RuleMap, default_nag_packs
@@ -78,7 +78,7 @@ def check(
     the catalogue.
 
     With ``cache`` a synthesis whose inputs are provably unchanged (content hash, see
-    :mod:`compliance.synth_cache`) is copied from the store instead of run again.
+    :mod:`compliance.synthesis.cache`) is copied from the store instead of run again.
 
     ``shown_dir`` is where the assembly will live once published (the paths the record names).
     """
@@ -207,7 +207,10 @@ def scan(
 
 
 def _with_parameters(each: ScannedTemplate, values: Mapping[str, str]) -> ScannedTemplate:
-    body, used = apply_parameters(each.template.body, values, each.template.path)
+    try:
+        body, used = apply_parameters(each.template.body, values, each.template.path)
+    except TemplateError as error:
+        raise InputError(error.path, error.problem, error.line) from None
     if not used:
         return each
     # the same model with the values in its body (lines and text stay the file's)

@@ -10,7 +10,7 @@ A rule maps to a control when the catalogue names it in ``implemented_by.cdk_nag
 a rule of another pack that runs the same cdk-nag rule function (packs share rule functions:
 ``NIST.800.53.R5-S3DefaultEncryptionKMS`` runs the code of ``PCI.DSS.321-S3DefaultEncryptionKMS``).
 Any other rule is unmapped: its violations are reported with ``unmapped: true`` and block the
-gate at every threshold (see :func:`compliance.gate.at_threshold`).
+gate at every threshold (see :func:`compliance.gate.threshold.at_threshold`).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ STATUSES = ("fail", "waived", "pass")
 
 def _counts(record_path: Path) -> tuple[dict[tuple[str, str], Counter[str]], dict[str, str]]:
     """(control, rule) -> statuses counted on the dev target; control -> severity."""
-    from compliance.record import FindingsRecord
+    from compliance.record.findings import FindingsRecord
 
     record = FindingsRecord.model_validate_json(record_path.read_text(encoding="utf-8"))
     targets = {t.name for t in record.targets if t.env == ENVIRONMENT}
@@ -52,7 +52,7 @@ def _all_pass(counter: Counter[str] | None) -> bool:
 
 def render(before: Path, after: Path) -> str:
     """The Markdown table (with its summary lines) of two records."""
-    from compliance.record import SEVERITIES
+    from compliance.record.findings import SEVERITIES
 
     old, old_severity = _counts(before)
     new, new_severity = _counts(after)

@@ -19,8 +19,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from compliance.quiet import NODE, NODE_BIN, QUIET_ENV
-from compliance.synth import synthesize
-from compliance.synth_cache import LIBRARIES, PROJECT_FILES
+from compliance.synthesis.cache import LIBRARIES, PROJECT_FILES
+from compliance.synthesis.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from compliance.aws.config_rules import DETAILS_API, Evaluation
-from compliance.record import (
+from compliance.record.findings import (
     RUNTIME_SOURCES,
     Disagreement,
     Finding,

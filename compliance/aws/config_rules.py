@@ -16,7 +16,7 @@ from compliance.aws.errors import (
     describe_error,
     error_code,
 )
-from compliance.record import RuntimeRule, RuntimeStatus
+from compliance.record.findings import RuntimeRule, RuntimeStatus
 
 RULE_API = "config:DescribeComplianceByConfigRule"
 DETAILS_API = "config:GetComplianceDetailsByConfigRule"

@@ -21,13 +21,11 @@ from rich.markup import escape
 from rich.prompt import Confirm
 from rich.table import Table
 
-from compliance import engine, outputs
-from compliance.aws import deployment as rec
+from compliance import engine
 from compliance.aws.assets import Published, publish_assets
 from compliance.aws.bootstrap import check_bootstrap
 from compliance.aws.errors import AwsFailure, aws_errors
 from compliance.aws.events import Outcome, wait_for_stack
-from compliance.aws.evidence import republish
 from compliance.aws.session import AwsSession
 from compliance.aws.stack import (
     ChangeSet,
@@ -42,9 +40,11 @@ from compliance.aws.stack import (
 )
 from compliance.aws.target import DeployTarget, read_target
 from compliance.errors import InputError
+from compliance.outputs import publish
+from compliance.outputs.summary import print_summary
 from compliance.project import WaiverSource
-from compliance.record import FindingsRecord
-from compliance.summary import print_summary
+from compliance.record import deployment as rec
+from compliance.record.findings import FindingsRecord
 
 #: Environments where replacing a data store needs --allow-replace.
 PROTECTED_ENVIRONMENTS = frozenset({"prod"})
@@ -100,7 +100,7 @@ def run(
         io.console.print("gate failed: nothing was sent to AWS")
         return gate.exit_code
     target = read_target(
-        options.out / outputs.ASSEMBLY, options.env.stack_name, _sha(record, options)
+        options.out / publish.ASSEMBLY, options.env.stack_name, _sha(record, options)
     )
     return Deployment(options, target, record, io, policy).run()
 
@@ -126,15 +126,15 @@ def _gate(
     app: str | None,
     console: Console,
 ) -> FindingsRecord:
-    with outputs.staged(options.out) as staging:
+    with publish.staged(options.out) as staging:
         record = engine.check(
             environments=[options.env],
-            assembly_dir=staging / outputs.ASSEMBLY,
-            shown_dir=options.out / outputs.ASSEMBLY,
+            assembly_dir=staging / publish.ASSEMBLY,
+            shown_dir=options.out / publish.ASSEMBLY,
             policy=policy,
             app=app,
         )
-        written = outputs.write_all(record, staging, policy.catalog)
+        written = publish.write_all(record, staging, policy.catalog)
     print_summary(record, console, [options.out / path.name for path in written], source)
     return record
 
@@ -400,7 +400,7 @@ class Deployment:
                 result=gate.result,
                 exit_code=gate.exit_code,
                 fail_on=gate.fail_on,
-                record=outputs.RECORD,
+                record=publish.RECORD,
             ),
             bootstrap_version=self.bootstrap,
             assets=[
@@ -425,6 +425,6 @@ class Deployment:
             outputs=stack_outputs or {},
             message=message,
         )
-        outputs.write_file(options.out / rec.FILE_NAME, document.to_json())
+        publish.write_file(options.out / rec.FILE_NAME, document.to_json())
         self.record = self.record.model_copy(update={"deployment": document})
-        republish(self.record, options.out, self.policy.catalog)
+        publish.write_all(self.record, options.out, self.policy.catalog)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from compliance.aws.errors import AWS_ERRORS, describe_error
 from compliance.aws.session import AwsSession
-from compliance.record import Finding, RuntimeEvidence
+from compliance.record.findings import Finding, RuntimeEvidence
 
 DESCRIBE_KEY = "kms:DescribeKey"
 

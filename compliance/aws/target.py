@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from compliance.assembly import MANIFEST, STACK_ARTIFACT
 from compliance.errors import InputError
+from compliance.synthesis.assembly import MANIFEST, STACK_ARTIFACT
 
 ASSET_MANIFEST = "cdk:asset-manifest"
 

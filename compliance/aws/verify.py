@@ -17,16 +17,22 @@ from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.table import Table
 
-from compliance import engine, outputs
+from compliance import engine
 from compliance.aws.compare import config_findings, disagreements
 from compliance.aws.config_rules import deployed_rules, read_compliance
 from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, describe_error
-from compliance.aws.evidence import republish
 from compliance.aws.keys import external_key_findings
 from compliance.aws.session import AwsSession
 from compliance.aws.target import read_target
 from compliance.errors import InputError
-from compliance.record import RUNTIME_SOURCES, Finding, FindingsRecord, RuntimeCheck, Target
+from compliance.outputs import publish
+from compliance.record.findings import (
+    RUNTIME_SOURCES,
+    Finding,
+    FindingsRecord,
+    RuntimeCheck,
+    Target,
+)
 from policies.catalog import Catalog
 
 STYLE = {"COMPLIANT": "green", "NON_COMPLIANT": "bold red", "NOT_TESTED": "yellow"}
@@ -45,10 +51,10 @@ class VerifyOptions:
 def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = None) -> int:
     """Verify; 1 when AWS Config finds a violation or disagrees with the static verdict."""
     console = console or Console()
-    record_path = options.out / outputs.RECORD
+    record_path = options.out / publish.RECORD
     record = _load(record_path)
     gated = _target(record, options, record_path)
-    target = read_target(options.out / outputs.ASSEMBLY, gated.stack or "", gated.sha256)
+    target = read_target(options.out / publish.ASSEMBLY, gated.stack or "", gated.sha256)
     caller = AwsSession.open(
         profile=options.profile, region=target.region, endpoint_url=options.endpoint_url
     )
@@ -78,7 +84,7 @@ def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = N
         disagreements=disagreements([*static, *runtime]),
     )
     updated = record.model_copy(update={"findings": [*kept, *runtime], "runtime": check})
-    written = republish(updated, options.out, catalog)
+    written = publish.write_all(updated, options.out, catalog)
     failed = _print(console, updated, check, runtime)
     for path in written:
         console.print(f"wrote {path}")
@@ -86,7 +92,7 @@ def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = N
 
 
 def _load(path: Path) -> FindingsRecord:
-    from compliance.report import RecordError, load_record
+    from compliance.record.load import RecordError, load_record
 
     if not path.is_file():
         raise InputError(path, "no findings record: run `tap-compliance deploy` first")

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from compliance import engine, outputs
+from compliance import engine
 from compliance.cli import _environments, _policy
-from compliance.record import FindingsRecord
+from compliance.outputs import publish
+from compliance.record.findings import FindingsRecord
 from scripts.local_aws import LOCAL_CREDENTIALS, LocalAws
 
 ACCOUNT = "111111111111"
@@ -58,18 +59,18 @@ def default_policy() -> engine.Policy:
 @pytest.fixture(scope="session")
 def vault_gated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, FindingsRecord]:
     """The small passing app, gated once: (the --out folder, its findings record)."""
-    from compliance.report import load_record
+    from compliance.record.load import load_record
 
     out = tmp_path_factory.mktemp("vault-out")
     policy = default_policy()
-    with outputs.staged(out) as staging:
+    with publish.staged(out) as staging:
         record = engine.check(
             environments=[dev_environment()],
-            assembly_dir=staging / outputs.ASSEMBLY,
-            shown_dir=out / outputs.ASSEMBLY,
+            assembly_dir=staging / publish.ASSEMBLY,
+            shown_dir=out / publish.ASSEMBLY,
             policy=policy,
             app="tests.aws.cdk_apps:vault_app",
         )
-        outputs.write_all(record, staging, policy.catalog)
+        publish.write_all(record, staging, policy.catalog)
     assert record.summary.gate.exit_code == 0
-    return out, load_record(out / outputs.RECORD)
+    return out, load_record(out / publish.RECORD)

@@ -9,11 +9,12 @@ from typing import Any
 
 from rich.console import Console
 
-from compliance import engine, outputs
+from compliance import engine
 from compliance.aws.deploy import Deployment, DeployOptions, Interaction
 from compliance.aws.target import DeployTarget, read_target
 from compliance.cli import _environments
-from compliance.record import FindingsRecord
+from compliance.outputs import publish
+from compliance.record.findings import FindingsRecord
 
 
 def plain_console() -> tuple[Console, io.StringIO]:
@@ -25,7 +26,7 @@ def plain_console() -> tuple[Console, io.StringIO]:
 def vault_target(gated: tuple[Path, FindingsRecord]) -> DeployTarget:
     """The gated small app's dev stack."""
     out, record = gated
-    return read_target(out / outputs.ASSEMBLY, "TapStack-dev", record.targets[0].sha256)
+    return read_target(out / publish.ASSEMBLY, "TapStack-dev", record.targets[0].sha256)
 
 
 def deployment(

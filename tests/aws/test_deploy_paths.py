@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
-from compliance.aws.deployment import load_deployment
 from compliance.aws.errors import AwsFailure
 from compliance.aws.session import AwsSession
-from compliance.record import FindingsRecord
+from compliance.record.deployment import load_deployment
+from compliance.record.findings import FindingsRecord
 from scripts.local_aws import LocalAws, cdk_bootstrap, free_port
 from tests.aws.conftest import ACCOUNT, REGION
 from tests.aws.deploy_helpers import deployment, with_extra_queue

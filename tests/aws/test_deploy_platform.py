@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from compliance.aws.deployment import DeploymentRecord, load_deployment
 from compliance.cli import main
-from compliance.report import load_record
+from compliance.record.deployment import DeploymentRecord, load_deployment
+from compliance.record.load import load_record
 from scripts.local_aws import LocalAws, cdk_bootstrap
 from tests.aws.conftest import ACCOUNT, REGION
 

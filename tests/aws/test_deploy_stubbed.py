@@ -12,11 +12,11 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from compliance.aws.deployment import load_deployment
 from compliance.aws.errors import AwsFailure
 from compliance.aws.events import wait_for_stack
 from compliance.aws.stack import StackState, describe_stack, ensure_deployable
-from compliance.record import FindingsRecord
+from compliance.record.deployment import load_deployment
+from compliance.record.findings import FindingsRecord
 from tests.aws.deploy_helpers import deployment, plain_console
 
 Gated = tuple[Path, FindingsRecord]

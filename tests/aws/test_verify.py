@@ -14,7 +14,7 @@ from compliance.aws.compare import config_findings, disagreements
 from compliance.aws.config_rules import DeployedRule, deployed_rules, read_compliance
 from compliance.aws.keys import external_key_findings
 from compliance.aws.session import AwsSession
-from compliance.record import Finding, Resource
+from compliance.record.findings import Finding, Resource
 from policies.catalog import default_catalog
 from scripts.local_aws import LocalAws
 from tests.aws.conftest import ACCOUNT, REGION

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from compliance.aws.compare import config_findings, disagreements
 from compliance.aws.config_rules import DeployedRule, Evaluation
-from compliance.aws.deployment import DeploymentRecord, GateResult, TemplateSent
-from compliance.record import FindingsRecord, RuntimeCheck, RuntimeRule
-from compliance.report import load_record, render
+from compliance.outputs.report.render import render
+from compliance.record.deployment import DeploymentRecord, GateResult, TemplateSent
+from compliance.record.findings import FindingsRecord, RuntimeCheck, RuntimeRule
+from compliance.record.load import load_record
 from policies.catalog import load_catalog
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "records"

@@ -10,7 +10,7 @@ from app_copy import copy_app, run_gate
 from engine_testdata import DATA, SMALL_PLATFORM, TODAY
 
 from compliance import engine
-from compliance.record import FindingsRecord
+from compliance.record.findings import FindingsRecord
 from policies.catalog import Catalog, load_catalog
 
 

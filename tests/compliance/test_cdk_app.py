@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from compliance import engine
-from compliance.cdk_app import parse_app, resolve_app
 from compliance.errors import InputError
+from compliance.synthesis.app import parse_app, resolve_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -152,7 +152,7 @@ def test_the_cache_hashes_the_projects_app_code_even_when_it_is_not_importable_h
     import importlib.util
     import sys
 
-    from compliance.synth_cache import inputs_key
+    from compliance.synthesis.cache import inputs_key
 
     (tmp_path / "cdk.json").write_text('{"app": "python3 -m tapprobeapp.main"}')
     package = tmp_path / "tapprobeapp"

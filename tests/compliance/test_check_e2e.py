@@ -12,7 +12,7 @@ from engine_testdata import ROOT, unexpiring, with_approval, with_expiry
 from test_outputs import validate_sarif
 
 from compliance.cli import main
-from compliance.record import FindingsRecord
+from compliance.record.findings import FindingsRecord
 from policies.catalog import default_catalog
 
 ROOT_WAIVERS = ROOT / "waivers.yaml"

@@ -9,7 +9,7 @@ import pytest
 from engine_testdata import ROOT, SMALL_PLATFORM, TEMPLATES
 
 from compliance.cli import main
-from compliance.outputs import PUBLISHED
+from compliance.outputs.publish import PUBLISHED
 
 EMPTY_WAIVERS = "waivers: []\n"
 

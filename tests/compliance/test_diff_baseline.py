@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from engine_testdata import SMALL_PLATFORM
 
-from compliance.baseline import gate_against
 from compliance.cli import main
-from compliance.diff import diff_records
-from compliance.diff_markdown import render_diff_markdown
-from compliance.fingerprints import fingerprinted
-from compliance.record import FindingsRecord, Location
+from compliance.gate.baseline import gate_against
+from compliance.outputs.diff import diff_records
+from compliance.outputs.diff_markdown import render_diff_markdown
+from compliance.record.findings import FindingsRecord, Location
+from compliance.record.fingerprints import fingerprinted
 from policies.catalog import Catalog
 
 SCRATCH = """  ScratchBucket:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from engine_testdata import ROOT
 
-from compliance.diff_markdown import MARKER
+from compliance.outputs.diff_markdown import MARKER
 
 pytestmark = pytest.mark.slow
 

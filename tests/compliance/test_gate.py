@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from compliance.engine import _order
-from compliance.gate import summarise
-from compliance.record import SEVERITIES, Finding, Resource, Severity, WaiverState
+from compliance.gate.threshold import summarise
+from compliance.record.findings import SEVERITIES, Finding, Resource, Severity, WaiverState
 
 
 def _finding(severity: Severity, status: str = "fail", **extra: object) -> Finding:
@@ -80,8 +80,8 @@ def test_the_summary_says_unmapped_failures_block_at_any_threshold() -> None:
 
     from rich.console import Console
 
-    from compliance.record import FindingsRecord
-    from compliance.summary import print_summary
+    from compliance.outputs.summary import print_summary
+    from compliance.record.findings import FindingsRecord
 
     findings = [
         _finding("low", control_id=None, unmapped=True, source="cdk-nag", rule_id="AwsSolutions-L1")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from engine_testdata import SMALL_PLATFORM
 
-from compliance.assembly import Stack
 from compliance.errors import InputError
-from compliance.findings import ScannedTemplate, from_nag
-from compliance.nag import ATTACHED, REPORT, NagViolation, read_violations
+from compliance.judging.results import ScannedTemplate, from_nag
+from compliance.synthesis.assembly import Stack
+from compliance.synthesis.nag import ATTACHED, REPORT, NagViolation, read_violations
 from policies.catalog import Catalog
 from policies.cfn.template import load_template
 from policies.nag_packs import RuleMap, default_nag_packs
@@ -134,8 +134,8 @@ def test_another_packs_rules_map_through_their_rule_function(test_catalog: Catal
 def test_an_acknowledgment_of_another_packs_rule_names_its_control(test_catalog: Catalog) -> None:
     """A NIST 800-53 acknowledgment in the template (``cdk_nag: rules_to_suppress``) is shown on
     the findings of the control its rule serves, whatever tool judged them."""
-    from compliance.record import Finding, Resource, Suppression
-    from compliance.suppressions import attach
+    from compliance.judging.suppressions import attach
+    from compliance.record.findings import Finding, Resource, Suppression
 
     finding = Finding.model_validate(
         {

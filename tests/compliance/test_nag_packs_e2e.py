@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from compliance import engine
-from compliance.nag import REPORT, read_violations
-from compliance.record import FindingsRecord
+from compliance.record.findings import FindingsRecord
+from compliance.synthesis.nag import REPORT, read_violations
 
 pytestmark = pytest.mark.slow
 

@@ -66,7 +66,7 @@ def test_the_cli_runs_with_infra_unimportable(tmp_path: Path) -> None:
 import sys
 sys.modules["infra"] = None  # any import of infra or infra.* now raises ImportError
 from compliance.cli import main, _environments
-from compliance.cdk_app import resolve_app
+from compliance.synthesis.app import resolve_app
 for command in ("check", "scan", "report", "deploy", "verify", "diff"):
     try:
         main([command, "--help"])

@@ -10,7 +10,7 @@ import pytest
 from engine_testdata import ROOT
 
 from compliance.cli import main
-from compliance.references import undeclared_reference
+from policies.cfn.references import undeclared_reference
 
 SCAN = ROOT / "tests" / "fixtures" / "scan"
 _EMPTY_WAIVERS = "waivers: []\n"

@@ -11,12 +11,12 @@ import jsonschema
 import pytest
 from engine_testdata import SARIF_SCHEMA, TODAY
 
-from compliance import outputs
-from compliance.gate import summarise
-from compliance.junit import to_junit
-from compliance.record import FindingsRecord
-from compliance.sarif import to_sarif
-from compliance.waivers import Waiver, apply_waivers
+from compliance.gate.threshold import summarise
+from compliance.gate.waivers import Waiver, apply_waivers
+from compliance.outputs import publish
+from compliance.outputs.junit import to_junit
+from compliance.outputs.sarif import to_sarif
+from compliance.record.findings import FindingsRecord
 from policies.catalog import Catalog
 
 
@@ -94,8 +94,8 @@ def test_staged_outputs_replace_ours_only_on_success(
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("not ours")
-    with outputs.staged(out) as staging:
-        outputs.write_all(waived_record, staging, test_catalog)
+    with publish.staged(out) as staging:
+        publish.write_all(waived_record, staging, test_catalog)
     names = {p.name for p in out.iterdir()}
     assert names == {
         "keep.txt",
@@ -107,7 +107,7 @@ def test_staged_outputs_replace_ours_only_on_success(
     }
     assert FindingsRecord.model_validate_json((out / "findings.json").read_text()) == waived_record
 
-    with pytest.raises(RuntimeError), outputs.staged(out) as staging:
+    with pytest.raises(RuntimeError), publish.staged(out) as staging:
         (staging / "findings.json").write_text("{half")
         raise RuntimeError("boom")
     assert {p.name for p in out.iterdir()} == {"keep.txt"}

@@ -10,8 +10,8 @@ import pytest
 from engine_testdata import ROOT, unexpiring
 
 from compliance.cli import main
-from compliance.record import FindingsRecord
-from compliance.waivers import load_waivers
+from compliance.gate.waivers import load_waivers
+from compliance.record.findings import FindingsRecord
 from policies.catalog import default_catalog
 from scripts.before_after import README, render, section
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.judge import builtin_checks, judge
+from compliance.judging.judge import builtin_checks, judge
 from compliance.quiet import muted_root_logger
 from policies import Context
 from policies.cfn.template import load_template

@@ -10,11 +10,11 @@ import pytest
 from engine_testdata import ROOT, TODAY, unexpiring
 from sarif_multitool import install, validate
 
-from compliance.baseline import gate_against
-from compliance.gate import summarise
-from compliance.record import FindingsRecord
-from compliance.sarif import to_sarif
-from compliance.waivers import apply_waivers, load_waivers
+from compliance.gate.baseline import gate_against
+from compliance.gate.threshold import summarise
+from compliance.gate.waivers import apply_waivers, load_waivers
+from compliance.outputs.sarif import to_sarif
+from compliance.record.findings import FindingsRecord
 from policies.catalog import default_catalog
 
 pytestmark = pytest.mark.slow

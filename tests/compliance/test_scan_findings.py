@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine_testdata import SMALL_PLATFORM
 
-from compliance.record import Finding, FindingsRecord
+from compliance.record.findings import Finding, FindingsRecord
 from policies.catalog import Catalog
 
 

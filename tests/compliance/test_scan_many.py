@@ -15,7 +15,7 @@ from checkov.cloudformation.checks.resource.base_resource_check import BaseResou
 from checkov.common.models.enums import CheckCategories, CheckResult
 from engine_testdata import ROOT
 
-from compliance.judge import judge
+from compliance.judging.judge import judge
 from policies.cfn.template import load_template
 from policies.context import Context
 

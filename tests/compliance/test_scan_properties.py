@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from compliance.cli import main
-from compliance.record import FindingsRecord
+from compliance.record.findings import FindingsRecord
 
 pytestmark = pytest.mark.slow
 

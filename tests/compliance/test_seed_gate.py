@@ -10,7 +10,7 @@ import pytest
 import yaml
 from engine_testdata import ROOT
 
-from compliance.record import FindingsRecord
+from compliance.record.findings import FindingsRecord
 
 KNOWN = ROOT / "tests" / "fixtures" / "seed" / "known-failures.yaml"
 pytestmark = pytest.mark.slow

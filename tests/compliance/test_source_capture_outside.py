@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.source_capture import capture
+from compliance.synthesis.source_capture import capture
 
 APP = """
 from constructs import Construct

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from app_copy import line_of
 
-from compliance.baseline import gate_against
-from compliance.record import FindingsRecord
-from compliance.report import render as render_report
-from compliance.report_markdown import escape_markdown
-from compliance.sarif import FINGERPRINT_KEY, SRCROOT, to_sarif
-from compliance.source_capture import SOURCES_FILE
+from compliance.gate.baseline import gate_against
+from compliance.outputs.report.markdown import escape_markdown
+from compliance.outputs.report.render import render as render_report
+from compliance.outputs.sarif import FINGERPRINT_KEY, SRCROOT, to_sarif
+from compliance.record.findings import FindingsRecord
+from compliance.synthesis.source_capture import SOURCES_FILE
 from policies.catalog import default_catalog
 
 pytestmark = pytest.mark.slow

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance import synth_cache
-from compliance.synth_cache import inputs_key, synthesize_cached
+from compliance.synthesis import cache
+from compliance.synthesis.cache import inputs_key, synthesize_cached
 
 APP = """
 def build_app(*, outdir, env_names=None):
@@ -53,13 +53,13 @@ def test_a_rerun_reuses_the_assembly_and_no_cache_synthesizes(
     tiny_app: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runs: list[Path] = []
-    real = synth_cache.synthesize
+    real = cache.synthesize
 
     def counted(outdir: Path, *args: object) -> None:
         runs.append(outdir)
         real(outdir, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(synth_cache, "synthesize", counted)
+    monkeypatch.setattr(cache, "synthesize", counted)
     root = tiny_app.parent
     assert synthesize_cached(root / "a", None, "tinyapp:build_app") is False
     assert synthesize_cached(root / "b", None, "tinyapp:build_app") is True

@@ -8,9 +8,9 @@ import pytest
 from engine_testdata import TODAY
 
 from compliance.errors import InputError
-from compliance.gate import summarise
-from compliance.record import Finding, FindingsRecord
-from compliance.waivers import Waiver, apply_waivers, load_waivers
+from compliance.gate.threshold import summarise
+from compliance.gate.waivers import Waiver, apply_waivers, load_waivers
+from compliance.record.findings import Finding, FindingsRecord
 from policies.catalog import Catalog
 
 JUSTIFICATION = "The log bucket is itself the access-log destination; logging it would loop."
@@ -231,7 +231,7 @@ def test_missing_waiver_file(tmp_path: Path, test_catalog: Catalog) -> None:
 
 def _pair() -> list[Finding]:
     """The same resource failing one control in both tools."""
-    from compliance.record import Resource
+    from compliance.record.findings import Resource
 
     resource = Resource(
         logical_id="DataBucket1234",
@@ -275,7 +275,7 @@ def test_terminal_says_the_waiver_expired(
 ) -> None:
     from rich.console import Console
 
-    from compliance.summary import print_summary
+    from compliance.outputs.summary import print_summary
 
     _, record = _apply(small_record, _waivers(tmp_path, test_catalog, _entry(expires="2026-05-31")))
     console = Console(record=True, width=120)

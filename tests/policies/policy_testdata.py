@@ -23,7 +23,7 @@ def our_check_ids() -> list[str]:
 
 def our_checks() -> list[TapCheck]:
     """Our checks, loaded as the engine loads them."""
-    from compliance.judge import custom_checks
+    from compliance.judging.judge import custom_checks
 
     return [c for c in custom_checks(CHECKS_DIR) if isinstance(c, TapCheck)]
 

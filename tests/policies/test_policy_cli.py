@@ -113,7 +113,7 @@ def test_plain_checkov_and_the_engine_agree_on_every_fixture() -> None:
 
 
 def test_allowed_regions_are_passed_explicitly() -> None:
-    from compliance.judge import custom_checks
+    from compliance.judging.judge import custom_checks
 
     check = next(c for c in custom_checks(CHECKS_DIR) if c.id == "CKV2_TAP_10")
     fail = load_template(FIXTURES / "TAP-IAM-01" / "fail.yaml")
@@ -133,7 +133,7 @@ def test_allowed_regions_are_passed_explicitly() -> None:
 def test_a_missing_or_broken_template_is_unknown_in_plain_checkov(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from compliance.judge import custom_checks
+    from compliance.judging.judge import custom_checks
 
     check = next(c for c in custom_checks(CHECKS_DIR) if c.id == "CKV_TAP_1")
     broken = tmp_path / "broken.yaml"

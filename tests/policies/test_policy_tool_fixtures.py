@@ -28,7 +28,7 @@ import yaml
 from nag_fixture_app import EXPECTATIONS, FIXTURES, stack_id
 
 from compliance import engine
-from compliance.record import Finding
+from compliance.record.findings import Finding
 from policies import CHECKS_DIR, default_catalog
 
 APP = "tests.policies.nag_fixture_app:build_app"

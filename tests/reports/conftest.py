@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from compliance.record import FindingsRecord
-from compliance.report import load_record, render
+from compliance.outputs.report.render import render
+from compliance.record.findings import FindingsRecord
+from compliance.record.load import load_record
 from policies.catalog import Catalog, load_catalog
 
 RECORDS = Path(__file__).parents[1] / "fixtures" / "records"

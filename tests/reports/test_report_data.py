@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.report_data import PCI_VERSIONS, PciVersion, default_reference_data
+from compliance.outputs.report.data import PCI_VERSIONS, PciVersion, default_reference_data
 from policies.catalog import default_catalog
 
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from compliance.record import FindingsRecord, Resource
-from compliance.report import render
-from compliance.report_markdown import escape_markdown
+from compliance.outputs.report.markdown import escape_markdown
+from compliance.outputs.report.render import render
+from compliance.record.findings import FindingsRecord, Resource
 from policies.catalog import Catalog
 
 HOSTILE = "<script>alert(\"x\")</script> & 'q' | `tick` *b* _i_ [l](http://e) @team\nnext"

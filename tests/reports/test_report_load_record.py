@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from compliance.report import RecordError, load_record, render
+from compliance.outputs.report.render import render
+from compliance.record.load import RecordError, load_record
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "records" / "tap-sample.json"
 

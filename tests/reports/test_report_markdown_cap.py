@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from compliance.record import FindingsRecord
-from compliance.report import render
-from compliance.report_markdown import MARKDOWN_CAP, fit_rows
+from compliance.outputs.report.markdown import MARKDOWN_CAP, fit_rows
+from compliance.outputs.report.render import render
+from compliance.record.findings import FindingsRecord
 from policies.catalog import Catalog
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compliance.record import FindingsRecord
-from compliance.report import render
+from compliance.outputs.report.render import render
+from compliance.record.findings import FindingsRecord
 from policies.catalog import Catalog
 
 SNAPSHOTS = Path(__file__).with_name("snapshots")

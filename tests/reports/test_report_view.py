@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.record import FindingsRecord
-from compliance.report_data import default_reference_data
-from compliance.report_view import ReportView, build_view, effective_status, roc_status
+from compliance.outputs.report.data import default_reference_data
+from compliance.outputs.report.view import ReportView, build_view, roc_status
+from compliance.record.findings import FindingsRecord, effective_status
 from policies.catalog import Catalog
 
 

@@ -1,0 +1,71 @@
+"""Values of the command line checked before any work: parameter assignments and files."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from compliance.errors import InputError, read_text
+
+
+def parse_assignments(assignments: Iterable[str]) -> dict[str, str]:
+    """``KEY=VALUE`` strings as a mapping (a later one wins); a malformed one is an error."""
+    values = {}
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9]+", key):
+            raise InputError(
+                f"--parameter {assignment!r}: expected KEY=VALUE with an alphanumeric KEY"
+            )
+        values[key] = value
+    return values
+
+
+def load_parameter_file(path: Path) -> dict[str, str]:
+    """A parameters file in one of CloudFormation's formats, JSON or YAML: the CLI's list
+    ``[{"ParameterKey": K, "ParameterValue": V}]`` or a template configuration
+    ``{"Parameters": {K: V}}`` (CodePipeline's)."""
+    text = read_text(path)
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise InputError(path, f"invalid YAML: {error.problem}", line) from None
+    except yaml.YAMLError as error:
+        raise InputError(path, f"invalid YAML: {error}") from None
+    if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):
+        return {str(k): _scalar(path, str(k), v) for k, v in data["Parameters"].items()}
+    if isinstance(data, list):
+        values = {}
+        for index, item in enumerate(data):
+            if not (isinstance(item, dict) and isinstance(item.get("ParameterKey"), str)):
+                raise InputError(path, f"entry {index}: no ParameterKey")
+            if item.get("UsePreviousValue"):
+                continue  # the deployed value: unknown here, so the parameter stays unknown
+            if "ParameterValue" not in item:
+                raise InputError(path, f"{item['ParameterKey']}: no ParameterValue")
+            key = item["ParameterKey"]
+            values[key] = _scalar(path, key, item["ParameterValue"])
+        return values
+    raise InputError(
+        path,
+        "not a parameters file: expected [{ParameterKey, ParameterValue}, ...] "
+        "or {Parameters: {KEY: VALUE}}",
+    )
+
+
+def _scalar(path: Path, key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ",".join(str(v) for v in value)
+    raise InputError(path, f"{key}: a parameter value is a string")

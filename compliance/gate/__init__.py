@@ -1,0 +1,1 @@
+"""The gate: waivers, baseline, and the threshold that decides the exit code."""

@@ -1,0 +1,1 @@
+"""Judging: a run's targets, our checks and checkov's built-ins on them, results as findings."""

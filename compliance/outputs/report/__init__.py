@@ -1,0 +1,1 @@
+"""The audit report (HTML, Markdown): view model, reference data, chart, one Jinja environment."""

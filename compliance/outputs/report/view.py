@@ -1,0 +1,490 @@
+"""The audit report's view model: everything the templates lay out, computed from the record.
+
+Templates only iterate and print; grouping (by AWS Config rule, by PCI DSS requirement),
+ROC statuses, evidence ids and counts are decided here. The ROC rule, applied per
+requirement in this order (the same text is in ``reports/data/roc_statuses.yaml``):
+
+* **Not in Place** - any unwaived failure maps to it (a failed check, an unresolvable
+  template, or a waiver that has expired);
+* **In Place** - every mapped finding passed or failed under an active waiver; with waivers
+  it is "In Place with compensating controls" and the waivers are listed;
+* **Not Applicable** - no finding maps to it and no checked template has a resource of a
+  type governed by the catalogue controls that map to it;
+* **Not Tested** - no finding maps to it although such resources are present.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from compliance.outputs.report.chart import Chart, severity_chart
+from compliance.outputs.report.data import PCI_VERSIONS, PciVersion, ReferenceData, RocRule
+from compliance.record.deployment import DeploymentRecord
+from compliance.record.findings import (
+    RUNTIME_SOURCES,
+    SEVERITIES,
+    STATUSES,
+    AppliedWaiver,
+    Disagreement,
+    Finding,
+    FindingsRecord,
+    Gate,
+    RuntimeCheck,
+    RuntimeRule,
+    Status,
+    Target,
+    WaiverState,
+    effective_status,
+    severity_rank,
+)
+from policies.catalog import Catalog, Control
+
+RocStatus = Literal["Not in Place", "In Place", "Not Applicable", "Not Tested"]
+
+#: Tool versions the cover always names, in this order (others follow, sorted).
+NAMED_TOOLS = ("aws-cdk-lib", "cdk-nag", "checkov", "tap-compliance")
+#: A waiver expiring within this many days of the assessment is highlighted.
+EXPIRY_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A finding with its evidence id and the status the report counts it with."""
+
+    id: str
+    finding: Finding
+    status: Status
+
+    @property
+    def anchor(self) -> str:
+        """The HTML anchor of this evidence row."""
+        return self.id
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Scope, timestamp, commit, template hashes, tool versions, gate."""
+
+    generated_at: str
+    git_commit: str | None
+    targets: list[Target]
+    environments: list[str]
+    stacks: list[str]
+    accounts: list[str]
+    regions: list[str]
+    tool_versions: list[tuple[str, str]]
+    gate: Gate
+    #: What ``tap-compliance deploy`` did with the gated template, when it ran.
+    deployment: DeploymentRecord | None = None
+    #: When and where ``tap-compliance verify`` read AWS Config, when it ran.
+    runtime: RuntimeCheck | None = None
+
+
+@dataclass(frozen=True)
+class SeverityRow:
+    """Counts of one severity, per status."""
+
+    severity: str
+    counts: dict[Status, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """Counts by status and severity, and the chart."""
+
+    by_status: dict[Status, int]
+    total: int
+    by_severity: list[SeverityRow]
+    unmapped: int
+    unknown: int
+    chart: Chart
+    not_in_place: dict[PciVersion, int]
+
+
+@dataclass(frozen=True)
+class ResourceRow:
+    """One resource a Config rule applies to, with its worst status and evidence."""
+
+    target: str
+    logical_id: str
+    type: str
+    construct_path: str | None
+    status: Status
+    evidence: list[str]
+
+
+@dataclass(frozen=True)
+class ControlRef:
+    """A control named in a section."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ConfigRuleSection:
+    """One AWS Config rule: what it checks and the static evidence for it."""
+
+    identifier: str
+    description: str | None
+    deployed_by: list[str]
+    controls: list[ControlRef]
+    static_checks: list[str]
+    resources: list[ResourceRow]
+    pci: dict[PciVersion, list[str]]
+    status: Status | None
+    #: After ``verify``: AWS Config's verdict per deployed rule of this identifier.
+    runtime_rules: list[RuntimeRule] = field(default_factory=list)
+    #: After ``verify``: the resources AWS Config evaluated (aws-config findings).
+    runtime_resources: list[ResourceRow] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        """The HTML anchor of this section."""
+        return f"rule-{self.identifier}"
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    """One PCI DSS requirement in scope with its ROC status."""
+
+    id: str
+    title: str | None
+    title_from: str | None
+    status: RocStatus
+    controls: list[str]
+    failing: list[str]
+    waived: list[str]
+    passing: list[str]
+    compensating: list[AppliedWaiver]
+
+
+@dataclass(frozen=True)
+class RequirementGroup:
+    """The rows of one principal requirement (1-12)."""
+
+    id: str
+    title: str | None
+    rows: list[RequirementRow]
+
+
+@dataclass(frozen=True)
+class RequirementView:
+    """The ROC view of one PCI DSS version."""
+
+    version: PciVersion
+    groups: list[RequirementGroup]
+    counts: dict[RocStatus, int]
+
+    @property
+    def anchor(self) -> str:
+        """The HTML anchor of this view."""
+        return "pci-v" + self.version.replace(".", "-")
+
+    @property
+    def not_in_place(self) -> list[str]:
+        """Ids of the requirements Not in Place, in requirement order."""
+        return [r.id for g in self.groups for r in g.rows if r.status == "Not in Place"]
+
+
+@dataclass(frozen=True)
+class WaiverRow:
+    """A waiver of the waiver file, flagged when expired, expiring soon or stale."""
+
+    waiver: WaiverState
+    days_left: int
+    flag: Literal["expired", "expiring", "stale"] | None
+    evidence: list[str]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything both templates render."""
+
+    cover: Cover
+    summary: SummaryView
+    config_rules: list[ConfigRuleSection]
+    requirements: list[RequirementView]
+    waivers: list[WaiverRow]
+    stale_waivers: list[WaiverRow]
+    evidence: list[Evidence]
+    roc_rules: list[RocRule]
+    expiry_warning_days: int = EXPIRY_WARNING_DAYS
+    failing: list[Evidence] = field(default_factory=list)
+    waived: list[Evidence] = field(default_factory=list)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _evidence(findings: Iterable[Finding]) -> list[Evidence]:
+    """Number findings E-0001... in a stable order (target, control, resource, rule)."""
+
+    def key(finding: Finding) -> tuple[str, ...]:
+        return (
+            finding.target,
+            finding.control_id or "~",
+            finding.resource.logical_id,
+            finding.source,
+            finding.rule_id,
+            finding.status,
+            finding.message,
+        )
+
+    ordered = sorted(findings, key=key)
+    return [
+        Evidence(id=f"E-{n:04d}", finding=f, status=effective_status(f))
+        for n, f in enumerate(ordered, 1)
+    ]
+
+
+def _worst(statuses: Iterable[Status]) -> Status:
+    return min(statuses, key=STATUSES.index)
+
+
+def _pci_key(requirement: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in requirement.split("."))
+
+
+def _cover(record: FindingsRecord) -> Cover:
+    def unique(values: Iterable[str | None]) -> list[str]:
+        return sorted({v for v in values if v})
+
+    versions = dict(record.tool_versions)
+    named = [(tool, versions.pop(tool, "not recorded")) for tool in NAMED_TOOLS]
+    return Cover(
+        generated_at=_utc(record.generated_at).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        git_commit=record.git_commit,
+        targets=sorted(record.targets, key=lambda t: t.name),
+        environments=unique(t.env for t in record.targets),
+        stacks=unique(t.stack for t in record.targets),
+        accounts=unique(t.account for t in record.targets),
+        regions=unique(t.region for t in record.targets),
+        tool_versions=named + sorted(versions.items()),
+        gate=record.summary.gate,
+        deployment=record.deployment,
+        runtime=record.runtime,
+    )
+
+
+def _summary(record: FindingsRecord, requirements: list[RequirementView]) -> SummaryView:
+    by_status = {s: record.summary.by_status.get(s, 0) for s in STATUSES}
+    rows = []
+    for severity in SEVERITIES:
+        counts = record.summary.by_severity.get(severity, {})
+        per_status = {s: counts.get(s, 0) for s in STATUSES}
+        rows.append(SeverityRow(severity, per_status, sum(per_status.values())))
+    return SummaryView(
+        by_status=by_status,
+        total=sum(by_status.values()),
+        by_severity=rows,
+        unmapped=record.summary.unmapped,
+        unknown=record.summary.unknown,
+        chart=severity_chart([(r.severity, r.counts) for r in rows]),
+        not_in_place={v.version: v.counts["Not in Place"] for v in requirements},
+    )
+
+
+def _config_rules(
+    record: FindingsRecord, evidence: list[Evidence], catalog: Catalog, data: ReferenceData
+) -> list[ConfigRuleSection]:
+    deployed: dict[str, list[str]] = defaultdict(list)
+    for target in record.targets:
+        for rule in target.config_rules:
+            deployed[rule].append(target.name)
+    by_rule: dict[str, list[Evidence]] = defaultdict(list)
+    at_runtime: dict[str, list[Evidence]] = defaultdict(list)
+    for item in evidence:
+        for rule in item.finding.config_rules:
+            runtime = item.finding.source in RUNTIME_SOURCES
+            (at_runtime if runtime else by_rule)[rule].append(item)
+    check = record.runtime
+    controls_by_rule: dict[str, list[Control]] = defaultdict(list)
+    for control in catalog.controls:
+        for rule in control.config_rules:
+            controls_by_rule[rule].append(control)
+
+    sections = []
+    # The rules the checked templates deploy first: they keep watching after deployment.
+    every_rule = set(deployed) | set(by_rule) | set(controls_by_rule) | set(at_runtime)
+    for rule in sorted(every_rule, key=lambda rule: (rule not in deployed, rule)):
+        items = by_rule.get(rule, [])
+        controls = {c.id: c.title for c in controls_by_rule.get(rule, [])}
+        checks = {f"{c.id}: {r}" for c in controls_by_rule.get(rule, []) for r in _tool_rules(c)}
+        pci: dict[PciVersion, set[str]] = {v: set() for v in PCI_VERSIONS}
+        for control in controls_by_rule.get(rule, []):
+            pci["4.0.1"].update(control.pci_dss.v4_0_1)
+            pci["3.2.1"].update(control.pci_dss.v3_2_1)
+        for item in items:
+            f = item.finding
+            if f.control_id:
+                controls.setdefault(f.control_id, f.title)
+            checks.add(f"{f.control_id or 'unmapped'}: {f.source} {f.rule_id}")
+            pci["4.0.1"].update(f.pci_dss.v4_0_1)
+            pci["3.2.1"].update(f.pci_dss.v3_2_1)
+        resources = _resources(items)
+        sections.append(
+            ConfigRuleSection(
+                identifier=rule,
+                description=data.config_rule_description(rule),
+                deployed_by=sorted(deployed.get(rule, [])),
+                controls=[ControlRef(i, t) for i, t in sorted(controls.items())],
+                static_checks=sorted(checks),
+                resources=resources,
+                pci={v: sorted(ids, key=_pci_key) for v, ids in pci.items()},
+                status=_worst(r.status for r in resources) if resources else None,
+                runtime_rules=[r for r in check.rules if r.identifier == rule] if check else [],
+                runtime_resources=_resources(at_runtime.get(rule, [])),
+                disagreements=[d for d in check.disagreements if d.config_rule == rule]
+                if check
+                else [],
+            )
+        )
+    return sections
+
+
+def _tool_rules(control: Control) -> list[str]:
+    impl = control.implemented_by
+    return [f"checkov {r}" for r in [*impl.checkov, *impl.checkov_builtin]] + [
+        f"cdk-nag {r}" for r in impl.cdk_nag
+    ]
+
+
+def _resources(items: list[Evidence]) -> list[ResourceRow]:
+    grouped: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
+    for item in items:
+        res = item.finding.resource
+        grouped[(item.finding.target, res.logical_id, res.type)].append(item)
+    rows = []
+    for (target, logical_id, rtype), group in sorted(grouped.items()):
+        paths = sorted({g.finding.resource.construct_path or "" for g in group} - {""})
+        rows.append(
+            ResourceRow(
+                target=target,
+                logical_id=logical_id,
+                type=rtype,
+                construct_path=paths[0] if paths else None,
+                status=_worst(g.status for g in group),
+                evidence=[g.id for g in group],
+            )
+        )
+    return rows
+
+
+def roc_status(statuses: Iterable[Status], governed_types_present: bool) -> RocStatus:
+    """The ROC status of a requirement from its findings' effective statuses."""
+    seen = set(statuses)
+    if "fail" in seen:
+        return "Not in Place"
+    if seen:
+        return "In Place"
+    return "Not Tested" if governed_types_present else "Not Applicable"
+
+
+def _requirements(
+    version: PciVersion,
+    evidence: list[Evidence],
+    catalog: Catalog,
+    data: ReferenceData,
+) -> RequirementView:
+    def ids_of(mapping: object) -> list[str]:
+        return list(getattr(mapping, "v4_0_1" if version == "4.0.1" else "v3_2_1"))
+
+    by_req: dict[str, list[Evidence]] = defaultdict(list)
+    for item in evidence:
+        for req in ids_of(item.finding.pci_dss):
+            by_req[req].append(item)
+    controls_by_req: dict[str, list[Control]] = defaultdict(list)
+    for control in catalog.controls:
+        for req in ids_of(control.pci_dss):
+            controls_by_req[req].append(control)
+    present_types = {item.finding.resource.type for item in evidence}
+
+    groups: dict[str, list[RequirementRow]] = defaultdict(list)
+    counts: dict[RocStatus, int] = dict.fromkeys(
+        ("Not in Place", "In Place", "Not Applicable", "Not Tested"), 0
+    )
+    for req in sorted(set(by_req) | set(controls_by_req), key=_pci_key):
+        items = by_req.get(req, [])
+        governed = {t for c in controls_by_req.get(req, []) for t in c.resource_types}
+        status = roc_status((i.status for i in items), bool(governed & present_types))
+        counts[status] += 1
+        waivers = {
+            i.finding.waiver.id: i.finding.waiver
+            for i in items
+            if i.status == "waived" and i.finding.waiver is not None
+        }
+        control_ids = {c.id for c in controls_by_req.get(req, [])}
+        control_ids.update(i.finding.control_id for i in items if i.finding.control_id)
+        title = data.requirement_title(version, req)
+        groups[req.split(".")[0]].append(
+            RequirementRow(
+                id=req,
+                title=title.text,
+                title_from=title.from_id,
+                status=status,
+                controls=sorted(control_ids),
+                failing=[i.id for i in items if i.status == "fail"],
+                waived=[i.id for i in items if i.status == "waived"],
+                passing=[i.id for i in items if i.status == "pass"],
+                compensating=[waivers[k] for k in sorted(waivers)] if status == "In Place" else [],
+            )
+        )
+    return RequirementView(
+        version=version,
+        groups=[
+            RequirementGroup(p, data.principal_title(version, p), rows)
+            for p, rows in sorted(groups.items(), key=lambda kv: _pci_key(kv[0]))
+        ],
+        counts=counts,
+    )
+
+
+def _waivers(record: FindingsRecord, evidence: list[Evidence]) -> list[WaiverRow]:
+    assessed_on: date = _utc(record.generated_at).date()
+    by_waiver: dict[str, list[str]] = defaultdict(list)
+    for item in evidence:
+        if item.finding.waiver is not None:
+            by_waiver[item.finding.waiver.id].append(item.id)
+    rows = []
+    for waiver in sorted(record.waivers, key=lambda w: w.id):
+        days_left = (waiver.expires - assessed_on).days
+        flag: Literal["expired", "expiring", "stale"] | None = None
+        if waiver.state == "expired" or days_left < 0:
+            flag = "expired"
+        elif waiver.state == "stale":
+            flag = "stale"
+        elif days_left <= EXPIRY_WARNING_DAYS:
+            flag = "expiring"
+        rows.append(WaiverRow(waiver, days_left, flag, by_waiver.get(waiver.id, [])))
+    return rows
+
+
+def build_view(record: FindingsRecord, catalog: Catalog, data: ReferenceData) -> ReportView:
+    """Compute the report's view model from a record, the catalogue and the reference data."""
+    evidence = _evidence(record.findings)
+    requirements = [_requirements(v, evidence, catalog, data) for v in PCI_VERSIONS]
+    waivers = _waivers(record, evidence)
+
+    def by_severity(items: Iterable[Evidence]) -> list[Evidence]:
+        return sorted(items, key=lambda e: (severity_rank(e.finding.severity), e.id))
+
+    return ReportView(
+        cover=_cover(record),
+        summary=_summary(record, requirements),
+        config_rules=_config_rules(record, evidence, catalog, data),
+        requirements=requirements,
+        waivers=waivers,
+        stale_waivers=[w for w in waivers if w.flag == "stale"],
+        evidence=evidence,
+        roc_rules=data.roc_rules,
+        failing=by_severity(e for e in evidence if e.status == "fail"),
+        waived=by_severity(e for e in evidence if e.status == "waived"),
+    )

@@ -1,0 +1,105 @@
+"""The short terminal summary: a row per control that failed or was waived, the verdict."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from compliance.project import WaiverSource
+from compliance.record.findings import FindingsRecord, severity_rank
+
+STYLE = {"passed": "bold green", "failed": "bold red"}
+
+
+def print_summary(
+    record: FindingsRecord,
+    console: Console,
+    written: Sequence[Path] = (),
+    waivers: WaiverSource | None = None,
+) -> None:
+    """Print the table of failing or waived controls, the waiver file and its news, the
+    outputs and the verdict."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for finding in record.findings:
+        control = finding.control_id or f"unmapped ({finding.source})"
+        counts[(control, finding.severity, finding.status)] += 1
+    rows = sorted({(c, s) for c, s, _ in counts}, key=lambda r: (severity_rank(r[1]), r[0]))  # type: ignore[arg-type]
+    judged = sum(target.status == "judged" for target in record.targets)
+    table = Table(title=f"tap-compliance: {judged} target(s)", title_justify="left")
+    for column in ("control", "severity", "fail", "waived", "pass"):
+        table.add_column(column, justify="left" if column in ("control", "severity") else "right")
+    quiet = [row for row in rows if not (counts[(*row, "fail")] or counts[(*row, "waived")])]
+    for control, severity in rows:
+        fails = counts[(control, severity, "fail")]
+        if (control, severity) in quiet:
+            continue
+        table.add_row(
+            control,
+            severity,
+            f"[red]{fails}[/red]" if fails else "0",
+            str(counts[(control, severity, "waived")]),
+            str(counts[(control, severity, "pass")]),
+        )
+    console.print(table)
+    passes = sum(counts[(*row, "pass")] for row in quiet)
+    console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
+    print_targets(record, console)
+    if record.nag_packs:
+        console.print(f"cdk-nag packs: {', '.join(record.nag_packs)}")
+    if waivers is not None:
+        line = waivers.describe()
+        console.print(line if waivers.path else f"[bold yellow]{line}[/]", soft_wrap=True)
+    for waiver in record.waivers:
+        if waiver.state == "expired":
+            console.print(f"[red]waiver {waiver.id} expired on {waiver.expires}[/red]")
+        elif waiver.state == "stale":
+            console.print(f"[yellow]waiver {waiver.id} is stale: it matches no failure[/yellow]")
+    for path in written:
+        console.print(f"wrote {path}")
+    gate = record.summary.gate
+    reasons = f"{gate.blocking} blocking failure(s) at or above {gate.fail_on}"
+    if unmapped := sum(
+        f.unmapped and f.status == "fail" and not f.existing for f in record.findings
+    ):
+        reasons += f" ({unmapped} of cdk-nag rules no control maps: they block at any threshold)"
+    if gate.expired_waivers:
+        reasons += f", {gate.expired_waivers} expired waiver(s)"
+    if gate.unjudged:
+        reasons += f", {gate.unjudged} template(s) that could not be judged"
+    if record.baseline is not None:
+        baseline = escape(record.baseline.file)
+        reasons += f"; {gate.existing} existing failure(s) in the baseline {baseline}"
+    console.print(f"gate [{STYLE[gate.result]}]{gate.result}[/]: {reasons}")
+
+
+def print_targets(record: FindingsRecord, console: Console) -> None:
+    """One row per template with its status and counts, when there is more than one, or one
+    was skipped or could not be judged (with the reason)."""
+    plain = len(record.targets) == 1 and record.targets[0].status == "judged"
+    if not record.targets or (plain and not record.targets[0].note):
+        return
+    counts: Counter[tuple[str, str]] = Counter(
+        (finding.target, finding.status) for finding in record.findings
+    )
+    table = Table(title="per template", title_justify="left")
+    for column in ("template", "env", "status", "fail", "waived", "pass", "note"):
+        numeric = column in ("fail", "waived", "pass")
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    for target in record.targets:
+        status = {"judged": "judged", "skipped": "[dim]skipped[/dim]", "error": "[red]error[/red]"}
+        fails = counts[(target.name, "fail")]
+        table.add_row(
+            target.template,
+            target.env or "",
+            status[target.status],
+            f"[red]{fails}[/red]" if fails else str(fails),
+            str(counts[(target.name, "waived")]),
+            str(counts[(target.name, "pass")]),
+            target.note or "",
+        )
+    console.print(table)

@@ -1,0 +1,1 @@
+"""The record: the findings@1 model, deployment@1, fingerprints, reading a record back."""

@@ -1,0 +1,108 @@
+"""Synthesize the CDK app once, with the selected cdk-nag packs, in a child process.
+
+The child keeps jsii's Node.js chatter and any crash of the user's app away from the terminal;
+the parent turns a crash into one line (exit 2). Run as ``python -m compliance.synthesis.synth``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from compliance.errors import InputError
+from compliance.quiet import QUIET_ENV, silence
+from compliance.synthesis.app import AppExited, AppSpec, app_environment, parse_app, run_app
+from compliance.synthesis.nag import REPORT, attach_packs, write_attached
+from compliance.synthesis.source_capture import SOURCES_FILE, capture, write_sources
+from policies.nag_packs import default_nag_packs
+
+#: CDK's built-in CloudFormation validation checks deployability, not compliance (its report
+#: never reaches the record) and costs most of a synthesis's time and memory: skipped.
+SYNTH_ENV = {"CDK_VALIDATION": "false"}
+#: V8's young generation kept small (Node 22 and later size it by the machine's memory): the
+#: synthesis's Node peaks ~30% lower at no measurable cost in time. The user's NODE_OPTIONS win.
+NODE_OPTIONS = "--max-semi-space-size=8"
+#: The child prefixes its one-line failure with this marker on stderr.
+ERROR_MARKER = "tap-compliance-synth-error: "
+
+
+def synthesize(
+    outdir: Path,
+    env_names: Sequence[str] | None,
+    app: AppSpec | str,
+    packs: Sequence[str] | None = None,
+) -> None:
+    """Synthesize ``app`` (a spec, or ``--app`` text) into ``outdir`` with the cdk-nag
+    ``packs`` (class names; default: the packs file's default) attached."""
+    app = parse_app(app) if isinstance(app, str) else app
+    command = [sys.executable, "-m", "compliance.synthesis.synth", "--outdir", str(outdir)]
+    command += ["--app", app.text, "--app-base", str(app.base)]
+    for name in env_names or ():
+        command += ["--env", name]
+    for pack in packs or default_nag_packs().default:
+        command += ["--pack", pack]
+    env = {**os.environ, **QUIET_ENV, **SYNTH_ENV, **app_environment(outdir, env_names)}
+    env["NODE_OPTIONS"] = f"{NODE_OPTIONS} {os.environ.get('NODE_OPTIONS', '')}".strip()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise InputError(app.text, f"the CDK app failed to synthesize: {_failure(done.stderr)}")
+
+
+def _failure(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(ERROR_MARKER):
+            return line.removeprefix(ERROR_MARKER)
+    return lines[-1] if lines else "no error output"
+
+
+def _run(outdir: Path, env_names: list[str] | None, spec: AppSpec, packs: Sequence[str]) -> None:
+    names: list[str] = []
+    with capture(spec.code_root(), spec.base) as sources:
+        try:
+            run_app(
+                spec,
+                outdir,
+                env_names,
+                lambda app: names.extend(attach_packs(app, packs)),
+                sources.trace,
+            )
+        except RuntimeError as error:
+            # Violations make synth raise *after* the assembly and the report are written (the
+            # message then starts with the error's name; under CI=true it embeds the report).
+            written = (outdir / "manifest.json").exists() and (outdir / REPORT).exists()
+            if not str(error).startswith("ValidationFailed") or not written:
+                raise
+    if not (outdir / "manifest.json").exists():
+        raise InputError(spec.text, "the app wrote no cloud assembly (it never synthesized)")
+    write_sources(sources, outdir / SOURCES_FILE)
+    write_attached(outdir, names)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Child-process entry point."""
+    parser = argparse.ArgumentParser(prog="python -m compliance.synthesis.synth")
+    parser.add_argument("--outdir", type=Path, required=True)
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--app-base", type=Path, default=Path("."))
+    parser.add_argument("--env", action="append", dest="envs")
+    parser.add_argument("--pack", action="append", dest="packs", required=True)
+    args = parser.parse_args(argv)
+    silence()
+    try:
+        _run(args.outdir, args.envs, parse_app(args.app, args.app_base), args.packs)
+    except AppExited:  # the app said why on stderr: its last line is the message
+        return 2
+    except Exception as error:  # a crash of the user's app, reported in one line
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"{ERROR_MARKER}{type(error).__name__}: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
