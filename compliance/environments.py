@@ -9,7 +9,8 @@ own model on it (``infra.environments.EnvironmentSpec`` adds account, availabili
 
 Where the file lives is declared in ``cdk.json``: its context key
 :data:`ENVIRONMENTS_FILE_CONTEXT` holds the path relative to ``cdk.json``. The engine never
-imports the app.
+imports the app. :func:`resolve_environments` turns an ``--env`` value into the
+:class:`EnvInfo` a run judges with.
 """
 
 from __future__ import annotations
