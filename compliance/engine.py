@@ -6,58 +6,34 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from compliance.environments import EnvInfo
 from compliance.errors import InputError
 from compliance.gate.threshold import summarise
-from compliance.gate.waivers import Waiver, apply_waivers
+from compliance.gate.waivers import apply_waivers
 from compliance.judging.discovery import discover
 from compliance.judging.judge import builtin_checks, custom_checks, judge
 from compliance.judging.results import ScannedTemplate, from_checkov, from_nag
 from compliance.judging.suppressions import attach, suppressions, without_checkov_skips
+from compliance.policy import Policy
 from compliance.project import tool_versions
-from compliance.record.findings import Finding, FindingsRecord, Severity, Target
+from compliance.record.findings import Finding, FindingsRecord, Target
 from compliance.record.fingerprints import with_fingerprints
 from compliance.synthesis.app import resolve_app
 from compliance.synthesis.assembly import Stack, nested_stacks, read_assembly
 from compliance.synthesis.cache import synthesize_cached
 from compliance.synthesis.nag import read_violations
 from compliance.synthesis.sources import SourceMap, read_sources, with_sources
-from policies.catalog import Catalog
 from policies.cfn.conditions import decide_conditions, decided_conditions
 from policies.cfn.parameters import apply_parameters, unused
 from policies.cfn.references import template_problem
 from policies.cfn.template import NotATemplate, Template, TemplateError, load_template
 from policies.context import Context
 from policies.nag_packs import RuleMap, default_nag_packs
-
-
-@dataclass(frozen=True)
-class Policy:
-    """What every run judges against: the catalogue, the waivers, the threshold, the date."""
-
-    catalog: Catalog
-    waivers: Sequence[Waiver]
-    fail_on: Severity
-    today: date
-    #: Our checkov checks (``policies.CHECKS_DIR``), all of which run.
-    checks_dir: Path
-    #: The waiver file ``waivers`` came from (None: no waiver file), named in the record.
-    waiver_file: str | None = None
-
-
-@dataclass(frozen=True)
-class EnvInfo:
-    """What the engine needs to know about a deployment environment."""
-
-    name: str
-    stack_name: str
-    allowed_regions: tuple[str, ...]
-    #: Keys from outside its templates known to be customer-managed.
-    customer_managed_keys: tuple[str, ...] = ()
 
 
 def check(

@@ -9,16 +9,20 @@ own model on it (``infra.environments.EnvironmentSpec`` adds account, availabili
 
 Where the file lives is declared in ``cdk.json``: its context key
 :data:`ENVIRONMENTS_FILE_CONTEXT` holds the path relative to ``cdk.json``. The engine never
-imports the app.
+imports the app. :func:`resolve_environments` turns an ``--env`` value into the
+:class:`EnvInfo` a run judges with.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -30,7 +34,7 @@ from pydantic import (
 
 from compliance.datafile import DataFileError, display, load_yaml
 from compliance.errors import InputError
-from compliance.project import read_cdk_json
+from compliance.project import find_cdk_json, read_cdk_json
 
 #: cdk.json context key: the environments file, relative to cdk.json.
 ENVIRONMENTS_FILE_CONTEXT = "tap-compliance:environments-file"
@@ -39,10 +43,35 @@ ENVIRONMENTS_FILE_CONTEXT = "tap-compliance:environments-file"
 ENVIRONMENTS_CONTEXT = "tap-compliance:environments"
 
 Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
-KeyReference = Annotated[str, StringConstraints(pattern=r"^(arn:aws[a-z-]*:kms:\S+|alias/\S+)$")]
 EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
 #: A CloudFormation stack name.
 StackName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9-]{0,127}$")]
+#: ``--env`` naming every environment of the file.
+ALL = "all"
+
+_KEY_REFERENCE = re.compile(r"arn:aws[a-z-]*:kms:\S+|alias/\S+")
+
+
+def key_reference_problem(reference: str) -> str | None:
+    """Why ``reference`` cannot name a customer-managed key (None: it can). A key ARN, an
+    alias name or an alias ARN can; an AWS-managed alias (``alias/aws/...``) never is one."""
+    if _KEY_REFERENCE.fullmatch(reference) and "alias/aws/" not in reference:
+        return None
+    return (
+        "not a customer-managed key reference "
+        "(a key ARN, alias/NAME or an alias ARN; alias/aws/... is AWS-managed)"
+    )
+
+
+def _key_reference(reference: str) -> str:
+    problem = key_reference_problem(reference)
+    if problem is not None:
+        raise ValueError(problem)
+    return reference
+
+
+#: A key from outside the stack known to be customer-managed (:func:`key_reference_problem`).
+KeyReference = Annotated[str, AfterValidator(_key_reference)]
 
 
 class EnvironmentFileError(DataFileError):
@@ -143,3 +172,42 @@ def environments_file(cdk_json: Path | None) -> Path | None:
     if not isinstance(path, str):
         raise InputError(cdk_json, f"context.{ENVIRONMENTS_FILE_CONTEXT}: expected a path")
     return cdk_json.parent / path
+
+
+@dataclass(frozen=True)
+class EnvInfo:
+    """What the engine needs to know about a deployment environment."""
+
+    name: str
+    stack_name: str
+    allowed_regions: tuple[str, ...]
+    #: Keys from outside its templates known to be customer-managed.
+    customer_managed_keys: tuple[str, ...] = ()
+
+
+def environment_names() -> list[str]:
+    """The environments the file cdk.json declares lists, for help texts (none if unreadable)."""
+    try:
+        path = environments_file(find_cdk_json())
+        return list(load_environments(path)) if path is not None else []
+    except InputError:
+        return []
+
+
+def resolve_environments(name: str, path: Path | None = None) -> list[EnvInfo]:
+    """The environments ``--env`` names (:data:`ALL`: every one), from ``path`` (default: the
+    file cdk.json declares; without one, ``all`` is no environment and any other name an
+    error)."""
+    source = path or environments_file(find_cdk_json())
+    if source is None:
+        if name == ALL:
+            return []
+        raise InputError(
+            f'--env {name}: no environments file (cdk.json context "{ENVIRONMENTS_FILE_CONTEXT}")'
+        )
+    known = load_environments(source)
+    chosen = select_environments(known, None if name == ALL else [name], source=source)
+    return [
+        EnvInfo(e.name, e.stack_name, tuple(e.allowed_regions), tuple(e.customer_managed_keys))
+        for e in chosen
+    ]

@@ -1,7 +1,8 @@
 """Deploy the gated assembly to AWS and read its runtime compliance back (boto3).
 
-One responsibility a module: ``session`` (credentials, endpoint, roles), ``target`` (what the
-assembly says to deploy), ``bootstrap``, ``assets``, ``stack`` (state, change sets, direct
-create/update), ``events`` (waiting, progress), ``deployment`` (the ``deployment@1`` record),
-``deploy`` (the command), ``config_rules``, ``keys`` and ``verify`` (the runtime check).
+One responsibility a module: ``options`` (what both commands are told), ``session``
+(credentials, endpoint, roles), ``target`` (what the assembly says to deploy), ``bootstrap``,
+``assets``, ``stack`` (state, change sets, direct create/update), ``events`` (waiting,
+progress), ``deploy`` (the command; the gate it runs first is handed in, ``aws`` never imports
+the engine), ``config_rules``, ``keys`` and ``verify`` (the runtime check).
 """

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Literal
 
 from rich.console import Console
@@ -21,11 +20,11 @@ from rich.markup import escape
 from rich.prompt import Confirm
 from rich.table import Table
 
-from compliance import engine
 from compliance.aws.assets import Published, publish_assets
 from compliance.aws.bootstrap import check_bootstrap
 from compliance.aws.errors import AwsFailure, aws_errors
 from compliance.aws.events import Outcome, wait_for_stack
+from compliance.aws.options import AwsOptions
 from compliance.aws.session import AwsSession
 from compliance.aws.stack import (
     ChangeSet,
@@ -41,10 +40,9 @@ from compliance.aws.stack import (
 from compliance.aws.target import DeployTarget, read_target
 from compliance.errors import InputError
 from compliance.outputs import publish
-from compliance.outputs.summary import print_summary
-from compliance.project import WaiverSource
 from compliance.record import deployment as rec
 from compliance.record.findings import FindingsRecord
+from policies.catalog import Catalog
 
 #: Environments where replacing a data store needs --allow-replace.
 PROTECTED_ENVIRONMENTS = frozenset({"prod"})
@@ -55,13 +53,9 @@ Method = Literal["change-set", "direct"]
 
 
 @dataclass(frozen=True)
-class DeployOptions:
+class DeployOptions(AwsOptions):
     """What the command line asked for."""
 
-    env: engine.EnvInfo
-    out: Path
-    profile: str | None = None
-    endpoint_url: str | None = None
     method: Method = "change-set"
     yes: bool = False
     dry_run: bool = False
@@ -82,27 +76,30 @@ class Interaction:
     sleep: Callable[[float], None] = time.sleep
 
 
+#: Runs the gate into the evidence folder (synthesis, judging, every output, the summary on
+#: the terminal) and returns its record; the caller builds it (``aws`` never runs the engine).
+Gate = Callable[[], FindingsRecord]
+
+
 def run(
     options: DeployOptions,
     *,
-    policy: engine.Policy,
-    source: WaiverSource,
-    app: str | None,
+    gate: Gate,
+    catalog: Catalog,
     io: Interaction | None = None,
 ) -> int:
     """The whole command; returns the exit code, raises :class:`AwsFailure` / InputError."""
     io = io or Interaction()
     _refuse_early(options, io)
     (options.out / rec.FILE_NAME).unlink(missing_ok=True)
-    record = _gate(options, policy, source, app, io.console)
-    gate = record.summary.gate
-    if gate.exit_code != 0:
+    record = gate()
+    if record.summary.gate.exit_code != 0:
         io.console.print("gate failed: nothing was sent to AWS")
-        return gate.exit_code
+        return record.summary.gate.exit_code
     target = read_target(
         options.out / publish.ASSEMBLY, options.env.stack_name, _sha(record, options)
     )
-    return Deployment(options, target, record, io, policy).run()
+    return Deployment(options, target, record, io, catalog).run()
 
 
 def _refuse_early(options: DeployOptions, io: Interaction) -> None:
@@ -117,26 +114,6 @@ def _refuse_early(options: DeployOptions, io: Interaction) -> None:
             "stdin is not a terminal, so deploy cannot ask for confirmation: "
             "pass --yes to deploy without asking (or --dry-run to only see the changes)"
         )
-
-
-def _gate(
-    options: DeployOptions,
-    policy: engine.Policy,
-    source: WaiverSource,
-    app: str | None,
-    console: Console,
-) -> FindingsRecord:
-    with publish.staged(options.out) as staging:
-        record = engine.check(
-            environments=[options.env],
-            assembly_dir=staging / publish.ASSEMBLY,
-            shown_dir=options.out / publish.ASSEMBLY,
-            policy=policy,
-            app=app,
-        )
-        written = publish.write_all(record, staging, policy.catalog)
-    print_summary(record, console, [options.out / path.name for path in written], source)
-    return record
 
 
 def _sha(record: FindingsRecord, options: DeployOptions) -> str:
@@ -155,13 +132,13 @@ class Deployment:
         target: DeployTarget,
         record: FindingsRecord,
         io: Interaction,
-        policy: engine.Policy,
+        catalog: Catalog,
     ) -> None:
         self.options = options
         self.target = target
         self.record = record
         self.io = io
-        self.policy = policy
+        self.catalog = catalog
         self.console = io.console
         self.started = datetime.now(UTC)
         self.bootstrap: int | None = None
@@ -427,4 +404,4 @@ class Deployment:
         )
         publish.write_file(options.out / rec.FILE_NAME, document.to_json())
         self.record = self.record.model_copy(update={"deployment": document})
-        publish.write_all(self.record, options.out, self.policy.catalog)
+        publish.write_all(self.record, options.out, self.catalog)

@@ -9,7 +9,6 @@ account), and writes back the record with ``aws-config`` findings, the key resol
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,11 +16,11 @@ from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.table import Table
 
-from compliance import engine
 from compliance.aws.compare import config_findings, disagreements
 from compliance.aws.config_rules import deployed_rules, read_compliance
 from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, describe_error
 from compliance.aws.keys import external_key_findings
+from compliance.aws.options import AwsOptions
 from compliance.aws.session import AwsSession
 from compliance.aws.target import read_target
 from compliance.errors import InputError
@@ -38,17 +37,7 @@ from policies.catalog import Catalog
 STYLE = {"COMPLIANT": "green", "NON_COMPLIANT": "bold red", "NOT_TESTED": "yellow"}
 
 
-@dataclass(frozen=True)
-class VerifyOptions:
-    """What the command line asked for."""
-
-    env: engine.EnvInfo
-    out: Path
-    profile: str | None = None
-    endpoint_url: str | None = None
-
-
-def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = None) -> int:
+def run(options: AwsOptions, *, catalog: Catalog, console: Console | None = None) -> int:
     """Verify; 1 when AWS Config finds a violation or disagrees with the static verdict."""
     console = console or Console()
     record_path = options.out / publish.RECORD
@@ -102,7 +91,7 @@ def _load(path: Path) -> FindingsRecord:
         raise InputError(str(error)) from None
 
 
-def _target(record: FindingsRecord, options: VerifyOptions, path: Path) -> Target:
+def _target(record: FindingsRecord, options: AwsOptions, path: Path) -> Target:
     for target in record.targets:
         if target.stack == options.env.stack_name:
             return target

@@ -1,4 +1,5 @@
-"""Values of the command line checked before any work: parameter assignments and files."""
+"""Values of the command line checked before any work: parameter assignments and files,
+allowed regions, customer-managed keys."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
+from compliance.environments import Region, key_reference_problem
 from compliance.errors import InputError, read_text
 
 
@@ -24,6 +27,33 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, str]:
             )
         values[key] = value
     return values
+
+
+def parse_regions(text: str) -> list[str]:
+    """``--allowed-regions R1,R2``: each one an AWS region name, as the environments file's."""
+    regions = [region.strip() for region in text.split(",")]
+    adapter = TypeAdapter(Region)
+    wrong = []
+    for region in regions:
+        try:
+            adapter.validate_python(region)
+        except ValidationError:
+            wrong.append(region)
+    if wrong:
+        raise InputError(f"--allowed-regions: not an AWS region: {', '.join(map(repr, wrong))}")
+    return regions
+
+
+def parse_keys(references: Iterable[str]) -> list[str]:
+    """``--cmk`` values: keys known to be customer-managed, by the environments file's rule
+    (:func:`compliance.environments.key_reference_problem`)."""
+    keys = []
+    for reference in references:
+        problem = key_reference_problem(reference.strip())
+        if problem is not None:
+            raise InputError(f"--cmk {reference!r}: {problem}")
+        keys.append(reference.strip())
+    return keys
 
 
 def load_parameter_file(path: Path) -> dict[str, str]:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from compliance import engine
-from compliance.cli import _environments, _policy
+from compliance.environments import EnvInfo, resolve_environments
 from compliance.outputs import publish
+from compliance.policy import Policy, load_policy
 from compliance.record.findings import FindingsRecord
 from scripts.local_aws import LOCAL_CREDENTIALS, LocalAws
 
@@ -44,16 +45,14 @@ def local_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
-def dev_environment() -> engine.EnvInfo:
+def dev_environment() -> EnvInfo:
     """The dev environment as the CLI resolves it."""
-    return _environments("dev")[0]
+    return resolve_environments("dev")[0]
 
 
-def default_policy() -> engine.Policy:
+def default_policy() -> Policy:
     """The policy `deploy` judges with by default (catalogue, waivers.yaml, high)."""
-    import argparse
-
-    return _policy(argparse.Namespace(waivers=None, fail_on="high"))[0]
+    return load_policy(None, "high")[0]
 
 
 @pytest.fixture(scope="session")

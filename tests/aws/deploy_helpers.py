@@ -9,11 +9,11 @@ from typing import Any
 
 from rich.console import Console
 
-from compliance import engine
 from compliance.aws.deploy import Deployment, DeployOptions, Interaction
 from compliance.aws.target import DeployTarget, read_target
-from compliance.cli import _environments
+from compliance.environments import EnvInfo, resolve_environments
 from compliance.outputs import publish
+from compliance.policy import checked_catalog
 from compliance.record.findings import FindingsRecord
 
 
@@ -39,15 +39,13 @@ def deployment(
 ) -> tuple[Deployment, io.StringIO]:
     """A Deployment of the small app (or ``target``) writing into ``out``; and its output."""
     console, buffer = plain_console()
-    environment: engine.EnvInfo = _environments(env)[0]
+    environment: EnvInfo = resolve_environments(env)[0]
     run_options = DeployOptions(env=environment, out=out, yes=True, poll=0.01, **options)
     interaction = Interaction(
         console=console, stdin_is_terminal=lambda: False, sleep=lambda _: None
     )
-    from tests.aws.conftest import default_policy
-
     deployer = Deployment(
-        run_options, target or vault_target(gated), gated[1], interaction, default_policy()
+        run_options, target or vault_target(gated), gated[1], interaction, checked_catalog()
     )
     return deployer, buffer
 

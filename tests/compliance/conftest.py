@@ -10,6 +10,7 @@ from app_copy import copy_app, run_gate
 from engine_testdata import DATA, SMALL_PLATFORM, TODAY
 
 from compliance import engine
+from compliance.policy import Policy
 from compliance.record.findings import FindingsRecord
 from policies.catalog import Catalog, load_catalog
 
@@ -21,13 +22,13 @@ def test_catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def test_policy(test_catalog: Catalog) -> engine.Policy:
+def test_policy(test_catalog: Catalog) -> Policy:
     """The test catalogue, no waivers, the default threshold, a fixed date."""
-    return engine.Policy(test_catalog, [], "high", TODAY, DATA / "checks")
+    return Policy(test_catalog, [], "high", TODAY, DATA / "checks")
 
 
 @pytest.fixture(scope="session")
-def small_record(test_policy: engine.Policy) -> FindingsRecord:
+def small_record(test_policy: Policy) -> FindingsRecord:
     """The small YAML platform scanned once with the test catalogue and no waivers."""
     return engine.scan([SMALL_PLATFORM], policy=test_policy, allowed_regions=["us-east-1"])
 

@@ -116,6 +116,51 @@ def test_bad_allowed_regions(regions: str, capsys: pytest.CaptureFixture[str]) -
     assert "--allowed-regions: not an AWS region" in _one_error_line(capsys)
 
 
+KEY_ARN = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize(
+    ("reference", "accepted"),
+    [
+        (KEY_ARN, True),
+        ("arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/1234abcd", True),
+        ("alias/data", True),
+        ("arn:aws:kms:us-east-1:111111111111:alias/data", True),
+        ("alias/aws/s3", False),
+        ("arn:aws:kms:us-east-1:111111111111:alias/aws/s3", False),
+        ("alias/", False),
+        ("arn:example:kms:us-east-1:111111111111:key/1234abcd", False),
+        ("arn:aws:s3:::bucket", False),
+        ("key-1234", False),
+        ("alias/data key", False),
+    ],
+)
+def test_cmk_and_the_environments_file_agree_on_key_references(
+    reference: str, accepted: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One rule: what ``scan --cmk`` refuses, ``customer_managed_keys`` refuses too."""
+    from compliance.environments import resolve_environments
+
+    template = tmp_path / "bucket.yaml"
+    template.write_text(BUCKET)
+    code = main(["scan", str(template), "--format", "json", "--cmk", reference])
+    captured = capsys.readouterr()
+    assert (code != 2) is accepted, captured.err
+    if not accepted:
+        assert f"--cmk {reference!r}: not a customer-managed key reference" in captured.err
+    environments = tmp_path / "environments.yaml"
+    environments.write_text(
+        "dev:\n  stack_name: TapStack-dev\n  region: us-east-1\n"
+        f"  allowed_regions: [us-east-1]\n  customer_managed_keys: [{json.dumps(reference)}]\n"
+    )
+    if accepted:
+        (dev,) = resolve_environments("dev", environments)
+        assert dev.customer_managed_keys == (reference,)
+    else:
+        with pytest.raises(InputError, match=r"customer_managed_keys.*not a customer-managed key"):
+            resolve_environments("dev", environments)
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -127,11 +172,11 @@ def test_bad_allowed_regions(regions: str, capsys: pytest.CaptureFixture[str]) -
     ],
 )
 def test_broken_environments_file(tmp_path: Path, body: bytes, expected: str) -> None:
-    from compliance.cli import _environments
+    from compliance.environments import resolve_environments
 
     broken = tmp_path / "environments.yaml"
     broken.write_bytes(body)
     with pytest.raises(InputError) as caught:
-        _environments("dev", broken)
+        resolve_environments("dev", broken)
     assert expected in str(caught.value)
     assert "\n" not in str(caught.value)

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from compliance import engine
+from compliance.environments import EnvInfo, resolve_environments
 from compliance.errors import InputError
+from compliance.policy import Policy
 from compliance.synthesis.app import parse_app, resolve_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,13 +94,13 @@ def _project(tmp_path: Path, app: str) -> Path:
 
 @pytest.mark.slow
 def test_a_script_app_of_cdk_json_is_synthesized_with_cdk_nag_and_its_sources(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_policy: engine.Policy
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_policy: Policy
 ) -> None:
     """``python3 app.py`` as cdk.json names it: run in the synth child, the PCI DSS pack
     attached to its App as it synthesizes, the environments the engine checks given as
     context, each construct's line of app.py recorded."""
     monkeypatch.chdir(_project(tmp_path, "python3 app.py"))
-    dev = engine.EnvInfo("dev", "Script-dev", ("us-east-1",))
+    dev = EnvInfo("dev", "Script-dev", ("us-east-1",))
     out = tmp_path / "cdk.out"
     record = engine.check(
         environments=[dev], assembly_dir=out, shown_dir=out, policy=test_policy, cache=False
@@ -114,7 +116,7 @@ def test_a_script_app_of_cdk_json_is_synthesized_with_cdk_nag_and_its_sources(
 
 @pytest.mark.slow
 def test_a_command_app_that_exits_non_zero_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_policy: engine.Policy
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_policy: Policy
 ) -> None:
     monkeypatch.chdir(_project(tmp_path, "python3 app.py --fail"))
     out = tmp_path / "cdk.out"
@@ -127,14 +129,12 @@ def test_a_command_app_that_exits_non_zero_is_one_line(
 
 @pytest.mark.slow
 def test_the_platform_app_of_cdk_json_builds_only_the_environment_asked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_policy: engine.Policy
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_policy: Policy
 ) -> None:
-    from compliance.cli import _environments
-
     monkeypatch.chdir(ROOT)
     out = tmp_path / "cdk.out"
     record = engine.check(
-        environments=_environments("staging"),
+        environments=resolve_environments("staging"),
         assembly_dir=out,
         shown_dir=out,
         policy=test_policy,
@@ -173,7 +173,7 @@ def test_the_cache_hashes_the_projects_app_code_even_when_it_is_not_importable_h
 
 @pytest.mark.slow
 def test_check_from_a_subfolder_runs_the_projects_app(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_policy: engine.Policy
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_policy: Policy
 ) -> None:
     """cdk.json is found above the working directory, and its module app is imported from the
     project (the folder of cdk.json), not from wherever the working directory points."""

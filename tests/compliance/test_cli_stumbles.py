@@ -3,6 +3,7 @@ texts that disagree with the behaviour, one wording per error kind."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,10 @@ from pathlib import Path
 import pytest
 from engine_testdata import ROOT, SMALL_PLATFORM, unexpiring
 
-from compliance.cli import _parser, main
+import compliance.cli
+from compliance.cli import main
+from compliance.cli.parser import build_parser
+from compliance.outputs import formats
 
 EARLIER = {"findings.json": '{"schema": "from an earlier run"}', "audit.md": "# earlier"}
 
@@ -136,10 +140,10 @@ def test_version_names_the_tool_and_the_tools_it_runs(capsys: pytest.CaptureFixt
 
 
 def _help(*command: str) -> str:
-    parser = _parser()
+    parser = build_parser(compliance.cli.__doc__)
     if not command:
         return parser.format_help()
-    subparsers = next(a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices)
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert isinstance(subparsers.choices, dict)
     return str(subparsers.choices[command[0]].format_help())
 
@@ -158,8 +162,12 @@ def test_help_texts_list_choices_and_defaults_without_markup() -> None:
     )
     assert "(default: high)" in check
     scan = " ".join(texts["scan"].split())
-    assert "json, sarif, junit, md, html (default: the summary table on the terminal" in scan
+    every_format = ", ".join(formats.names())
+    assert f"{every_format} (default: the summary table on the terminal" in scan
+    report = " ".join(texts["report"].split())
+    assert f"{', '.join(formats.names(reports_only=True))} (default: html)" in report
     assert "--version" in texts["top"]
+    assert "Exit codes: 0 the gate passed, 1 it failed, 2 a usage" in " ".join(texts["top"].split())
 
 
 def test_scan_without_format_does_what_its_help_says(

@@ -8,6 +8,7 @@ import pytest
 from engine_testdata import TEMPLATES
 
 from compliance import engine
+from compliance.policy import Policy
 from policies import CHECKS_DIR, default_catalog
 from policies.cfn.template import TemplateError, load_template
 
@@ -24,7 +25,7 @@ def test_foreach_resources_are_expanded() -> None:
 
 
 def test_foreach_resources_are_judged_against_the_original_file() -> None:
-    policy = engine.Policy(default_catalog(), [], "high", date(2026, 6, 1), CHECKS_DIR)
+    policy = Policy(default_catalog(), [], "high", date(2026, 6, 1), CHECKS_DIR)
     record = engine.scan([FOREACH], policy=policy, allowed_regions=None)
     pab = {
         f.resource.logical_id: f.status

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from compliance import engine
+from compliance.policy import Policy
 from compliance.record.findings import FindingsRecord
 from compliance.synthesis.nag import REPORT, read_violations
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def _check(
-    tmp_path: Path, policy: engine.Policy, app: str, packs: list[str]
+    tmp_path: Path, policy: Policy, app: str, packs: list[str]
 ) -> tuple[FindingsRecord, Path]:
     out = tmp_path / "cdk.out"
     record = engine.check(
@@ -30,7 +31,7 @@ def _check(
 
 
 def test_every_selected_pack_reports_even_without_violations(
-    tmp_path: Path, test_policy: engine.Policy
+    tmp_path: Path, test_policy: Policy
 ) -> None:
     packs = ["PCIDSS321Checks", "AwsSolutionsChecks", "NIST80053R5Checks", "HIPAASecurityChecks"]
     record, out = _check(tmp_path, test_policy, "tests.compliance.cdk_apps:empty_app", packs)
@@ -42,7 +43,7 @@ def test_every_selected_pack_reports_even_without_violations(
 
 
 def test_another_pack_maps_through_rule_functions_and_fails_closed_on_unmapped_rules(
-    tmp_path: Path, test_policy: engine.Policy
+    tmp_path: Path, test_policy: Policy
 ) -> None:
     record, _ = _check(
         tmp_path, test_policy, "tests.compliance.cdk_apps:bucket_app", ["AwsSolutionsChecks"]

@@ -65,14 +65,15 @@ def test_the_cli_runs_with_infra_unimportable(tmp_path: Path) -> None:
     program = f"""
 import sys
 sys.modules["infra"] = None  # any import of infra or infra.* now raises ImportError
-from compliance.cli import main, _environments
+from compliance.cli import main
+from compliance.environments import resolve_environments
 from compliance.synthesis.app import resolve_app
 for command in ("check", "scan", "report", "deploy", "verify", "diff"):
     try:
         main([command, "--help"])
     except SystemExit as done:
         assert done.code == 0, command
-assert [e.name for e in _environments("all")] == ["dev", "staging", "prod"]
+assert [e.name for e in resolve_environments("all")] == ["dev", "staging", "prod"]
 assert resolve_app(None).module == "infra.app"
 code = main(["scan", {str(template)!r}, "--env", "dev", "--format", "json",
              "--output", {str(tmp_path / "out.json")!r}])

@@ -118,7 +118,7 @@ def test_a_cmk_that_is_not_a_customer_key_reference_is_a_usage_error(
 
 
 def test_the_environments_file_declares_customer_managed_keys(tmp_path: Path) -> None:
-    from compliance.cli import _environments
+    from compliance.environments import resolve_environments
 
     environments = tmp_path / "environments.yaml"
     environments.write_text(
@@ -126,5 +126,5 @@ def test_the_environments_file_declares_customer_managed_keys(tmp_path: Path) ->
         "  availability_zones: [us-east-1a, us-east-1b, us-east-1c]\n"
         f"  allowed_regions: [us-east-1]\n  suffix: dev\n  customer_managed_keys: [{KEY}]\n"
     )
-    (dev,) = _environments("dev", environments)
+    (dev,) = resolve_environments("dev", environments)
     assert dev.customer_managed_keys == (KEY,)

@@ -59,9 +59,10 @@ def cases(tmp: Path) -> dict[str, Callable[[], dict[str, Any]]]:
     """Case name -> a function returning its normalised record (or its input error)."""
     from compliance import engine
     from compliance.errors import InputError
+    from compliance.policy import Policy
     from policies import CHECKS_DIR, default_catalog
 
-    policy = engine.Policy(default_catalog(), [], "high", TODAY, CHECKS_DIR)
+    policy = Policy(default_catalog(), [], "high", TODAY, CHECKS_DIR)
 
     def scan(path: Path, regions: tuple[str, ...] | None) -> Callable[[], dict[str, Any]]:
         def run() -> dict[str, Any]:

@@ -28,6 +28,7 @@ import yaml
 from nag_fixture_app import EXPECTATIONS, FIXTURES, stack_id
 
 from compliance import engine
+from compliance.policy import Policy
 from compliance.record.findings import Finding
 from policies import CHECKS_DIR, default_catalog
 
@@ -81,12 +82,12 @@ def _statuses(findings: list[Finding]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def policy() -> engine.Policy:
-    return engine.Policy(default_catalog(), [], "high", date.today(), CHECKS_DIR)
+def policy() -> Policy:
+    return Policy(default_catalog(), [], "high", date.today(), CHECKS_DIR)
 
 
 @pytest.fixture(scope="session")
-def check_record(tmp_path_factory: pytest.TempPathFactory, policy: engine.Policy) -> list[Finding]:
+def check_record(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> list[Finding]:
     """Every fixture stack, synthesized once by the engine with cdk-nag attached and judged
     by both tools."""
     outdir = tmp_path_factory.mktemp("nag-fixtures")
@@ -102,7 +103,7 @@ def nag_record(check_record: list[Finding]) -> list[Finding]:
 
 
 @pytest.fixture(scope="session")
-def builtin_record(policy: engine.Policy) -> list[Finding]:
+def builtin_record(policy: Policy) -> list[Finding]:
     """The fixture files themselves, through the engine's checkov pass."""
     paths = sorted({FIXTURES / c / name for c, _, name in _cases(prefix_nag=False)})
     record = engine.scan(paths, policy=policy, allowed_regions=None)

@@ -1,0 +1,221 @@
+"""The commands: each takes the parsed command line and returns the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import TypeVar
+
+from rich.console import Console
+
+from compliance import engine
+from compliance.aws.errors import AwsFailure
+from compliance.aws.options import AwsOptions
+from compliance.cli.inputs import (
+    load_parameter_file,
+    parse_assignments,
+    parse_keys,
+    parse_regions,
+)
+from compliance.cli.progress import progress_bar
+from compliance.environments import ALL, EnvInfo, resolve_environments
+from compliance.errors import InputError
+from compliance.outputs import publish
+from compliance.outputs.summary import print_summary
+from compliance.policy import Policy, checked_catalog, load_policy
+from compliance.project import WaiverSource
+from compliance.record.findings import FindingsRecord
+from compliance.synthesis.app import resolve_app
+
+Baseline = Callable[[FindingsRecord], FindingsRecord]
+
+
+def check(args: argparse.Namespace) -> int:
+    """``check``: synthesize, judge, gate, write every output to ``--out``."""
+    # Usage and configuration errors first: a mistake must not touch the last evidence.
+    policy, source = load_policy(args.waivers, args.fail_on)
+    environments = resolve_environments(args.env)
+    resolve_app(args.app)  # a missing or unrunnable app is a usage error, found here
+    baseline = _baseline(args)
+    record = _gate(
+        environments,
+        args.out,
+        policy,
+        source,
+        app=args.app,
+        cache=not args.no_cache,
+        packs=list(dict.fromkeys(args.packs)) if args.packs else None,
+        baseline=baseline,
+    )
+    return record.summary.gate.exit_code
+
+
+def scan(args: argparse.Namespace) -> int:
+    """``scan``: judge existing templates or cloud assemblies."""
+    policy, source = load_policy(args.waivers, args.fail_on)
+    regions = parse_regions(args.allowed_regions) if args.allowed_regions is not None else None
+    baseline = _baseline(args)
+    known = resolve_environments(ALL)
+    env = resolve_environments(args.env)[0] if args.env is not None else None
+    parameters = load_parameter_file(args.parameter_file) if args.parameter_file else {}
+    parameters.update(parse_assignments(args.parameter))
+    try:
+        record = engine.scan(
+            args.paths,
+            policy=policy,
+            allowed_regions=regions,
+            env=env,
+            environments=known,
+            parameters=parameters,
+            customer_managed_keys=parse_keys(args.cmk),
+            keep_going=args.keep_going,
+            progress=progress_bar,
+        )
+        record = baseline(record)
+    except InputError:
+        if args.output is not None:  # an earlier run's document must not pass for this one's
+            args.output.unlink(missing_ok=True)
+        raise
+    if args.output is None and args.format is None:
+        print_summary(record, Console(), (), source)
+    elif args.output is None:
+        if source.path is None:
+            print(f"tap-compliance: warning: {source.describe()}", file=sys.stderr)
+        sys.stdout.write(publish.render(record, args.format, policy.catalog))
+    else:
+        publish.write_file(
+            args.output, publish.render(record, args.format or "json", policy.catalog)
+        )
+        print_summary(record, Console(), [args.output], source)
+    return record.summary.gate.exit_code
+
+
+def report(args: argparse.Namespace) -> int:
+    """``report``: render the audit report again from a saved record."""
+    from compliance.record.load import RecordError, load_record
+
+    try:
+        record: FindingsRecord = load_record(args.record)
+    except RecordError as error:
+        raise InputError(str(error)) from None
+    _write(args.output, publish.render(record, args.format, checked_catalog()))
+    return 0
+
+
+def diff(args: argparse.Namespace) -> int:
+    """``diff``: what changed between two records."""
+    from compliance.gate.baseline import load_baseline
+    from compliance.outputs.diff import diff_records
+    from compliance.outputs.diff_markdown import render_diff_markdown
+
+    changes = diff_records(load_baseline(args.base), load_baseline(args.head), checked_catalog())
+    text = changes.to_json() if args.format == "json" else render_diff_markdown(changes)
+    _write(args.output, text)
+    return 0
+
+
+def deploy(args: argparse.Namespace) -> int:
+    """``deploy``: gate one environment, then deploy exactly the gated template."""
+    from compliance.aws.deploy import DeployOptions, run
+
+    if args.env == ALL:
+        raise InputError("--env: deploy takes one environment, not all")
+    policy, source = load_policy(args.waivers, args.fail_on)
+    options = _aws_options(DeployOptions, args, resolve_environments(args.env)[0])
+
+    def gate() -> FindingsRecord:
+        return _gate([options.env], options.out, policy, source, app=args.app)
+
+    try:
+        return run(options, gate=gate, catalog=policy.catalog)
+    except AwsFailure as failure:
+        return _failed(failure)
+
+
+def verify(args: argparse.Namespace) -> int:
+    """``verify``: AWS Config's verdicts on the deployed stack, into the record."""
+    from compliance.aws.verify import run
+
+    if args.env == ALL:
+        raise InputError("--env: verify takes one environment, not all")
+    options = _aws_options(AwsOptions, args, resolve_environments(args.env)[0])
+    try:
+        return run(options, catalog=checked_catalog())
+    except AwsFailure as failure:
+        return _failed(failure)
+
+
+#: The handler of each command the parser declares.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": check,
+    "scan": scan,
+    "report": report,
+    "deploy": deploy,
+    "verify": verify,
+    "diff": diff,
+}
+
+
+def _gate(
+    environments: Sequence[EnvInfo],
+    out: Path,
+    policy: Policy,
+    source: WaiverSource,
+    *,
+    app: str | None,
+    cache: bool = True,
+    packs: list[str] | None = None,
+    baseline: Baseline = lambda record: record,
+) -> FindingsRecord:
+    """Synthesize and judge the environments, publish every output in ``out``, print the
+    summary; the record."""
+    # Inside the staging: an error from here on also removes what an earlier run left in
+    # --out, so nothing there looks like the result of this run.
+    with publish.staged(out) as staging:
+        record = engine.check(
+            environments=environments,
+            assembly_dir=staging / publish.ASSEMBLY,
+            shown_dir=out / publish.ASSEMBLY,
+            policy=policy,
+            app=app,
+            cache=cache,
+            packs=packs,
+        )
+        record = baseline(record)
+        written = publish.write_all(record, staging, policy.catalog)
+    print_summary(record, Console(), [out / path.name for path in written], source)
+    return record
+
+
+def _baseline(args: argparse.Namespace) -> Baseline:
+    """``--baseline``: read now (a bad file fails before any work), applied to the record."""
+    if args.baseline is None:
+        return lambda record: record
+    from compliance.gate.baseline import gate_against, load_baseline
+
+    baseline = load_baseline(args.baseline)
+    return lambda record: gate_against(record, baseline, str(args.baseline))
+
+
+Options = TypeVar("Options", bound=AwsOptions)
+
+
+def _aws_options(kind: type[Options], args: argparse.Namespace, env: EnvInfo) -> Options:
+    """``kind`` filled from the command line: its fields are named as the options' values."""
+    values = {f.name: getattr(args, f.name) for f in fields(kind) if f.name != "env"}
+    return kind(env=env, **values)
+
+
+def _failed(failure: AwsFailure) -> int:
+    print(f"tap-compliance: error: {failure}", file=sys.stderr)
+    return failure.exit_code
+
+
+def _write(output: Path | None, text: str) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        publish.write_file(output, text)

@@ -1,0 +1,271 @@
+"""The command line's grammar: every command, its options, their help texts and defaults."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from compliance.environments import ALL, environment_names
+from compliance.outputs import formats
+from compliance.project import tool_versions
+from compliance.record.findings import SEVERITIES
+from policies.nag_packs import default_nag_packs
+
+#: Where ``check``, ``deploy`` and ``verify`` write the evidence.
+DEFAULT_OUT = Path("reports/out")
+
+
+class _Versions(argparse.Action):
+    """``--version``: this tool's version and those of the tools it runs."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        versions = tool_versions()
+        print("\n".join(f"{tool} {version}" for tool, version in versions.items()))
+        parser.exit()
+
+
+def build_parser(description: str | None) -> argparse.ArgumentParser:
+    """The command line of ``tap-compliance``; ``description`` heads its ``--help``."""
+    parser = argparse.ArgumentParser(
+        prog="tap-compliance",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action=_Versions,
+        help="print the versions of tap-compliance, checkov, cdk-nag and aws-cdk-lib, and exit",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
+
+    check = commands.add_parser(
+        "check",
+        help="synthesize the CDK app, run cdk-nag and checkov, apply waivers, gate, write outputs",
+        description="Synthesize the CDK app, run cdk-nag and checkov, apply the waivers, decide "
+        "the gate and write every output to --out.",
+    )
+    names = environment_names()
+    check.add_argument(
+        "--env",
+        default=ALL,
+        metavar="NAME",
+        help=f"environment to check: {', '.join([*names, ALL])} (default: %(default)s)",
+    )
+    check.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="output folder (default: %(default)s)",
+    )
+    check.add_argument(
+        "--app",
+        metavar="COMMAND|MODULE:FUNCTION",
+        help="the CDK app: a Python command as cdk.json writes it ('python3 -m infra.app', "
+        "'python3 app.py'), or a function that takes outdir= and env_names= and returns the "
+        'aws_cdk.App (default: the "app" of cdk.json at the project root, as cdk synth runs it)',
+    )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="synthesize even when a content hash proves the inputs unchanged (by default "
+        "such a synthesis is reused from .tap-cache/)",
+    )
+    nag_packs = default_nag_packs()
+    check.add_argument(
+        "--pack",
+        action="append",
+        dest="packs",
+        choices=nag_packs.classes(),
+        metavar="CLASS",
+        help="cdk-nag pack to run during synthesis (repeatable): "
+        f"{', '.join(nag_packs.classes())} (default: {', '.join(nag_packs.default)}); a rule "
+        "no control maps is reported unmapped and fails the gate at every --fail-on",
+    )
+    _policy_options(check)
+    _baseline_option(check)
+
+    scan = commands.add_parser(
+        "scan",
+        help="judge existing CloudFormation templates or cdk.out folders",
+        description="Judge existing CloudFormation templates (JSON or YAML) or cloud "
+        "assemblies (cdk.out) with the checkov part of the policies. Without --format and "
+        "--output it prints the summary table; --format json without --output prints only "
+        "the record on stdout.",
+    )
+    scan.add_argument(
+        "paths",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="a template, a cdk.out folder, or a folder walked for templates (*.json, *.yaml, "
+        "*.yml, *.template; node_modules, .git and the like skipped)",
+    )
+    scan.add_argument(
+        "--format",
+        choices=formats.names(),
+        help="document to write: %(choices)s (default: the summary table on the terminal; "
+        "json when --output is given)",
+    )
+    scan.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="file to write the document to (default: stdout)",
+    )
+    scan.add_argument(
+        "--allowed-regions",
+        metavar="R1,R2",
+        help="regions the regional deny (TAP-IAM-01) must allow (default: the environment's, "
+        "else us-east-1)",
+    )
+    scan.add_argument(
+        "--env",
+        metavar="NAME",
+        help=f"environment every template belongs to: {', '.join(names)} (default: a cloud "
+        "assembly's stacks belong to the environment of their stack name, other templates to "
+        "none); its waivers and allowed regions apply",
+    )
+    scan.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template parameter's value, as at deployment (repeatable; default: none, so "
+        "what depends on a parameter is unknown, which fails the gate)",
+    )
+    scan.add_argument(
+        "--parameter-file",
+        type=Path,
+        metavar="FILE",
+        help="parameter values in CloudFormation's formats, JSON or YAML: "
+        "[{ParameterKey, ParameterValue}, ...] or {Parameters: {KEY: VALUE}} "
+        "(--parameter wins over it)",
+    )
+    scan.add_argument(
+        "--cmk",
+        action="append",
+        default=[],
+        metavar="ARN_OR_ALIAS",
+        help="a KMS key from outside the templates (key ARN, alias name or alias ARN) known to "
+        "be customer-managed (repeatable; an environment's customer_managed_keys add to it; "
+        "default: none, so such keys are unknown, which fails the gate)",
+    )
+    scan.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="list a template that cannot be read or parsed as an error and judge the others "
+        "(it fails the gate; exit 2 only when nothing could be judged) (default: stop with "
+        "exit 2 at the first)",
+    )
+    _policy_options(scan)
+    _baseline_option(scan)
+
+    report = commands.add_parser(
+        "report",
+        help="re-render the audit report from a saved record",
+        description="Re-render the audit report from a saved findings.json.",
+    )
+    report.add_argument("record", type=Path, metavar="RECORD.json")
+    report.add_argument(
+        "--format",
+        choices=formats.names(reports_only=True),
+        default="html",
+        help="%(choices)s (default: %(default)s)",
+    )
+    report.add_argument(
+        "--output", type=Path, metavar="FILE", help="file to write (default: stdout)"
+    )
+
+    deploy = commands.add_parser("deploy", help="gate, then deploy exactly the gated template")
+    _aws_options(deploy)
+    _deploy_options(deploy)
+    deploy.add_argument(
+        "--app",
+        metavar="COMMAND|MODULE:FUNCTION",
+        help='the CDK app, as for check (default: the "app" of cdk.json)',
+    )
+    _policy_options(deploy)
+
+    verify = commands.add_parser("verify", help="AWS Config's verdicts on the deployed stack")
+    _aws_options(verify)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two records (a pull-request comment)",
+        description="Compare two findings records: new, fixed and still failing failures, "
+        "waivers added, removed or expiring within 30 days, controls whose ROC status changed.",
+    )
+    diff.add_argument("base", type=Path, metavar="BASE.json", help="the record of the base")
+    diff.add_argument("head", type=Path, metavar="HEAD.json", help="the record of the change")
+    diff.add_argument(
+        "--format", choices=("md", "json"), default="md", help="%(choices)s (default: %(default)s)"
+    )
+    diff.add_argument("--output", type=Path, metavar="FILE", help="file to write (default: stdout)")
+    return parser
+
+
+def _baseline_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="BASE.json",
+        help="a findings record: only failures whose fingerprint is not among its failures "
+        "block (its failures are reported as existing; an expired waiver still blocks)",
+    )
+
+
+def _policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default="high",
+        help="lowest severity that fails the gate: %(choices)s (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="waiver file (default: waivers.yaml in the project root, the nearest folder "
+        "above the working directory holding cdk.json or pyproject.toml)",
+    )
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0: {text}")
+    return value
+
+
+def _aws_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``deploy`` and ``verify`` (the fields of ``AwsOptions``)."""
+    parser.add_argument(
+        "--env", required=True, help="environment name (of the environments file cdk.json declares)"
+    )
+    parser.add_argument("--profile", help="AWS profile (default: boto3's usual credential chain)")
+    parser.add_argument("--endpoint-url", help="another AWS endpoint (a local emulator)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="evidence folder")
+
+
+def _deploy_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``deploy`` alone (the other fields of ``DeployOptions``)."""
+    parser.add_argument("--method", choices=("change-set", "direct"), default="change-set")
+    parser.add_argument("--yes", action="store_true", help="deploy without asking")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show the change set, deploy nothing"
+    )
+    parser.add_argument(
+        "--allow-replace", action="store_true", help="accept replacing data stores in prod"
+    )
+    parser.add_argument(
+        "--timeout", type=_positive, default=3600.0, help="longest wait, seconds (default 3600)"
+    )
+    parser.add_argument(
+        "--poll", type=_positive, default=5.0, help="seconds between polls (default 5)"
+    )
