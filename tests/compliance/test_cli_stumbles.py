@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT, SMALL_PLATFORM, unexpiring
+from engine_testdata import ROOT, unexpiring
 
 from compliance.cli import _parser, main
+from tests.policies.policy_testdata import SMALL_PLATFORM
 
 EARLIER = {"findings.json": '{"schema": "from an earlier run"}', "audit.md": "# earlier"}
 
