@@ -28,7 +28,7 @@ from compliance.synthesis.assembly import Stack, nested_stacks, read_assembly
 from compliance.synthesis.cache import synthesize_cached
 from compliance.synthesis.nag import read_violations
 from compliance.synthesis.sources import SourceMap, read_sources, with_sources
-from policies.cfn.conditions import decide_conditions, decided_conditions
+from policies.cfn import conditions
 from policies.cfn.parameters import apply_parameters, unused
 from policies.cfn.references import template_problem
 from policies.cfn.template import NotATemplate, Template, TemplateError, load_template
@@ -226,7 +226,7 @@ def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) 
     checks, builtins = _checks_of(policy)
     # checkov's built-ins judge the body as it would be deployed: conditions the template
     # decides applied, in-template skips removed (shown with the findings, never obeyed)
-    deployed = without_checkov_skips(decide_conditions(scanned.template.body))
+    deployed = without_checkov_skips(conditions.deployed_body(scanned.template))
     results = judge(
         scanned.template,
         shown=scanned.display_path,
@@ -260,7 +260,7 @@ def _record(
             account=each.stack.account if each.stack else None,
             region=each.stack.region if each.stack else None,
             config_rules=each.template.config_rules(),
-            note=_note(each.template.body),
+            note=_note(each.template),
             parameters=dict(each.parameters),
         )
         for each in scanned
@@ -279,10 +279,10 @@ def _record(
     )
 
 
-def _note(body: dict[str, Any]) -> str | None:
-    if decide_conditions(body).get("Resources"):
+def _note(template: Template) -> str | None:
+    if conditions.deployed_body(template).get("Resources"):
         return None
-    false = sorted(name for name, truth in decided_conditions(body).items() if not truth)
+    false = sorted(name for name, truth in conditions.decided(template).items() if not truth)
     return (
         f"nothing to judge: every resource is under a condition the template makes always "
         f"false ({', '.join(false)})"

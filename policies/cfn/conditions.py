@@ -5,7 +5,7 @@ deploy-time input: a resource under an always-false condition is not created, an
 ``Fn::If`` on a decided condition is its chosen branch (``AWS::NoValue`` removes the property
 or list item). checkov's built-in checks read the template as written; they are given this
 body instead, so that they judge what would be deployed. Conditions that depend on
-parameters stay as written.
+parameters stay as written. Both are computed once per template (:meth:`Template.derived`).
 """
 
 from __future__ import annotations
@@ -13,28 +13,32 @@ from __future__ import annotations
 from typing import Any
 
 from policies.cfn.intrinsics import Resolver
-from policies.cfn.template import Template, TemplateError
+from policies.cfn.template import Template
 
 _NO_VALUE = {"Ref": "AWS::NoValue"}
 _REMOVED = object()
 
 
-def decided_conditions(body: dict[str, Any]) -> dict[str, bool]:
+def decided(template: Template) -> dict[str, bool]:
     """The template's named conditions that its text alone decides, with their truth."""
-    try:
-        template = Template.from_dict(body)
-    except TemplateError:
-        return {}
+    return template.derived(_decided)
+
+
+def deployed_body(template: Template) -> dict[str, Any]:
+    """The body without the resources its decided conditions do not create and with each
+    ``Fn::If`` on a decided condition replaced by its branch; the body itself when nothing
+    is decided."""
+    return template.derived(_deployed_body)
+
+
+def _decided(template: Template) -> dict[str, bool]:
     resolver = Resolver(template)
     truths = {name: resolver.condition(name) for name in template.conditions}
     return {name: truth for name, truth in truths.items() if truth is not None}
 
 
-def decide_conditions(body: dict[str, Any]) -> dict[str, Any]:
-    """``body`` without the resources its decided conditions do not create and with each
-    ``Fn::If`` on a decided condition replaced by its branch; ``body`` itself when nothing
-    is decided."""
-    truths = decided_conditions(body)
+def _deployed_body(template: Template) -> dict[str, Any]:
+    truths, body = decided(template), template.body
     resources = body.get("Resources")
     if not truths or not isinstance(resources, dict):
         return body
@@ -45,16 +49,6 @@ def decide_conditions(body: dict[str, Any]) -> dict[str, Any]:
             continue
         kept[logical_id] = _apply(resource, truths)
     return {**body, "Resources": kept}
-
-
-def not_created(body: dict[str, Any]) -> set[str]:
-    """Logical ids of the resources an always-false condition keeps from being created."""
-    resources = body.get("Resources")
-    return (
-        set(resources) - set(decide_conditions(body)["Resources"])
-        if isinstance(resources, dict)
-        else set()
-    )
 
 
 def _apply(value: Any, truths: dict[str, bool]) -> Any:

@@ -17,7 +17,14 @@ TokenKind = Literal["ref", "attr", "pseudo", "unresolved"]
 
 #: Pseudo parameters whose value is the same wherever this analysis runs.
 _FIXED_PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+#: Every ``${...}`` of an ``Fn::Sub`` string: a variable, or a literal ``${!...}``, as the
+#: string resolves.
+SUB_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+#: The ``${...}`` of an ``Fn::Sub`` string that name a variable, as the references and the
+#: parameters in the string are read. Not the same as SUB_PLACEHOLDER less its literals in
+#: three edge cases, kept as they were: ``${}`` is none, ``${ !X}`` names ``!X``, and a ``${``
+#: inside a literal starts one (``${!A${B}`` names ``B``; resolved, it is all literal).
+SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -228,7 +235,7 @@ def _sub(resolver: Resolver, arg: Any) -> Any:
         return unresolved("malformed Fn::Sub")
     pieces: list[str | Token | Text] = []
     position = 0
-    for match in _SUB_VARIABLE.finditer(source):
+    for match in SUB_PLACEHOLDER.finditer(source):
         pieces.append(source[position : match.start()])
         position = match.end()
         name = match.group(1).strip()

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from policies.cfn.intrinsics import SUB_VARIABLE
 from policies.cfn.template import TemplateError
 
 _SSM = "AWS::SSM::Parameter::Value<"
@@ -103,5 +104,5 @@ def _sub(arg: Any, used: dict[str, Any]) -> Any:
                 return match.group(0)
             return str(used[name]).replace("${", "${!")
 
-        source = re.sub(r"\$\{([^}!][^}]*)\}", value, source)
+        source = SUB_VARIABLE.sub(value, source)
     return source if variables is None else [source, variables]

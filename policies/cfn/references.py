@@ -7,11 +7,11 @@ silently skip a policy's link to its target): the engine reports it as an input 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+from policies.cfn.intrinsics import SUB_VARIABLE
+
 #: Names the SAM transform creates besides the resources it expands (Ref-able before it runs).
 _SAM_IMPLICIT = frozenset({"ServerlessRestApi", "ServerlessHttpApi"})
 _SAM_PREFIX = "AWS::Serverless"
@@ -131,7 +131,7 @@ def _sub(arg: Any, where: str) -> Iterator[tuple[str, str, str]]:
     if not isinstance(source, str):
         yield from _walk(source, where)
         return
-    for match in _SUB_VARIABLE.finditer(source):
+    for match in SUB_VARIABLE.finditer(source):
         name = match.group(1).strip()
         if name in variables:
             continue

@@ -152,7 +152,8 @@ class Template:
 
     def derived(self, build: Callable[[Template], _T]) -> _T:
         """``build(self)``, computed once per template: an index of what the body alone
-        decides (the template is immutable, so it never goes stale)."""
+        decides. It never goes stale: the template is immutable, and one made from it with
+        another body (``dataclasses.replace``) is a new instance, which starts with no memo."""
         memo: dict[Callable[..., Any], Any] = self.__dict__.setdefault("_derived", {})
         if build not in memo:
             memo[build] = build(self)

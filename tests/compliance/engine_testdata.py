@@ -9,8 +9,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 DATA = HERE / "data"
-TEMPLATES = ROOT / "tests" / "fixtures" / "templates"
-SMALL_PLATFORM = TEMPLATES / "small-platform.yaml"
 SARIF_SCHEMA = ROOT / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 TODAY = date(2026, 6, 1)
 

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT, SMALL_PLATFORM
+from engine_testdata import ROOT
 
 from compliance.cli import main
 from compliance.errors import InputError
+from tests.policies.policy_testdata import SMALL_PLATFORM
 
 BUCKET = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
 SAMPLE_RECORD = ROOT / "tests" / "fixtures" / "records" / "tap-sample.json"

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT, SMALL_PLATFORM, TEMPLATES
+from engine_testdata import ROOT
 
 from compliance.cli import main
 from compliance.outputs.publish import PUBLISHED
+from tests.policies.policy_testdata import SMALL_PLATFORM, TEMPLATES
 
 EMPTY_WAIVERS = "waivers: []\n"
 

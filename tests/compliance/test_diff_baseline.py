@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_testdata import SMALL_PLATFORM
 
 from compliance.cli import main
 from compliance.gate.baseline import gate_against
@@ -20,6 +19,7 @@ from compliance.outputs.diff_markdown import render_diff_markdown
 from compliance.record.findings import FindingsRecord, Location
 from compliance.record.fingerprints import fingerprinted
 from policies.catalog import Catalog
+from tests.policies.policy_testdata import SMALL_PLATFORM
 
 SCRATCH = """  ScratchBucket:
     Type: AWS::S3::Bucket

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engine_testdata import SMALL_PLATFORM
 
 from compliance.errors import InputError
 from compliance.judging.results import ScannedTemplate, from_nag
@@ -14,6 +13,7 @@ from compliance.synthesis.nag import ATTACHED, REPORT, NagViolation, read_violat
 from policies.catalog import Catalog
 from policies.cfn.template import load_template
 from policies.nag_packs import RuleMap, default_nag_packs
+from tests.policies.policy_testdata import SMALL_PLATFORM
 
 LOGGING = "PCI.DSS.321-S3BucketLoggingEnabled"
 

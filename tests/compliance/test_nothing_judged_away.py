@@ -1,5 +1,6 @@
 """Nothing is judged silently away: undeclared names, decided conditions, in-template
-suppressions (the bucket policies of undeclared buckets: tests/fixtures/policies)."""
+suppressions (the bucket policies of undeclared buckets: tests/fixtures/policies; the
+references read: tests/policies/test_references.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 from engine_testdata import ROOT
 
 from compliance.cli import main
-from policies.cfn.references import undeclared_reference
 
 SCAN = ROOT / "tests" / "fixtures" / "scan"
 _EMPTY_WAIVERS = "waivers: []\n"
@@ -40,69 +40,6 @@ def test_a_ref_to_an_undeclared_name_is_an_input_error(
         "tap-compliance: error: tests/fixtures/scan/undeclared-reference.yaml: "
         "Resources.RegionalDeny: AppRoel is neither a parameter, a resource nor a pseudo parameter"
     )
-
-
-@pytest.mark.parametrize(
-    ("body", "problem"),
-    [
-        ({"Resources": {"A": {"Type": "T", "Properties": {"X": {"Ref": "Nope"}}}}}, "Nope"),
-        (
-            {"Resources": {"A": {"Type": "T", "Properties": {"X": {"Fn::GetAtt": ["B", "Arn"]}}}}},
-            "B is neither a resource",
-        ),
-        (
-            {"Resources": {"A": {"Type": "T", "Properties": {"X": {"Fn::Sub": "${Gone}-x"}}}}},
-            "Gone",
-        ),
-        ({"Resources": {"A": {"Type": "T", "Condition": "Missing"}}}, "condition Missing"),
-        (
-            {"Resources": {"A": {"Type": "T", "Properties": {"X": {"Fn::If": ["C", 1, 2]}}}}},
-            "condition C",
-        ),
-        ({"Resources": {"A": {"Type": "T"}}, "Outputs": {"O": {"Value": {"Ref": "Z"}}}}, "Z"),
-    ],
-)
-def test_undeclared_references_are_named(body: dict, problem: str) -> None:  # type: ignore[type-arg]
-    found = undeclared_reference(body)
-    assert found is not None and problem in found
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        {
-            "Parameters": {"P": {"Type": "String"}},
-            "Resources": {
-                "A": {"Type": "T"},
-                "B": {
-                    "Type": "T",
-                    "Properties": {
-                        "X": {"Ref": "A"},
-                        "Y": {"Fn::GetAtt": "A.Arn"},
-                        "Z": {"Fn::Sub": "${P}-${A.Arn}-${AWS::Region}-${!Literal}"},
-                        "W": {"Fn::Sub": ["${V}", {"V": {"Ref": "P"}}]},
-                        "N": {"Ref": "AWS::NoValue"},
-                    },
-                },
-            },
-        },
-        {  # SAM's implicit resources
-            "Transform": "AWS::Serverless-2016-10-31",
-            "Resources": {
-                "Fn": {"Type": "AWS::Serverless::Function"},
-                "Out": {
-                    "Type": "T",
-                    "Properties": {
-                        "R": {"Fn::GetAtt": "FnRole.Arn"},
-                        "A": {"Ref": "ServerlessRestApi"},
-                    },
-                },
-            },
-        },
-    ],
-)
-def test_declared_references_pass(body: dict) -> None:  # type: ignore[type-arg]
-    assert undeclared_reference(body) is None
 
 
 def test_conditions_the_text_decides_are_decided(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from engine_testdata import SMALL_PLATFORM
-
 from compliance.record.findings import Finding, FindingsRecord
 from policies.catalog import Catalog
+from tests.policies.policy_testdata import SMALL_PLATFORM
 
 
 def _outcomes(record: FindingsRecord, rule_id: str) -> dict[str, str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from policy_testdata import Results, fixture_templates, run_our_checks
+
+from tests.policies.policy_testdata import Results, fixture_templates, run_our_checks
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,9 @@ from policies import CHECKS_DIR, Context, default_catalog
 from policies.checkbase import TapCheck
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "policies"
+#: Hand-written templates the template model's and the engine's tests read.
+TEMPLATES = FIXTURES.parent / "templates"
+SMALL_PLATFORM = TEMPLATES / "small-platform.yaml"
 
 #: (check id, template path, logical id) -> pass | fail | skipped | unknown
 Results = dict[tuple[str, Path, str], str]

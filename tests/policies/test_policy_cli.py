@@ -10,11 +10,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from policy_testdata import FIXTURES, fixture_templates, our_check_ids, run_our_checks
 
 from policies import CHECKS_DIR, Context
 from policies.cfn.template import load_template
 from policies.outcome import Outcome
+from tests.policies.policy_testdata import (
+    FIXTURES,
+    fixture_templates,
+    our_check_ids,
+    run_our_checks,
+)
 
 CHECKOV = Path(sys.executable).with_name("checkov")
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from policy_testdata import our_checks
 
 from policies.cfn import iam, s3
 from policies.cfn.template import Template
 from policies.context import Context
+from tests.policies.policy_testdata import our_checks
 
 SIZE = 60
 

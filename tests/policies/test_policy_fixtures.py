@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from policy_testdata import FIXTURES, Results
 
 from policies import default_catalog
+from tests.policies.policy_testdata import FIXTURES, Results
 
 #: Controls proved by our own checks (the others' fixtures: test_policy_tool_fixtures.py).
 CONTROLS = sorted(

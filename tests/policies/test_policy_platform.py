@@ -7,9 +7,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from policy_testdata import Results, run_our_checks
 
 from policies import default_catalog
+from tests.policies.policy_testdata import Results, run_our_checks
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed" / "TapStack-dev.template.json"
 

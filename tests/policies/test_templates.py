@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engine_testdata import SMALL_PLATFORM, TEMPLATES
 
 from policies.cfn.template import TemplateError, load_template
+from tests.policies.policy_testdata import SMALL_PLATFORM, TEMPLATES
 
 
 def test_yaml_short_form_intrinsics_become_long_form() -> None:
