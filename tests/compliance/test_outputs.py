@@ -13,7 +13,7 @@ from engine_testdata import SARIF_SCHEMA, TODAY
 
 from compliance.gate.threshold import summarise
 from compliance.gate.waivers import Waiver, apply_waivers
-from compliance.outputs import publish
+from compliance.outputs import formats, publish
 from compliance.outputs.junit import to_junit
 from compliance.outputs.sarif import to_sarif
 from compliance.record.findings import FindingsRecord
@@ -97,14 +97,7 @@ def test_staged_outputs_replace_ours_only_on_success(
     with publish.staged(out) as staging:
         publish.write_all(waived_record, staging, test_catalog)
     names = {p.name for p in out.iterdir()}
-    assert names == {
-        "keep.txt",
-        "findings.json",
-        "findings.sarif",
-        "junit.xml",
-        "audit.html",
-        "audit.md",
-    }
+    assert names == {"keep.txt", *(f.file_name for f in formats.FORMATTERS.values())}
     assert FindingsRecord.model_validate_json((out / "findings.json").read_text()) == waived_record
 
     with pytest.raises(RuntimeError), publish.staged(out) as staging:
