@@ -40,11 +40,8 @@ def config_findings(
     """Each decided evaluation as a finding with ``source: aws-config``."""
     findings = []
     for each in evaluations:
-        controls = sorted(
-            (c for c in catalog.controls if each.rule.identifier in c.config_rules),
-            key=lambda c: c.id,
-        )
-        control = controls[0] if controls else None
+        controls = catalog.controls_of_config_rule(each.rule.identifier)
+        control = min(controls, key=lambda c: c.id) if controls else None
         logical_id = logical_id_of(each.resource_id, physical) or each.resource_id
         verdict: Status = "pass" if each.compliance == "COMPLIANT" else "fail"
         note = f": {each.annotation}" if each.annotation else ""

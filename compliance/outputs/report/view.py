@@ -306,20 +306,17 @@ def _config_rules(
             runtime = item.finding.source in RUNTIME_SOURCES
             (at_runtime if runtime else by_rule)[rule].append(item)
     check = record.runtime
-    controls_by_rule: dict[str, list[Control]] = defaultdict(list)
-    for control in catalog.controls:
-        for rule in control.config_rules:
-            controls_by_rule[rule].append(control)
 
     sections = []
     # The rules the checked templates deploy first: they keep watching after deployment.
-    every_rule = set(deployed) | set(by_rule) | set(controls_by_rule) | set(at_runtime)
+    every_rule = set(deployed) | set(by_rule) | set(catalog.config_rules()) | set(at_runtime)
     for rule in sorted(every_rule, key=lambda rule: (rule not in deployed, rule)):
         items = by_rule.get(rule, [])
-        controls = {c.id: c.title for c in controls_by_rule.get(rule, [])}
-        checks = {f"{c.id}: {r}" for c in controls_by_rule.get(rule, []) for r in _tool_rules(c)}
+        mapped = catalog.controls_of_config_rule(rule)
+        controls = {c.id: c.title for c in mapped}
+        checks = {f"{c.id}: {r}" for c in mapped for r in _tool_rules(c)}
         pci: dict[PciVersion, set[str]] = {v: set() for v in PCI_VERSIONS}
-        for control in controls_by_rule.get(rule, []):
+        for control in mapped:
             pci["4.0.1"].update(control.pci_dss.v4_0_1)
             pci["3.2.1"].update(control.pci_dss.v3_2_1)
         for item in items:
