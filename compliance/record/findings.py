@@ -7,6 +7,7 @@ tools' raw output.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Final, Literal
 
@@ -26,12 +27,18 @@ RUNTIME_SOURCES: tuple[Source, ...] = ("aws-config", "aws-api")
 
 #: Highest first; the gate compares positions in this tuple.
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
+#: Worst first: the order of every count, table and chart, and of :func:`worst_status`.
 STATUSES: tuple[Status, ...] = ("fail", "waived", "pass")
 
 
 def severity_rank(severity: Severity) -> int:
     """0 for critical … 4 for info: lower is more severe."""
     return SEVERITIES.index(severity)
+
+
+def worst_status(statuses: Iterable[Status]) -> Status:
+    """The worst of (at least one) statuses: fail, then waived, then pass."""
+    return min(statuses, key=STATUSES.index)
 
 
 class _Model(BaseModel):

@@ -40,6 +40,7 @@ from compliance.record.findings import (
     WaiverState,
     effective_status,
     severity_rank,
+    worst_status,
 )
 from policies.catalog import Catalog, Control
 
@@ -245,10 +246,6 @@ def _evidence(findings: Iterable[Finding]) -> list[Evidence]:
     ]
 
 
-def _worst(statuses: Iterable[Status]) -> Status:
-    return min(statuses, key=STATUSES.index)
-
-
 def _pci_key(requirement: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in requirement.split("."))
 
@@ -336,7 +333,7 @@ def _config_rules(
                 static_checks=sorted(checks),
                 resources=resources,
                 pci={v: sorted(ids, key=_pci_key) for v, ids in pci.items()},
-                status=_worst(r.status for r in resources) if resources else None,
+                status=worst_status(r.status for r in resources) if resources else None,
                 runtime_rules=[r for r in check.rules if r.identifier == rule] if check else [],
                 runtime_resources=_resources(at_runtime.get(rule, [])),
                 disagreements=[d for d in check.disagreements if d.config_rule == rule]
@@ -368,7 +365,7 @@ def _resources(items: list[Evidence]) -> list[ResourceRow]:
                 logical_id=logical_id,
                 type=rtype,
                 construct_path=paths[0] if paths else None,
-                status=_worst(g.status for g in group),
+                status=worst_status(g.status for g in group),
                 evidence=[g.id for g in group],
             )
         )
