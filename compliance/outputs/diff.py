@@ -6,8 +6,8 @@ fixed failure that differ only in their file (the same control, environment, sta
 construct, now created in another source file) are listed as moved: the same finding, though
 its fingerprint changed, so a ``--baseline`` gate counts it as new. BASE's failures on a target
 HEAD did not check (another ``--env``, a template no longer scanned) are not compared: nothing
-says they were fixed. Waivers are compared by id; controls by the ROC-style status the audit
-report gives them on the targets HEAD checked."""
+says they were fixed. Waivers are compared by id; controls by their ROC status
+(:mod:`compliance.outputs.roc`) on the targets HEAD checked."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Final, Literal
 
 from pydantic import Field
 
-from compliance.outputs.report.view import RocStatus, roc_status
+from compliance.outputs.roc import RocStatus, roc_status
 from compliance.record.findings import (
     Finding,
     FindingsRecord,
@@ -249,7 +249,7 @@ def _waiver(waiver: WaiverState, today: date | None = None) -> WaiverChange:
 def control_statuses(
     record: FindingsRecord, catalog: Catalog, targets: set[str]
 ) -> dict[str, RocStatus]:
-    """Each control's ROC-style status on ``targets`` (the audit report's rule)."""
+    """Each control's ROC status on ``targets``."""
     findings = [f for f in record.findings if f.target in targets]
     present = {f.resource.type for f in findings}
     by_control: dict[str, list[Finding]] = defaultdict(list)

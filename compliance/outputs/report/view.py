@@ -1,16 +1,7 @@
 """The audit report's view model: everything the templates lay out, computed from the record.
 
 Templates only iterate and print; grouping (by AWS Config rule, by PCI DSS requirement),
-ROC statuses, evidence ids and counts are decided here. The ROC rule, applied per
-requirement in this order (the same text is in ``reports/data/roc_statuses.yaml``):
-
-* **Not in Place** - any unwaived failure maps to it (a failed check, an unresolvable
-  template, or a waiver that has expired);
-* **In Place** - every mapped finding passed or failed under an active waiver; with waivers
-  it is "In Place with compensating controls" and the waivers are listed;
-* **Not Applicable** - no finding maps to it and no checked template has a resource of a
-  type governed by the catalogue controls that map to it;
-* **Not Tested** - no finding maps to it although such resources are present.
+ROC statuses (:mod:`compliance.outputs.roc`), evidence ids and counts are decided here.
 """
 
 from __future__ import annotations
@@ -23,6 +14,7 @@ from typing import Literal
 
 from compliance.outputs.report.chart import Chart, severity_chart
 from compliance.outputs.report.data import PCI_VERSIONS, PciVersion, ReferenceData, RocRule
+from compliance.outputs.roc import ROC_STATUSES, RocStatus, roc_status
 from compliance.record.deployment import DeploymentRecord
 from compliance.record.findings import (
     RUNTIME_SOURCES,
@@ -43,8 +35,6 @@ from compliance.record.findings import (
     worst_status,
 )
 from policies.catalog import Catalog, Control
-
-RocStatus = Literal["Not in Place", "In Place", "Not Applicable", "Not Tested"]
 
 #: Tool versions the cover always names, in this order (others follow, sorted).
 NAMED_TOOLS = ("aws-cdk-lib", "cdk-nag", "checkov", "tap-compliance")
@@ -372,16 +362,6 @@ def _resources(items: list[Evidence]) -> list[ResourceRow]:
     return rows
 
 
-def roc_status(statuses: Iterable[Status], governed_types_present: bool) -> RocStatus:
-    """The ROC status of a requirement from its findings' effective statuses."""
-    seen = set(statuses)
-    if "fail" in seen:
-        return "Not in Place"
-    if seen:
-        return "In Place"
-    return "Not Tested" if governed_types_present else "Not Applicable"
-
-
 def _requirements(
     version: PciVersion,
     evidence: list[Evidence],
@@ -402,9 +382,7 @@ def _requirements(
     present_types = {item.finding.resource.type for item in evidence}
 
     groups: dict[str, list[RequirementRow]] = defaultdict(list)
-    counts: dict[RocStatus, int] = dict.fromkeys(
-        ("Not in Place", "In Place", "Not Applicable", "Not Tested"), 0
-    )
+    counts: dict[RocStatus, int] = dict.fromkeys(ROC_STATUSES, 0)
     for req in sorted(set(by_req) | set(controls_by_req), key=_pci_key):
         items = by_req.get(req, [])
         governed = {t for c in controls_by_req.get(req, []) for t in c.resource_types}
