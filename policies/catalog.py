@@ -127,6 +127,10 @@ class Catalog(_Model):
         """Every AWS Config rule identifier any control maps to, sorted."""
         return sorted({rule for c in self.controls for rule in c.config_rules})
 
+    def controls_of_config_rule(self, identifier: str) -> list[Control]:
+        """The controls that map to this AWS Config rule identifier, in catalogue order."""
+        return [control for control in self.controls if identifier in control.config_rules]
+
 
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     """Load and validate a catalogue file."""

@@ -1,10 +1,12 @@
 """The cdk-nag packs the engine can run during synthesis: one data file (``nag_packs.yaml``).
 
-Each pack names its cdk-nag class, the name it reports under (the ``pluginName`` of CDK's
-``validation-report.json`` and the prefix of its rule ids) and every rule it can report, with
-the cdk-nag rule function behind the rule and the level cdk-nag gives it. The rule lists are
-read from the installed cdk-nag (:func:`installed_rules`, ``python -m policies.nag_packs``
-prints them); a test fails when the data and the installed package differ.
+Each pack names its cdk-nag class, its source file in cdk-nag's jsii bundle and its title
+(written by hand: :class:`PackEntry`), then the name it reports under (the ``pluginName`` of
+CDK's ``validation-report.json`` and the prefix of its rule ids) and every rule it can report,
+with the cdk-nag rule function behind the rule and the level cdk-nag gives it. The name and the
+rules are read from the installed cdk-nag (:func:`installed_rules`; ``python -m
+policies.nag_packs --write`` writes them); a test fails when the data and the installed
+package differ.
 
 A rule maps to a control when the catalogue names it in ``implemented_by.cdk_nag``, or names
 a rule of another pack that runs the same cdk-nag rule function (packs share rule functions:
@@ -48,14 +50,21 @@ class NagRule(_Model):
     level: Level
 
 
-class NagPack(_Model):
-    """One cdk-nag pack."""
+class PackEntry(_Model):
+    """What the packs file says of a pack by hand: the rest is read from cdk-nag."""
 
     #: The class ``cdk_nag`` exports, e.g. ``PCIDSS321Checks``.
     cls: str = Field(alias="class", pattern=PACK_CLASS)
+    #: The pack's file in ``lib/packs/`` of cdk-nag's jsii bundle, e.g. ``pci-dss-321.js``.
+    source: str = Field(pattern=r"^[a-z0-9-]+\.js$")
+    title: str = Field(min_length=3)
+
+
+class NagPack(PackEntry):
+    """One cdk-nag pack."""
+
     #: The name it reports under: ``pluginName`` in the validation report, rule id prefix.
     name: str = Field(pattern=r"^[A-Za-z0-9.]+$")
-    title: str = Field(min_length=3)
     rules: list[NagRule] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -171,15 +180,8 @@ def default_nag_packs() -> NagPacks:
 
 # --- the installed cdk-nag, read from the JavaScript of its jsii bundle ---------------------
 
-#: The pack's source file in cdk-nag's bundle, per class.
-PACK_SOURCES = {
-    "PCIDSS321Checks": "pci-dss-321.js",
-    "AwsSolutionsChecks": "aws-solutions.js",
-    "NIST80053R5Checks": "nist-800-53-r5.js",
-    "HIPAASecurityChecks": "hipaa-security.js",
-    "NIST80053R4Checks": "nist-800-53-r4.js",
-    "ServerlessChecks": "serverless.js",
-}
+#: The keys of a pack in the packs file that are written by hand.
+HAND_WRITTEN = ("class", "source", "title")
 _APPLY = "this.applyRule({"
 _LEVEL = {"ERROR": "error", "WARN": "warning"}
 
@@ -193,17 +195,21 @@ class InstalledRule(_Model):
     info: str
 
 
-def installed_pack(cls: str) -> tuple[str, list[InstalledRule]]:
-    """The report name and the rules of the installed cdk-nag pack ``cls``, in source order.
+def installed_pack(pack: PackEntry) -> tuple[str, list[InstalledRule]]:
+    """The report name and the rules of the installed cdk-nag pack, in source order.
 
-    Reads ``lib/packs/<pack>.js`` of cdk-nag's jsii bundle: the pack's ``this.name`` and each
-    ``this.applyRule({...})`` (its ``ruleSuffixOverride``, else the rule function's name, which
-    cdk-nag takes from the rule's file name). Raises ValueError when the source is not shaped
-    as expected, rather than returning a partial list.
+    Reads the pack's source (``lib/packs/<source>``) in cdk-nag's jsii bundle, which must
+    define its class: the pack's ``this.name`` and each ``this.applyRule({...})`` (its
+    ``ruleSuffixOverride``, else the rule function's name, which cdk-nag takes from the rule's
+    file name). Raises ValueError when the source is not shaped as expected, rather than
+    returning a partial list.
     """
+    cls = pack.cls
     bundle = _bundle()
     with tarfile.open(bundle) as archive:
-        source = _member(archive, f"package/lib/packs/{PACK_SOURCES[cls]}")
+        source = _member(archive, f"package/lib/packs/{pack.source}")
+        if f"class {cls} extends " not in source:
+            raise ValueError(f"{cls}: lib/packs/{pack.source} does not define it")
         name_match = re.search(r"this\.name = '([^']+)';", source)
         if name_match is None:
             raise ValueError(f"{cls}: no this.name in the pack's source")
@@ -232,9 +238,9 @@ def installed_pack(cls: str) -> tuple[str, list[InstalledRule]]:
     return name_match[1], rules
 
 
-def installed_rules(cls: str) -> list[NagRule]:
-    """The rules of the installed pack ``cls`` as the data file lists them."""
-    name, rules = installed_pack(cls)
+def installed_rules(pack: PackEntry) -> list[NagRule]:
+    """The rules of the installed pack as the data file lists them."""
+    name, rules = installed_pack(pack)
     return [NagRule(id=f"{name}-{r.suffix}", rule=r.rule, level=r.level) for r in rules]
 
 
@@ -270,50 +276,48 @@ def _js_string(literal: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), body)
 
 
-def render_data(classes: Sequence[str], default: Sequence[str]) -> str:
+def render_data(entries: Sequence[PackEntry], default: Sequence[str]) -> str:
     """The packs file for these installed packs (``python -m policies.nag_packs``)."""
     from importlib import metadata
 
     lines = [
         "# cdk-nag packs tap-compliance can run during synthesis (check --pack CLASS).",
-        f"# Rules as cdk-nag {metadata.version('cdk-nag')} applies them, written by",
-        "# `python -m policies.nag_packs`; a test fails when they differ from the installed",
-        "# cdk-nag. Which control a rule serves is the catalogue's business (catalog.yaml).",
+        "# By hand: each pack's class, source (its file in cdk-nag's lib/packs/) and title.",
+        f"# Its name and rules, as cdk-nag {metadata.version('cdk-nag')} applies them, are written",
+        "# by `python -m policies.nag_packs --write`; a test fails when they differ from the",
+        "# installed cdk-nag. Which control a rule serves is the catalogue's (catalog.yaml).",
         f"default: [{', '.join(default)}]",
         "packs:",
     ]
-    for cls in classes:
-        name, _ = installed_pack(cls)
-        lines += [f"  - class: {cls}", f"    name: {name}", f"    title: {TITLES[cls]}"]
-        lines.append("    rules:")
-        for rule in installed_rules(cls):
+    for entry in entries:
+        name, _ = installed_pack(entry)
+        lines += [
+            f"  - class: {entry.cls}",
+            f"    source: {entry.source}",
+            f"    title: {entry.title}",
+            f"    name: {name}",
+            "    rules:",
+        ]
+        for rule in installed_rules(entry):
             lines.append(f"      - {{id: {rule.id}, rule: {rule.rule}, level: {rule.level}}}")
     return "\n".join(lines) + "\n"
 
 
-TITLES = {
-    "PCIDSS321Checks": "PCI DSS 3.2.1",
-    "AwsSolutionsChecks": "AWS Solutions",
-    "NIST80053R5Checks": "NIST 800-53 rev 5",
-    "HIPAASecurityChecks": "HIPAA Security",
-    "NIST80053R4Checks": "NIST 800-53 rev 4",
-    "ServerlessChecks": "Serverless",
-}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the packs file for the installed cdk-nag (``--write``: rewrite it)."""
+    """Print the packs file with each pack's name and rules read from the installed cdk-nag
+    (``--write``: rewrite it). A pack added by hand needs only its class, source and title."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m policies.nag_packs", description=main.__doc__)
     parser.add_argument("--write", action="store_true", help=f"rewrite {NAG_PACKS_PATH.name}")
-    parser.add_argument(
-        "--add", action="append", default=[], choices=sorted(PACK_SOURCES), help="a pack to add"
-    )
     args = parser.parse_args(argv)
-    current = load_nag_packs()
-    classes = list(dict.fromkeys([*current.classes(), *args.add]))
-    text = render_data(classes, current.default)
+    with NAG_PACKS_PATH.open(encoding="utf-8") as handle:
+        data = load_yaml(handle)
+    entries = [
+        PackEntry.model_validate({key: pack[key] for key in HAND_WRITTEN if key in pack})
+        for pack in data["packs"]
+    ]
+    text = render_data(entries, data["default"])
     if args.write:
         NAG_PACKS_PATH.write_text(text, encoding="utf-8")
     else:

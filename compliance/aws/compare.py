@@ -13,11 +13,9 @@ from compliance.record.findings import (
     Resource,
     RuntimeEvidence,
     Status,
+    worst_status,
 )
 from policies.catalog import Catalog
-
-#: Worst first: the static verdict of a resource is the worst of its findings.
-ORDER = ("fail", "waived", "pass")
 
 
 def logical_id_of(resource_id: str, physical: dict[str, str]) -> str | None:
@@ -40,11 +38,8 @@ def config_findings(
     """Each decided evaluation as a finding with ``source: aws-config``."""
     findings = []
     for each in evaluations:
-        controls = sorted(
-            (c for c in catalog.controls if each.rule.identifier in c.config_rules),
-            key=lambda c: c.id,
-        )
-        control = controls[0] if controls else None
+        controls = catalog.controls_of_config_rule(each.rule.identifier)
+        control = min(controls, key=lambda c: c.id) if controls else None
         logical_id = logical_id_of(each.resource_id, physical) or each.resource_id
         verdict: Status = "pass" if each.compliance == "COMPLIANT" else "fail"
         note = f": {each.annotation}" if each.annotation else ""
@@ -76,22 +71,28 @@ def config_findings(
     return findings
 
 
+def static_status(finding: Finding) -> Status:
+    """A static finding's verdict beside AWS Config's: one the template could not decide
+    counts as a failure."""
+    return "fail" if finding.unknown and finding.status == "pass" else finding.status
+
+
 def disagreements(findings: Iterable[Finding]) -> list[Disagreement]:
-    """Where the static verdict on a resource and AWS Config's differ, both ways."""
-    static: dict[tuple[str, str], list[str]] = {}
-    runtime: dict[tuple[str, str], list[str]] = {}
+    """Where the static verdict on a resource and AWS Config's differ, both ways; the static
+    verdict on a resource is the worst of its findings."""
+    static: dict[tuple[str, str], list[Status]] = {}
+    runtime: dict[tuple[str, str], list[Status]] = {}
     for finding in findings:
         for rule in finding.config_rules:
             key = (rule, finding.resource.logical_id)
             if finding.source == "aws-config":
                 runtime.setdefault(key, []).append(finding.status)
             elif finding.source not in RUNTIME_SOURCES:
-                status = "fail" if finding.unknown and finding.status == "pass" else finding.status
-                static.setdefault(key, []).append(status)
+                static.setdefault(key, []).append(static_status(finding))
     found = []
     for key in sorted(set(static) & set(runtime)):
         rule, logical_id = key
-        was = min(static[key], key=ORDER.index)
+        was = worst_status(static[key])
         now = "NON_COMPLIANT" if "fail" in runtime[key] else "COMPLIANT"
         if was == "pass" and now == "NON_COMPLIANT":
             found.append(

@@ -17,6 +17,7 @@ from compliance.aws.errors import (
     error_code,
 )
 from compliance.record.findings import RuntimeRule, RuntimeStatus
+from policies.cfn.template import config_rule_identifier
 
 RULE_API = "config:DescribeComplianceByConfigRule"
 DETAILS_API = "config:GetComplianceDetailsByConfigRule"
@@ -52,11 +53,8 @@ def deployed_rules(template: dict[str, Any], physical: dict[str, str]) -> list[D
         if resource.get("Type") != "AWS::Config::ConfigRule":
             continue
         properties = resource.get("Properties") or {}
-        source = properties.get("Source") or {}
         declared = properties.get("ConfigRuleName")
-        # a custom policy rule (Guard) has no identifier: its name is what the catalogue names
-        custom = source.get("Owner") == "CUSTOM_POLICY" and isinstance(declared, str)
-        identifier = str(declared if custom else source.get("SourceIdentifier", logical_id))
+        identifier = config_rule_identifier(properties) or logical_id
         name = physical.get(logical_id) or (declared if isinstance(declared, str) else logical_id)
         rules.append(DeployedRule(logical_id, name, identifier))
     return sorted(rules, key=lambda rule: rule.logical_id)

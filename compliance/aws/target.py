@@ -1,17 +1,17 @@
-"""What the cloud assembly says to deploy: the stack, its roles, bootstrap needs and assets."""
+"""What to deploy of the gated assembly: the stack, its roles, bootstrap needs and assets.
+
+The manifest is read by :mod:`compliance.synthesis.assembly`; this module resolves the stack
+for one account and region (CDK's placeholders filled in) and its file assets."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from compliance.errors import InputError
-from compliance.synthesis.assembly import MANIFEST, STACK_ARTIFACT
-
-ASSET_MANIFEST = "cdk:asset-manifest"
+from compliance.synthesis.assembly import MANIFEST, read_assembly, read_json
 
 
 @dataclass(frozen=True)
@@ -66,48 +66,46 @@ class DeployTarget:
 def read_target(assembly: Path, stack_name: str, gated_sha256: str) -> DeployTarget:
     """The stack ``stack_name`` of the assembly; its template must be the gated one."""
     manifest_path = assembly / MANIFEST
-    manifest = _json(manifest_path)
-    artifacts: dict[str, Any] = manifest.get("artifacts") or {}
-    for artifact_id, artifact in artifacts.items():
-        properties = artifact.get("properties") or {}
-        if artifact.get("type") != STACK_ARTIFACT:
-            continue
-        if (properties.get("stackName") or artifact_id) != stack_name:
-            continue
-        account, region = _environment(manifest_path, str(artifact.get("environment", "")))
-        template_path = assembly / properties["templateFile"]
-        template = template_path.read_bytes()
-        if hashlib.sha256(template).hexdigest() != gated_sha256:
-            raise InputError(template_path, "the template changed after the gate judged it")
-
-        def resolved(value: object, account: str = account, region: str = region) -> str | None:
-            return _placeholders(value, account, region) if isinstance(value, str) else None
-
-        version = properties.get("requiresBootstrapStackVersion")
-        assets: list[FileAsset] = []
-        for dependency in artifact.get("dependencies") or []:
-            other = artifacts.get(dependency) or {}
-            if other.get("type") == ASSET_MANIFEST:
-                assets += _assets(assembly, other["properties"]["file"], account, region)
-        return DeployTarget(
-            stack_name=stack_name,
-            account=account,
-            region=region,
-            template_path=template_path,
-            template=template,
-            deploy_role_arn=resolved(properties.get("assumeRoleArn")),
-            execution_role_arn=resolved(properties.get("cloudFormationExecutionRoleArn")),
-            bootstrap_parameter=resolved(properties.get("bootstrapStackVersionSsmParameter")),
-            bootstrap_version=int(version) if version is not None else None,
-            lookup_role_arn=resolved((properties.get("lookupRole") or {}).get("arn")),
-            assets=tuple(assets),
+    stack = next((s for s in read_assembly(assembly) if s.stack_name == stack_name), None)
+    if stack is None:
+        raise InputError(manifest_path, f"no stack named {stack_name} in the cloud assembly")
+    account, region = stack.account, stack.region
+    if account is None or region is None:
+        raise InputError(
+            manifest_path,
+            f"the environment of {stack_name} names no account and region to deploy to",
         )
-    raise InputError(manifest_path, f"no stack named {stack_name} in the cloud assembly")
+    template = stack.template.read_bytes()
+    if hashlib.sha256(template).hexdigest() != gated_sha256:
+        raise InputError(stack.template, "the template changed after the gate judged it")
+
+    def resolved(value: object) -> str | None:
+        return _placeholders(value, account, region) if isinstance(value, str) else None
+
+    properties = stack.properties
+    version = properties.get("requiresBootstrapStackVersion")
+    assets: list[FileAsset] = []
+    for asset_manifest in stack.asset_manifests:
+        assets += _assets(asset_manifest, account, region)
+    return DeployTarget(
+        stack_name=stack_name,
+        account=account,
+        region=region,
+        template_path=stack.template,
+        template=template,
+        deploy_role_arn=resolved(properties.get("assumeRoleArn")),
+        execution_role_arn=resolved(properties.get("cloudFormationExecutionRoleArn")),
+        bootstrap_parameter=resolved(properties.get("bootstrapStackVersionSsmParameter")),
+        bootstrap_version=int(version) if version is not None else None,
+        lookup_role_arn=resolved((properties.get("lookupRole") or {}).get("arn")),
+        assets=tuple(assets),
+    )
 
 
-def _assets(assembly: Path, name: str, account: str, region: str) -> list[FileAsset]:
-    path = assembly / name
-    document = _json(path)
+def _assets(path: Path, account: str, region: str) -> list[FileAsset]:
+    document = read_json(path)
+    if not isinstance(document, dict):
+        raise InputError(path, "not a JSON object")
     if document.get("dockerImages"):
         raise InputError(path, "container image assets are not supported by tap-compliance deploy")
     assets = []
@@ -126,7 +124,7 @@ def _assets(assembly: Path, name: str, account: str, region: str) -> list[FileAs
             )
             for d in (entry.get("destinations") or {}).values()
         )
-        assets.append(FileAsset(asset_id, assembly / source["path"], packaging, destinations))
+        assets.append(FileAsset(asset_id, path.parent / source["path"], packaging, destinations))
     return assets
 
 
@@ -146,22 +144,3 @@ def _placeholders(text: str, account: str, region: str) -> str:
         .replace("${AWS::AccountId}", account)
         .replace("${AWS::Region}", region)
     )
-
-
-def _environment(manifest: Path, uri: str) -> tuple[str, str]:
-    parts = uri.removeprefix("aws://").split("/")
-    if len(parts) != 2 or any(p.startswith("unknown-") or not p for p in parts):
-        raise InputError(
-            manifest, f"the stack's environment {uri!r} names no account and region to deploy to"
-        )
-    return parts[0], parts[1]
-
-
-def _json(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise InputError(path, f"cannot read: {error}") from None
-    if not isinstance(document, dict):
-        raise InputError(path, "not a JSON object")
-    return document

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.table import Table
 
-from compliance.aws.compare import config_findings, disagreements
+from compliance.aws.compare import config_findings, disagreements, static_status
 from compliance.aws.config_rules import deployed_rules, read_compliance
 from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, describe_error
 from compliance.aws.keys import external_key_findings
@@ -30,7 +30,9 @@ from compliance.record.findings import (
     Finding,
     FindingsRecord,
     RuntimeCheck,
+    Status,
     Target,
+    worst_status,
 )
 from policies.catalog import Catalog
 
@@ -132,14 +134,13 @@ def _print(
     console: Console, record: FindingsRecord, check: RuntimeCheck, runtime: list[Finding]
 ) -> bool:
     """The rules table, disagreements and key resolutions; True when something failed."""
-    static_by_rule: dict[str, str] = {}
+    static_by_rule: dict[str, Status] = {}
     for finding in record.findings:
         if finding.source in RUNTIME_SOURCES or finding.target != check.stack:
             continue
         for identifier in finding.config_rules:
             worst = static_by_rule.get(identifier, "pass")
-            status = finding.status if finding.status != "pass" or not finding.unknown else "fail"
-            static_by_rule[identifier] = min(worst, status, key=("fail", "waived", "pass").index)
+            static_by_rule[identifier] = worst_status((worst, static_status(finding)))
     table = Table(title=f"AWS Config rules of {check.stack}", title_justify="left")
     for column in ("rule", "identifier", "static", "AWS Config", "note"):
         table.add_column(column)

@@ -6,8 +6,8 @@ fixed failure that differ only in their file (the same control, environment, sta
 construct, now created in another source file) are listed as moved: the same finding, though
 its fingerprint changed, so a ``--baseline`` gate counts it as new. BASE's failures on a target
 HEAD did not check (another ``--env``, a template no longer scanned) are not compared: nothing
-says they were fixed. Waivers are compared by id; controls by the ROC-style status the audit
-report gives them on the targets HEAD checked."""
+says they were fixed. Waivers are compared by id; controls by their ROC status
+(:mod:`compliance.outputs.roc`) on the targets HEAD checked."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from compliance.outputs.report.view import RocStatus, roc_status
+from compliance.outputs.roc import RocStatus, roc_status
 from compliance.record.findings import (
     Finding,
     FindingsRecord,
@@ -29,6 +29,7 @@ from compliance.record.findings import (
     severity_rank,
 )
 from compliance.record.fingerprints import fingerprinted, identity
+from compliance.record.model import RecordModel
 from policies.catalog import Catalog
 
 SCHEMA: Final = "tap-compliance/diff@1"
@@ -37,11 +38,7 @@ EXPIRING_DAYS = 30
 Now = Literal["pass", "waived", "absent"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class DiffItem(_Model):
+class DiffItem(RecordModel):
     """One failure (one fingerprint) in the delta."""
 
     fingerprint: str
@@ -64,7 +61,7 @@ class DiffItem(_Model):
     moved_from: str | None = None
 
 
-class WaiverChange(_Model):
+class WaiverChange(RecordModel):
     """A waiver added, removed, expiring or expired."""
 
     id: str
@@ -74,7 +71,7 @@ class WaiverChange(_Model):
     days_left: int | None = None
 
 
-class ControlChange(_Model):
+class ControlChange(RecordModel):
     """A control whose ROC-style status differs between the two records."""
 
     control_id: str
@@ -83,7 +80,7 @@ class ControlChange(_Model):
     head: RocStatus
 
 
-class RecordDiff(_Model):
+class RecordDiff(RecordModel):
     """The delta between a BASE and a HEAD record (``tap-compliance/diff@1``)."""
 
     schema_: Literal["tap-compliance/diff@1"] = Field(default=SCHEMA, alias="schema")
@@ -252,7 +249,7 @@ def _waiver(waiver: WaiverState, today: date | None = None) -> WaiverChange:
 def control_statuses(
     record: FindingsRecord, catalog: Catalog, targets: set[str]
 ) -> dict[str, RocStatus]:
-    """Each control's ROC-style status on ``targets`` (the audit report's rule)."""
+    """Each control's ROC status on ``targets``."""
     findings = [f for f in record.findings if f.target in targets]
     present = {f.resource.type for f in findings}
     by_control: dict[str, list[Finding]] = defaultdict(list)

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
-
-import reports
 from compliance.outputs.diff import DiffItem, RecordDiff
-from compliance.outputs.report.markdown import MARKDOWN_CAP, escape_markdown, fit_rows
+from compliance.outputs.report.markdown import MARKDOWN_CAP, fit_rows
+from compliance.outputs.report.templates import environment
 
 #: The first line of the comment: the workflow finds its own comment by it and edits it.
 MARKER = "<!-- tap-compliance-diff -->"
@@ -18,7 +13,7 @@ SECTIONS = ("new", "fixed", "moved", "still_failing")
 
 def render_diff_markdown(diff: RecordDiff, cap: int = MARKDOWN_CAP) -> str:
     """Markdown of ``diff``: as many rows as fit under ``cap``, new failures first."""
-    template = _template()
+    template = environment("md").get_template("diff.md.j2")
     rows: list[tuple[str, DiffItem]] = [
         (section, item) for section in SECTIONS for item in getattr(diff, section)
     ]
@@ -36,17 +31,3 @@ def where(item: DiffItem) -> str:
     if location is None:
         return item.target
     return f"{location.file}:{location.start_line}" if location.start_line else location.file
-
-
-@cache
-def _template() -> Template:
-    """``diff.md.j2``; every printed value is escaped as inert Markdown."""
-    environment = Environment(
-        loader=FileSystemLoader(Path(reports.__file__).parent / "templates"),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=escape_markdown,
-    )
-    return environment.get_template("diff.md.j2")

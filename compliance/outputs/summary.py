@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from compliance.project import WaiverSource
-from compliance.record.findings import FindingsRecord, severity_rank
+from compliance.record.findings import STATUSES, FindingsRecord, severity_rank
 
 STYLE = {"passed": "bold green", "failed": "bold red"}
 
@@ -31,19 +31,14 @@ def print_summary(
     rows = sorted({(c, s) for c, s, _ in counts}, key=lambda r: (severity_rank(r[1]), r[0]))  # type: ignore[arg-type]
     judged = sum(target.status == "judged" for target in record.targets)
     table = Table(title=f"tap-compliance: {judged} target(s)", title_justify="left")
-    for column in ("control", "severity", "fail", "waived", "pass"):
+    for column in ("control", "severity", *STATUSES):
         table.add_column(column, justify="left" if column in ("control", "severity") else "right")
     quiet = [row for row in rows if not (counts[(*row, "fail")] or counts[(*row, "waived")])]
     for control, severity in rows:
-        fails = counts[(control, severity, "fail")]
         if (control, severity) in quiet:
             continue
         table.add_row(
-            control,
-            severity,
-            f"[red]{fails}[/red]" if fails else "0",
-            str(counts[(control, severity, "waived")]),
-            str(counts[(control, severity, "pass")]),
+            control, severity, *_counted(counts[(control, severity, s)] for s in STATUSES)
         )
     console.print(table)
     passes = sum(counts[(*row, "pass")] for row in quiet)
@@ -87,19 +82,24 @@ def print_targets(record: FindingsRecord, console: Console) -> None:
         (finding.target, finding.status) for finding in record.findings
     )
     table = Table(title="per template", title_justify="left")
-    for column in ("template", "env", "status", "fail", "waived", "pass", "note"):
-        numeric = column in ("fail", "waived", "pass")
+    for column in ("template", "env", "status", *STATUSES, "note"):
+        numeric = column in STATUSES
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for target in record.targets:
         status = {"judged": "judged", "skipped": "[dim]skipped[/dim]", "error": "[red]error[/red]"}
-        fails = counts[(target.name, "fail")]
         table.add_row(
             target.template,
             target.env or "",
             status[target.status],
-            f"[red]{fails}[/red]" if fails else str(fails),
-            str(counts[(target.name, "waived")]),
-            str(counts[(target.name, "pass")]),
+            *_counted(counts[(target.name, s)] for s in STATUSES),
             target.note or "",
         )
     console.print(table)
+
+
+def _counted(counts: Iterable[int]) -> list[str]:
+    """Table cells of counts in :data:`STATUSES` order; failures in red."""
+    return [
+        f"[red]{count}[/red]" if status == "fail" and count else str(count)
+        for status, count in zip(STATUSES, counts, strict=True)
+    ]

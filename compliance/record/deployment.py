@@ -7,9 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from compliance.errors import InputError, describe
+from compliance.record.model import RecordModel
 
 SCHEMA: Final = "tap-compliance/deployment@1"
 FILE_NAME: Final = "deployment.json"
@@ -17,11 +18,7 @@ FILE_NAME: Final = "deployment.json"
 Outcome = Literal["created", "updated", "no-changes", "dry-run", "refused", "failed", "rolled-back"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class GateResult(_Model):
+class GateResult(RecordModel):
     """The gate decision the deployment relied on (from the findings record)."""
 
     result: Literal["passed", "failed"]
@@ -30,7 +27,7 @@ class GateResult(_Model):
     record: str
 
 
-class TemplateSent(_Model):
+class TemplateSent(RecordModel):
     """The template CloudFormation received: its hash is the gated one."""
 
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -39,7 +36,7 @@ class TemplateSent(_Model):
     url: str | None = None
 
 
-class AssetRecord(_Model):
+class AssetRecord(RecordModel):
     """One asset destination: uploaded now, or already there."""
 
     id: str
@@ -48,7 +45,7 @@ class AssetRecord(_Model):
     action: Literal["uploaded", "exists"]
 
 
-class ChangeRecord(_Model):
+class ChangeRecord(RecordModel):
     """One resource change of the change set."""
 
     action: str
@@ -58,7 +55,7 @@ class ChangeRecord(_Model):
     data_store: bool = False
 
 
-class FailureRecord(_Model):
+class FailureRecord(RecordModel):
     """A resource that failed, with CloudFormation's reason."""
 
     logical_id: str
@@ -67,7 +64,7 @@ class FailureRecord(_Model):
     reason: str
 
 
-class DeploymentRecord(_Model):
+class DeploymentRecord(RecordModel):
     """What ``tap-compliance deploy`` did, for the evidence folder."""
 
     schema_: Literal["tap-compliance/deployment@1"] = Field(default=SCHEMA, alias="schema")

@@ -7,12 +7,14 @@ tools' raw output.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from compliance.record.deployment import DeploymentRecord
+from compliance.record.model import RecordModel
 from policies.catalog import PciDss as PciDss  # the catalogue's, one model for both
 from policies.catalog import Severity as Severity
 
@@ -26,6 +28,7 @@ RUNTIME_SOURCES: tuple[Source, ...] = ("aws-config", "aws-api")
 
 #: Highest first; the gate compares positions in this tuple.
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
+#: Worst first: the order of every count, table and chart, and of :func:`worst_status`.
 STATUSES: tuple[Status, ...] = ("fail", "waived", "pass")
 
 
@@ -34,11 +37,12 @@ def severity_rank(severity: Severity) -> int:
     return SEVERITIES.index(severity)
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+def worst_status(statuses: Iterable[Status]) -> Status:
+    """The worst of (at least one) statuses: fail, then waived, then pass."""
+    return min(statuses, key=STATUSES.index)
 
 
-class Resource(_Model):
+class Resource(RecordModel):
     """The CloudFormation resource a finding is about."""
 
     logical_id: str
@@ -46,7 +50,7 @@ class Resource(_Model):
     construct_path: str | None = None
 
 
-class Location(_Model):
+class Location(RecordModel):
     """A file and lines: where the template writes a resource, or the app code that made it."""
 
     file: str
@@ -54,7 +58,7 @@ class Location(_Model):
     end_line: int | None = None
 
 
-class CompensatingControl(_Model):
+class CompensatingControl(RecordModel):
     """The compensating-control worksheet fields a QSA asks for (all optional)."""
 
     constraints: str | None = None
@@ -65,7 +69,7 @@ class CompensatingControl(_Model):
     maintenance: str | None = None
 
 
-class AppliedWaiver(_Model):
+class AppliedWaiver(RecordModel):
     """The waiver attached to a finding it matched (active or expired)."""
 
     id: str
@@ -77,7 +81,7 @@ class AppliedWaiver(_Model):
     compensating_control: CompensatingControl | None = None
 
 
-class RuntimeEvidence(_Model):
+class RuntimeEvidence(RecordModel):
     """Where a runtime finding comes from: the API that answered and what it said."""
 
     answered_by: str
@@ -89,7 +93,7 @@ class RuntimeEvidence(_Model):
     key_manager: str | None = None
 
 
-class Suppression(_Model):
+class Suppression(RecordModel):
     """An in-template suppression (checkov skip metadata, a cdk-nag acknowledgment): recorded
     and shown, never obeyed; only the waiver file waives."""
 
@@ -98,7 +102,7 @@ class Suppression(_Model):
     comment: str | None = None
 
 
-class Finding(_Model):
+class Finding(RecordModel):
     """One tool result on one resource, mapped to a control. Passes are findings too."""
 
     control_id: str | None
@@ -140,7 +144,7 @@ def effective_status(finding: Finding) -> Status:
 TargetStatus = Literal["judged", "skipped", "error"]
 
 
-class Target(_Model):
+class Target(RecordModel):
     """One synthesized (or scanned) template, or a file scan listed without judging it."""
 
     name: str
@@ -161,7 +165,7 @@ class Target(_Model):
     parameters: dict[str, str] = Field(default_factory=dict)
 
 
-class WaiverState(_Model):
+class WaiverState(RecordModel):
     """Every waiver in the file, with what became of it in this run."""
 
     id: str
@@ -177,7 +181,7 @@ class WaiverState(_Model):
     compensating_control: CompensatingControl | None = None
 
 
-class Gate(_Model):
+class Gate(RecordModel):
     """The gate's decision and why."""
 
     result: Literal["passed", "failed"]
@@ -191,7 +195,7 @@ class Gate(_Model):
     unjudged: int = 0
 
 
-class Summary(_Model):
+class Summary(RecordModel):
     """Counts per status and, for failures, per severity."""
 
     by_status: dict[Status, int]
@@ -203,7 +207,7 @@ class Summary(_Model):
     gate: Gate
 
 
-class Baseline(_Model):
+class Baseline(RecordModel):
     """The record a run was gated against (``--baseline``): its failures do not block."""
 
     file: str
@@ -216,7 +220,7 @@ class Baseline(_Model):
 RuntimeStatus = Literal["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "NOT_TESTED"]
 
 
-class RuntimeRule(_Model):
+class RuntimeRule(RecordModel):
     """One AWS Config rule the stack deploys and AWS Config's verdict on it."""
 
     name: str
@@ -227,7 +231,7 @@ class RuntimeRule(_Model):
     note: str | None = None
 
 
-class Disagreement(_Model):
+class Disagreement(RecordModel):
     """A resource where the static verdict and AWS Config's differ."""
 
     config_rule: str
@@ -238,7 +242,7 @@ class Disagreement(_Model):
     message: str
 
 
-class RuntimeCheck(_Model):
+class RuntimeCheck(RecordModel):
     """What ``tap-compliance verify`` read from the account, and when."""
 
     verified_at: datetime
@@ -251,7 +255,7 @@ class RuntimeCheck(_Model):
     disagreements: list[Disagreement] = Field(default_factory=list)
 
 
-class FindingsRecord(_Model):
+class FindingsRecord(RecordModel):
     """The whole record written to ``findings.json``."""
 
     schema_: Literal["tap-compliance/findings@1"] = Field(default=SCHEMA, alias="schema")

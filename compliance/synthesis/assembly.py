@@ -1,8 +1,13 @@
-"""The cloud assembly (cdk.out): its stacks, their templates and construct path → logical id."""
+"""The cloud assembly (cdk.out): its stacks, their templates and construct path → logical id.
+
+The one reader of the assembly's manifest: the gate judges the stacks it lists, and the
+deployer (``compliance.aws.target``) deploys one of them.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +16,7 @@ from compliance.errors import InputError, read_text
 
 MANIFEST = "manifest.json"
 STACK_ARTIFACT = "aws:cloudformation:stack"
+ASSET_MANIFEST = "cdk:asset-manifest"
 LOGICAL_ID = "aws:cdk:logicalId"
 
 
@@ -27,6 +33,10 @@ class Stack:
     logical_ids: dict[str, str] = field(default_factory=dict)
     #: For a nested stack: the stack name of the top-level stack that deploys it.
     nested_in: str | None = None
+    #: The artifact's properties as the manifest writes them (deploy roles, bootstrap needs).
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    #: The asset manifests (``*.assets.json``) of the artifacts the stack depends on.
+    asset_manifests: tuple[Path, ...] = ()
 
     def construct_path_of(self, logical_id: str) -> str | None:
         """The construct path that produced a logical id, if the assembly says."""
@@ -44,7 +54,7 @@ def is_assembly(path: Path) -> bool:
 def read_assembly(outdir: Path) -> list[Stack]:
     """Every stack in the assembly at ``outdir``, in manifest order (at least one)."""
     manifest_path = outdir / MANIFEST
-    manifest = _read_json(manifest_path)
+    manifest = read_json(manifest_path)
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):
         raise InputError(manifest_path, "no artifacts in the cloud assembly manifest")
@@ -59,7 +69,7 @@ def read_assembly(outdir: Path) -> list[Stack]:
         account, region = _environment(str(artifact.get("environment", "")))
         metadata = artifact.get("metadata") or {}
         if extra := artifact.get("additionalMetadataFile"):
-            more = _read_json(outdir / extra)
+            more = read_json(outdir / extra)
             if not isinstance(more, dict) or not isinstance(metadata, dict):
                 raise InputError(outdir / extra, "malformed construct metadata")
             metadata = {**metadata, **more}
@@ -71,6 +81,8 @@ def read_assembly(outdir: Path) -> list[Stack]:
                 account=account,
                 region=region,
                 logical_ids=_logical_ids(manifest_path, metadata),
+                properties=properties,
+                asset_manifests=_asset_manifests(outdir, artifacts, artifact),
             )
         )
     if not stacks:
@@ -79,12 +91,26 @@ def read_assembly(outdir: Path) -> list[Stack]:
 
 
 def _environment(uri: str) -> tuple[str | None, str | None]:
-    """``aws://ACCOUNT/REGION`` → (account, region); unresolved parts are None."""
+    """``aws://ACCOUNT/REGION`` → (account, region). An environment-agnostic stack's parts
+    (CDK writes ``unknown-account``, ``unknown-region``), empty or malformed ones are None."""
     parts = uri.removeprefix("aws://").split("/")
     if len(parts) != 2:
         return None, None
-    account, region = (None if part.startswith("unknown-") else part for part in parts)
+    account, region = (None if not part or part.startswith("unknown-") else part for part in parts)
     return account, region
+
+
+def _asset_manifests(
+    outdir: Path, artifacts: dict[str, Any], artifact: dict[str, Any]
+) -> tuple[Path, ...]:
+    found = []
+    for dependency in artifact.get("dependencies") or []:
+        other = artifacts.get(dependency)
+        if isinstance(other, dict) and other.get("type") == ASSET_MANIFEST:
+            file = (other.get("properties") or {}).get("file")
+            if isinstance(file, str):
+                found.append(outdir / file)
+    return tuple(found)
 
 
 def _logical_ids(manifest: Path, metadata: Any) -> dict[str, str]:
@@ -99,7 +125,8 @@ def _logical_ids(manifest: Path, metadata: Any) -> dict[str, str]:
         raise InputError(manifest, "malformed construct metadata in the manifest") from None
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
+    """A JSON file of the assembly; unreadable or invalid JSON is an :class:`InputError`."""
     text = read_text(path)
     try:
         return json.loads(text)
@@ -107,7 +134,6 @@ def _read_json(path: Path) -> Any:
         raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
 
 
-ASSET_MANIFEST = "cdk:asset-manifest"
 NESTED_SUFFIX = ".nested.template.json"
 
 
@@ -116,14 +142,14 @@ def nested_stacks(outdir: Path, stacks: list[Stack]) -> list[Stack]:
     templates of the assembly: CDK writes each as ``*.nested.template.json`` and lists it as
     a file asset of the parent's asset manifest; the parent's TemplateURL names its object
     key. Each is named ``Parent/LogicalId`` and belongs where its parent does."""
-    manifest = _read_json(outdir / MANIFEST)
+    manifest = read_json(outdir / MANIFEST)
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     assets: dict[str, Path] = {}  # object key → nested template file
     for artifact in (artifacts or {}).values():
         if not isinstance(artifact, dict) or artifact.get("type") != ASSET_MANIFEST:
             continue
         file = (artifact.get("properties") or {}).get("file")
-        data = _read_json(outdir / file) if isinstance(file, str) else {}
+        data = read_json(outdir / file) if isinstance(file, str) else {}
         for entry in (data.get("files") or {}).values() if isinstance(data, dict) else ():
             source = (entry.get("source") or {}).get("path") if isinstance(entry, dict) else None
             if not (isinstance(source, str) and source.endswith(NESTED_SUFFIX)):
@@ -141,7 +167,7 @@ def nested_stacks(outdir: Path, stacks: list[Stack]) -> list[Stack]:
 def _nested_of(stack: Stack, assets: dict[str, Path], depth: int) -> list[Stack]:
     if depth > 10 or not assets:
         return []
-    template = _read_json(stack.template)
+    template = read_json(stack.template)
     resources = template.get("Resources") if isinstance(template, dict) else None
     found = []
     for logical_id, resource in (resources or {}).items():

@@ -14,7 +14,7 @@ import bisect
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -175,17 +175,24 @@ class Template:
         return self.span(logical_id).key_line
 
     def config_rules(self) -> list[str]:
-        """AWS Config rules this template deploys: managed rules by identifier, custom policy
-        rules (Guard) by name."""
-        rules = set()
-        for resource in self.resources.values():
-            if resource.get("Type") != "AWS::Config::ConfigRule":
-                continue
-            properties = resource.get("Properties", {})
-            source = properties.get("Source", {})
-            key = "ConfigRuleName" if source.get("Owner") == "CUSTOM_POLICY" else None
-            rules.add(str(properties.get(key) if key else source.get("SourceIdentifier")))
-        return sorted(rule for rule in rules if rule != "None")
+        """AWS Config rules this template deploys, by :func:`config_rule_identifier`."""
+        rules = {
+            config_rule_identifier(self.properties(logical_id))
+            for logical_id in self.resources
+            if self.type_of(logical_id) == "AWS::Config::ConfigRule"
+        }
+        return sorted(rule for rule in rules if rule is not None)
+
+
+def config_rule_identifier(properties: Mapping[str, Any]) -> str | None:
+    """How the catalogue names an ``AWS::Config::ConfigRule``: a managed rule by its
+    ``SourceIdentifier``; a custom policy rule (Guard), which has none, by its
+    ``ConfigRuleName``. None when the template writes no literal name."""
+    source = properties.get("Source")
+    source = source if isinstance(source, dict) else {}
+    custom = source.get("Owner") == "CUSTOM_POLICY"
+    identifier = properties.get("ConfigRuleName") if custom else source.get("SourceIdentifier")
+    return identifier if isinstance(identifier, str) else None
 
 
 def _types_index(template: Template) -> dict[str, list[str]]:

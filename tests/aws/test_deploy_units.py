@@ -1,7 +1,10 @@
-"""Small parts of the deployer: the deterministic asset zip, an endpoint that is not AWS."""
+"""Small parts of the deployer: the deterministic asset zip, an endpoint that is not AWS, a
+stack without an account and region."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -13,6 +16,9 @@ import pytest
 from compliance.aws.assets import deterministic_zip
 from compliance.aws.errors import AwsFailure
 from compliance.aws.session import AwsSession
+from compliance.aws.target import read_target
+from compliance.errors import InputError
+from compliance.synthesis.assembly import read_assembly
 
 
 def test_the_same_folder_always_zips_to_the_same_bytes(tmp_path: Path) -> None:
@@ -56,3 +62,36 @@ def test_an_endpoint_that_is_not_aws_is_one_line_exit_2(html_endpoint: str) -> N
     assert str(failure.value) == (
         "checking the AWS credentials: the endpoint's answer is not an AWS response"
     )
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ("aws://111111111111/eu-west-1", ("111111111111", "eu-west-1")),
+        ("aws://unknown-account/eu-west-1", (None, "eu-west-1")),
+        ("aws://unknown-account/unknown-region", (None, None)),
+        ("aws:///eu-west-1", (None, "eu-west-1")),
+        ("eu-west-1", (None, None)),
+    ],
+)
+def test_the_gate_judges_an_environment_agnostic_stack_the_deployer_refuses_it(
+    tmp_path: Path, environment: str, expected: tuple[str | None, str | None]
+) -> None:
+    template = b'{"Resources": {}}'
+    (tmp_path / "S.template.json").write_bytes(template)
+    stack = {
+        "type": "aws:cloudformation:stack",
+        "environment": environment,
+        "properties": {"templateFile": "S.template.json"},
+    }
+    manifest = {"artifacts": {"S": stack}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (judged,) = read_assembly(tmp_path)
+    assert (judged.account, judged.region) == expected
+    sha256 = hashlib.sha256(template).hexdigest()
+    if None in expected:
+        with pytest.raises(InputError, match="names no account and region to deploy to"):
+            read_target(tmp_path, "S", sha256)
+    else:
+        target = read_target(tmp_path, "S", sha256)
+        assert (target.account, target.region) == expected

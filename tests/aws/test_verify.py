@@ -3,7 +3,9 @@ disagreements both ways, and an external KMS key resolved in moto's server."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -16,6 +18,7 @@ from compliance.aws.keys import external_key_findings
 from compliance.aws.session import AwsSession
 from compliance.record.findings import Finding, Resource
 from policies.catalog import default_catalog
+from policies.cfn.template import load_template
 from scripts.local_aws import LocalAws
 from tests.aws.conftest import ACCOUNT, REGION
 
@@ -206,6 +209,34 @@ def test_rules_are_named_as_the_stack_created_them() -> None:
         DeployedRule("Generated", "TapStack-dev-Generated-1A2B", "B_RULE"),
         DeployedRule("Named", "declared", "A_RULE"),
     ]
+
+
+def test_the_gate_and_verify_name_a_config_rule_alike(tmp_path: Path) -> None:
+    rule = "AWS::Config::ConfigRule"
+    template = {
+        "Resources": {
+            "Managed": {
+                "Type": rule,
+                "Properties": {"Source": {"Owner": "AWS", "SourceIdentifier": "A_RULE"}},
+            },
+            "Guard": {
+                "Type": rule,
+                "Properties": {"ConfigRuleName": "tap-guard", "Source": {"Owner": "CUSTOM_POLICY"}},
+            },
+            "Unnamed": {
+                "Type": rule,
+                "Properties": {
+                    "ConfigRuleName": {"Fn::Sub": "${AWS::StackName}-guard"},
+                    "Source": {"Owner": "CUSTOM_POLICY"},
+                },
+            },
+        }
+    }
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    assert load_template(path).config_rules() == ["A_RULE", "tap-guard"]
+    identifiers = [r.identifier for r in deployed_rules(template, {})]
+    assert identifiers == ["tap-guard", "A_RULE", "Unnamed"]  # by logical id; else the id
 
 
 def test_an_external_key_is_resolved_from_the_account(local_aws: LocalAws) -> None:

@@ -8,23 +8,21 @@ from typing import Any
 import pytest
 
 from policies.catalog import default_catalog
+from policies.cfn.template import config_rule_identifier
 
 NAMES = ("dev", "staging", "prod")
 
 
 def deployed_rules(template: dict[str, Any]) -> set[str]:
-    """Managed rules by identifier, custom policy rules by name."""
+    """The identifiers of the Config rules the template deploys (each has one)."""
     found = set()
     for resource in template["Resources"].values():
         if resource["Type"] != "AWS::Config::ConfigRule":
             continue
-        properties = resource["Properties"]
-        source = properties["Source"]
-        if source["Owner"] == "AWS":
-            found.add(source["SourceIdentifier"])
-        else:
-            assert source["Owner"] == "CUSTOM_POLICY", source
-            found.add(properties["ConfigRuleName"])
+        assert resource["Properties"]["Source"]["Owner"] in ("AWS", "CUSTOM_POLICY"), resource
+        identifier = config_rule_identifier(resource["Properties"])
+        assert identifier is not None, resource
+        found.add(identifier)
     return found
 
 

@@ -19,11 +19,13 @@ from policies.catalog import default_catalog
 from policies.nag_packs import (
     NAG_PACKS_PATH,
     NagPacks,
+    PackEntry,
     RuleMap,
     default_nag_packs,
     installed_pack,
     installed_rules,
     load_nag_packs,
+    render_data,
 )
 
 PACKS = default_nag_packs()
@@ -33,7 +35,7 @@ SELECTABLE = ("PCIDSS321Checks", "AwsSolutionsChecks", "NIST80053R5Checks", "HIP
 def missing_and_extra(packs: NagPacks, cls: str) -> tuple[set[Any], set[Any]]:
     """Rules the installed pack reports that the data lacks, and the data's rules it does not."""
     listed = {(r.id, r.rule, r.level) for r in packs.pack(cls).rules}
-    installed = {(r.id, r.rule, r.level) for r in installed_rules(cls)}
+    installed = {(r.id, r.rule, r.level) for r in installed_rules(packs.pack(cls))}
     return installed - listed, listed - installed
 
 
@@ -44,7 +46,7 @@ def test_the_selectable_packs_and_the_default() -> None:
 
 @pytest.mark.parametrize("cls", SELECTABLE)
 def test_the_data_lists_exactly_the_rules_of_the_installed_pack(cls: str) -> None:
-    name, _ = installed_pack(cls)
+    name, _ = installed_pack(PACKS.pack(cls))
     assert PACKS.pack(cls).name == name
     assert missing_and_extra(PACKS, cls) == (set(), set())
 
@@ -57,6 +59,26 @@ def test_a_rule_missing_from_the_data_is_found(tmp_path: Path) -> None:
     missing, extra = missing_and_extra(load_nag_packs(path), "AwsSolutionsChecks")
     assert missing == {(dropped["id"], dropped["rule"], dropped["level"])}
     assert extra == set()
+
+
+def test_the_file_is_what_the_tool_writes_for_the_installed_cdk_nag() -> None:
+    text = render_data(PACKS.packs, PACKS.default)
+    assert NAG_PACKS_PATH.read_text(encoding="utf-8") == text
+
+
+def test_a_pack_added_by_hand_gets_its_name_and_rules_from_cdk_nag(tmp_path: Path) -> None:
+    entry = {"class": "ServerlessChecks", "source": "serverless.js", "title": "Serverless"}
+    path = tmp_path / "nag_packs.yaml"
+    path.write_text(render_data([PackEntry.model_validate(entry)], ["ServerlessChecks"]))
+    (pack,) = load_nag_packs(path).packs
+    assert (pack.cls, pack.source, pack.title, pack.name) == (*entry.values(), "Serverless")
+    assert pack.rules and all(rule.id.startswith("Serverless-") for rule in pack.rules)
+
+
+def test_a_source_file_of_another_pack_is_refused() -> None:
+    entry = {"class": "ServerlessChecks", "source": "pci-dss-321.js", "title": "Serverless"}
+    with pytest.raises(ValueError, match="does not define it"):
+        installed_pack(PackEntry.model_validate(entry))
 
 
 def applied_rules(cls: str) -> Counter[tuple[str | None, str, str]]:
@@ -81,7 +103,7 @@ def applied_rules(cls: str) -> Counter[tuple[str | None, str, str]]:
 
 @pytest.mark.parametrize("cls", SELECTABLE)
 def test_the_installed_pack_applies_exactly_the_rules_read_from_its_source(cls: str) -> None:
-    _, rules = installed_pack(cls)
+    _, rules = installed_pack(PACKS.pack(cls))
     read = Counter((None if r.suffix == r.rule else r.suffix, r.level, r.info) for r in rules)
     assert applied_rules(cls) == read
 

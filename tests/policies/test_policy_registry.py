@@ -122,9 +122,9 @@ def test_builtin_checks_exist_in_checkov() -> None:
 
 def _pack_rules() -> set[str]:
     """Rule ids of the installed cdk-nag's PCIDSS321Checks, read from its jsii bundle."""
-    from policies.nag_packs import installed_rules
+    from policies.nag_packs import default_nag_packs, installed_rules
 
-    return {rule.id for rule in installed_rules("PCIDSS321Checks")}
+    return {rule.id for rule in installed_rules(default_nag_packs().pack("PCIDSS321Checks"))}
 
 
 def test_nag_rules_exist_in_the_pack_and_platform_rules_are_mapped() -> None:

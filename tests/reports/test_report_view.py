@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from compliance.outputs.report.data import default_reference_data
-from compliance.outputs.report.view import ReportView, build_view, roc_status
+from compliance.outputs.report.view import ReportView, build_view
+from compliance.outputs.roc import roc_status
 from compliance.record.findings import FindingsRecord, effective_status
 from policies.catalog import Catalog
 

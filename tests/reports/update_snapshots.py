@@ -18,7 +18,8 @@ sys.path.insert(0, str(HERE.parents[1]))  # the repository root, when run as a s
 
 from report_chromium import chromium_path, screenshot  # noqa: E402
 
-from compliance.outputs.report.render import FORMATS, render  # noqa: E402
+from compliance.outputs.report.render import render  # noqa: E402
+from compliance.outputs.report.templates import FORMATS  # noqa: E402
 from compliance.record.load import load_record  # noqa: E402
 from policies.catalog import load_catalog  # noqa: E402
 

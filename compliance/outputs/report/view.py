@@ -1,16 +1,7 @@
 """The audit report's view model: everything the templates lay out, computed from the record.
 
 Templates only iterate and print; grouping (by AWS Config rule, by PCI DSS requirement),
-ROC statuses, evidence ids and counts are decided here. The ROC rule, applied per
-requirement in this order (the same text is in ``reports/data/roc_statuses.yaml``):
-
-* **Not in Place** - any unwaived failure maps to it (a failed check, an unresolvable
-  template, or a waiver that has expired);
-* **In Place** - every mapped finding passed or failed under an active waiver; with waivers
-  it is "In Place with compensating controls" and the waivers are listed;
-* **Not Applicable** - no finding maps to it and no checked template has a resource of a
-  type governed by the catalogue controls that map to it;
-* **Not Tested** - no finding maps to it although such resources are present.
+ROC statuses (:mod:`compliance.outputs.roc`), evidence ids and counts are decided here.
 """
 
 from __future__ import annotations
@@ -23,6 +14,7 @@ from typing import Literal
 
 from compliance.outputs.report.chart import Chart, severity_chart
 from compliance.outputs.report.data import PCI_VERSIONS, PciVersion, ReferenceData, RocRule
+from compliance.outputs.roc import ROC_STATUSES, RocStatus, roc_status
 from compliance.record.deployment import DeploymentRecord
 from compliance.record.findings import (
     RUNTIME_SOURCES,
@@ -40,10 +32,9 @@ from compliance.record.findings import (
     WaiverState,
     effective_status,
     severity_rank,
+    worst_status,
 )
 from policies.catalog import Catalog, Control
-
-RocStatus = Literal["Not in Place", "In Place", "Not Applicable", "Not Tested"]
 
 #: Tool versions the cover always names, in this order (others follow, sorted).
 NAMED_TOOLS = ("aws-cdk-lib", "cdk-nag", "checkov", "tap-compliance")
@@ -245,10 +236,6 @@ def _evidence(findings: Iterable[Finding]) -> list[Evidence]:
     ]
 
 
-def _worst(statuses: Iterable[Status]) -> Status:
-    return min(statuses, key=STATUSES.index)
-
-
 def _pci_key(requirement: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in requirement.split("."))
 
@@ -306,20 +293,17 @@ def _config_rules(
             runtime = item.finding.source in RUNTIME_SOURCES
             (at_runtime if runtime else by_rule)[rule].append(item)
     check = record.runtime
-    controls_by_rule: dict[str, list[Control]] = defaultdict(list)
-    for control in catalog.controls:
-        for rule in control.config_rules:
-            controls_by_rule[rule].append(control)
 
     sections = []
     # The rules the checked templates deploy first: they keep watching after deployment.
-    every_rule = set(deployed) | set(by_rule) | set(controls_by_rule) | set(at_runtime)
+    every_rule = set(deployed) | set(by_rule) | set(catalog.config_rules()) | set(at_runtime)
     for rule in sorted(every_rule, key=lambda rule: (rule not in deployed, rule)):
         items = by_rule.get(rule, [])
-        controls = {c.id: c.title for c in controls_by_rule.get(rule, [])}
-        checks = {f"{c.id}: {r}" for c in controls_by_rule.get(rule, []) for r in _tool_rules(c)}
+        mapped = catalog.controls_of_config_rule(rule)
+        controls = {c.id: c.title for c in mapped}
+        checks = {f"{c.id}: {r}" for c in mapped for r in _tool_rules(c)}
         pci: dict[PciVersion, set[str]] = {v: set() for v in PCI_VERSIONS}
-        for control in controls_by_rule.get(rule, []):
+        for control in mapped:
             pci["4.0.1"].update(control.pci_dss.v4_0_1)
             pci["3.2.1"].update(control.pci_dss.v3_2_1)
         for item in items:
@@ -339,7 +323,7 @@ def _config_rules(
                 static_checks=sorted(checks),
                 resources=resources,
                 pci={v: sorted(ids, key=_pci_key) for v, ids in pci.items()},
-                status=_worst(r.status for r in resources) if resources else None,
+                status=worst_status(r.status for r in resources) if resources else None,
                 runtime_rules=[r for r in check.rules if r.identifier == rule] if check else [],
                 runtime_resources=_resources(at_runtime.get(rule, [])),
                 disagreements=[d for d in check.disagreements if d.config_rule == rule]
@@ -371,21 +355,11 @@ def _resources(items: list[Evidence]) -> list[ResourceRow]:
                 logical_id=logical_id,
                 type=rtype,
                 construct_path=paths[0] if paths else None,
-                status=_worst(g.status for g in group),
+                status=worst_status(g.status for g in group),
                 evidence=[g.id for g in group],
             )
         )
     return rows
-
-
-def roc_status(statuses: Iterable[Status], governed_types_present: bool) -> RocStatus:
-    """The ROC status of a requirement from its findings' effective statuses."""
-    seen = set(statuses)
-    if "fail" in seen:
-        return "Not in Place"
-    if seen:
-        return "In Place"
-    return "Not Tested" if governed_types_present else "Not Applicable"
 
 
 def _requirements(
@@ -408,9 +382,7 @@ def _requirements(
     present_types = {item.finding.resource.type for item in evidence}
 
     groups: dict[str, list[RequirementRow]] = defaultdict(list)
-    counts: dict[RocStatus, int] = dict.fromkeys(
-        ("Not in Place", "In Place", "Not Applicable", "Not Tested"), 0
-    )
+    counts: dict[RocStatus, int] = dict.fromkeys(ROC_STATUSES, 0)
     for req in sorted(set(by_req) | set(controls_by_req), key=_pci_key):
         items = by_req.get(req, [])
         governed = {t for c in controls_by_req.get(req, []) for t in c.resource_types}

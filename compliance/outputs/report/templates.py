@@ -1,0 +1,33 @@
+"""The Jinja environments over ``reports/templates``: one for HTML, one for Markdown."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+
+import reports
+from compliance.outputs.report.markdown import escape_markdown
+
+Format = Literal["html", "md"]
+FORMATS: tuple[Format, ...] = ("html", "md")
+TEMPLATES_DIR = Path(reports.__file__).parent / "templates"
+
+
+@cache
+def environment(fmt: Format) -> Environment:
+    """HTML autoescapes; Markdown escapes every printed value through ``finalize``. Compiled
+    templates are kept in jinja's per-user bytecode cache (keyed by the template's source),
+    so a run does not compile them again."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        bytecode_cache=FileSystemBytecodeCache(),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=fmt == "html",
+        finalize=None if fmt == "html" else escape_markdown,
+    )
