@@ -13,11 +13,14 @@
   CloudFormation validation on), and the stronger one a user who knows it would run, with
   that validation off (``CDK_VALIDATION=false``, as the gate's synthesis does). Ratios are
   given against both; the targets are judged against the stronger;
+* the floor: that plain synth alone (validation off), a bare synthesis of the app without
+  cdk-nag, checks or outputs, timed as the first half of the by-hand run;
 
 then ``tap-compliance scan`` on synthetic templates of 100, 1,000 and 5,000 resources (cost per
-resource beyond the fixed cost). It prints the median wall times, the ratios and the peak
-memory (the largest process of each run). The machine may be shared: only ratios measured in
-one alternating run mean anything, and they are noisy.
+resource beyond the fixed cost). It prints the median wall times, the peak memory (the median
+over the rounds of each run's largest process), and the issue's targets as ratios with
+met / NOT met. The machine may be shared: only ratios measured in one alternating run mean
+anything, and they are noisy.
 """
 
 from __future__ import annotations
@@ -72,8 +75,10 @@ def gate(out: Path, env: str, *, cache: bool = False) -> tuple[float, int]:
     return run(command if cache else [*command, "--no-cache"])
 
 
-def by_hand(outdir: Path, env: str | None, *, validation: bool) -> tuple[float, int]:
-    """One synth, then ONE ``checkov -d .`` in the assembly."""
+def by_hand(
+    outdir: Path, env: str | None, *, validation: bool
+) -> tuple[tuple[float, int], tuple[float, int]]:
+    """One synth, then ONE ``checkov -d .`` in the assembly: the whole and the synth alone."""
     args = [] if env is None else [env]
     validate = "true" if validation else "false"
     synth, synth_peak = run(
@@ -87,7 +92,7 @@ def by_hand(outdir: Path, env: str | None, *, validation: bool) -> tuple[float, 
         ],
         cwd=outdir,
     )
-    return synth + checkov, max(synth_peak, checkov_peak)
+    return (synth + checkov, max(synth_peak, checkov_peak)), (synth, synth_peak)
 
 
 def synthetic(path: Path, resources: int) -> Path:
@@ -143,11 +148,15 @@ def synthetic(path: Path, resources: int) -> Path:
     return path
 
 
-#: (label, measured run, by-hand run it is compared with, target ratio).
-TARGETS = (
-    ("all environments, cold", "gate all", "hand all", 0.50),
-    ("one environment, cold", "gate dev", "hand dev", 0.80),
-    ("re-run, nothing changed", "gate all cached", "hand all", 0.25),
+#: (label, measured run, run it is compared with, what is compared, goal): the issue's table.
+#: A time goal is the largest ratio of the median wall times; a peak goal is the largest ratio
+#: of the peak memories (1.0: no higher than by hand).
+TARGETS: tuple[tuple[str, str, str, str, float], ...] = (
+    ("all three environments, cold", "gate all", "hand all", "time", 0.45),
+    ("the same vs a bare synthesis", "gate all", "bare synth all", "time", 1.30),
+    ("one environment, cold", "gate dev", "hand dev", "time", 0.55),
+    ("peak memory, one environment", "gate dev", "hand dev", "peak", 1.0),
+    ("re-run with nothing changed", "gate all cached", "hand all", "time", 0.10),
 )
 MS_PER_RESOURCE = 1.0
 
@@ -164,12 +173,16 @@ def main(rounds: int = 3) -> int:
         gate(folder / "warm", "all", cache=True)  # fills the synthesis cache once
         for n in range(rounds):
             measure("gate all", gate(folder / f"g{n}", "all"))
-            measure("hand all", by_hand(folder / f"h{n}", None, validation=False))
+            hand, bare = by_hand(folder / f"h{n}", None, validation=False)
+            measure("hand all", hand)
+            measure("bare synth all", bare)
             measure("gate all cached", gate(folder / f"c{n}", "all", cache=True))
-            measure("hand all, cfn validation", by_hand(folder / f"v{n}", None, validation=True))
+            measure("hand all, cfn validation", by_hand(folder / f"v{n}", None, validation=True)[0])
             measure("gate dev", gate(folder / f"gd{n}", "dev"))
-            measure("hand dev", by_hand(folder / f"hd{n}", "dev", validation=False))
-            measure("hand dev, cfn validation", by_hand(folder / f"vd{n}", "dev", validation=True))
+            measure("hand dev", by_hand(folder / f"hd{n}", "dev", validation=False)[0])
+            measure(
+                "hand dev, cfn validation", by_hand(folder / f"vd{n}", "dev", validation=True)[0]
+            )
         sizes = (100, 1000, 5000)
         scans = {}
         for size in sizes:
@@ -180,23 +193,26 @@ def main(rounds: int = 3) -> int:
                 for _ in range(max(1, rounds))
             )
     wall = {name: statistics.median(t for t, _ in runs) for name, runs in figures.items()}
-    peak = {name: max(p for _, p in runs) / 1024 for name, runs in figures.items()}
+    peak = {name: statistics.median(p for _, p in runs) / 1024 for name, runs in figures.items()}
     print(f"{rounds} alternating rounds; medians (the machine may be shared: ratios only)")
     for name in figures:
         print(f"  {name:26} {wall[name]:6.1f} s   peak {peak[name]:5.0f} MiB")
-    print(f"{'target':26} {'ratio':>6} {'goal':>6}  (vs by hand with cfn validation on)")
-    for label, measured, baseline, goal in TARGETS:
-        ratio = wall[measured] / wall[baseline]
-        plain = wall[measured] / wall[f"{baseline}, cfn validation"]
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
+    print(f"{'target':30} {'measured':>9} {'against':>9} {'ratio':>6} {'goal':>6}")
+    for label, measured, baseline, kind, goal in TARGETS:
+        ours, theirs = (wall, "s") if kind == "time" else (peak, "MiB")
+        ratio = ours[measured] / ours[baseline]
         verdict = "met" if ratio <= goal else "NOT met"
-        print(f"{label:26} {ratio:6.2f} {goal:6.2f}  {verdict:7}  ({plain:.2f})")
-    for scope in ("all", "dev"):
-        ours, theirs = peak[f"gate {scope}"], peak[f"hand {scope}"]
-        verdict = "met" if ours <= theirs else "NOT met"
         print(
-            f"{'peak memory, env ' + scope:26} gate {ours:.0f} MiB,"
-            f" by hand {theirs:.0f} MiB  {verdict}"
+            f"{label:30} {ours[measured]:6.1f} {theirs:3} {ours[baseline]:6.1f} {theirs:3}"
+            f" {ratio:5.2f}x {goal:5.2f}x  {verdict}"
         )
+    print("against the by-hand synth with CDK's CloudFormation validation on:")
+    for scope in ("all", "dev"):
+        ratio = wall[f"gate {scope}"] / wall[f"hand {scope}, cfn validation"]
+        print(f"  gate {scope}, cold: {ratio:.2f}x")
+    ours, theirs = peak["gate all"], peak["hand all"]
+    print(f"peak memory, all environments: gate {ours:.0f} MiB, by hand {theirs:.0f} MiB")
     per_resource = (scans[5000] - scans[100]) / (5000 - 100) * 1000
     verdict = "met" if per_resource <= MS_PER_RESOURCE else "NOT met"
     print(

@@ -69,19 +69,15 @@ def custom_checks(folder: Path) -> tuple[Any, ...]:
 
 @cache
 def builtin_checks(check_ids: tuple[str, ...]) -> tuple[Any, ...]:
-    """checkov's built-in CloudFormation checks with these ids (an unknown id is an error)."""
+    """checkov's built-in CloudFormation checks with these ids (an unknown id is an error).
+
+    Importing checkov's CloudFormation package registers all of its built-ins (its
+    ``__init__`` imports every check module): the catalogue's are picked from the registry."""
     silence()
     wanted = set(check_ids)
     with muted_root_logger():
         from checkov.cloudformation.checks.resource.registry import cfn_registry
 
-        package = importlib.import_module("checkov.cloudformation.checks.resource.aws")
-        folder = Path(package.__file__ or "").parent
-        for name in package.__all__:
-            # only the modules that define a wanted check (importing all ~200 costs seconds)
-            source = (folder / f"{name}.py").read_text(encoding="utf-8", errors="replace")
-            if any(f'"{check_id}"' in source for check_id in wanted):
-                importlib.import_module(f"{package.__name__}.{name}")
     found = {c.id: c for _, c in cfn_registry.all_checks() if c.id in wanted}
     if missing := sorted(wanted - set(found)):
         raise InputError(f"checkov has no built-in CloudFormation check {', '.join(missing)}")

@@ -205,26 +205,33 @@ def run_app(
 
 @contextmanager
 def _observing(before_synth: Callable[[Any], None], record: Any) -> Iterator[None]:
-    """A trace hook (called once per new Python frame): the source recorder's until the first
-    ``App.synth`` call, and ``before_synth`` on every ``App`` at the call of its ``synth``."""
+    """ONE trace hook, installed once CDK is imported (its import is not traced): the source
+    recorder's for constructors until the first ``App.synth`` call, and ``before_synth`` on
+    every ``App`` at the call of its ``synth``. Called once per new Python frame (the global
+    hook sees only "call" events), it reads each frame's code name once and returns at once
+    for every other function: the synthesis runs hundreds of thousands of them (jsii's
+    kernel, cattrs, typeguard)."""
     from aws_cdk import App
 
     started: set[int] = set()
-    recording = [True]
+    recording = True
     failed: list[Exception] = []
 
     def hook(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "call" and frame.f_code.co_name == "synth":
+        nonlocal recording
+        name = frame.f_code.co_name
+        if name == "__init__":
+            return record(frame, event, arg) if recording else None
+        if name == "synth":
             app = frame.f_locals.get("self")
             if isinstance(app, App) and id(app) not in started:
                 started.add(id(app))
-                recording[0] = False
+                recording = False
                 try:
                     before_synth(app)
                 except Exception as error:  # raised after the run: a hook must not raise
                     failed.append(error)
-                return None
-        return record(frame, event, arg) if recording[0] else None
+        return None
 
     previous = sys.gettrace()
     sys.settrace(hook)

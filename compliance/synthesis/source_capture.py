@@ -50,6 +50,16 @@ class SourceRecorder:
     _construct_type: type | None = None
     _app_files: dict[str, str | None] = field(default_factory=dict)
 
+    @classmethod
+    def for_app(cls, app_root: Path, project_root: Path) -> SourceRecorder:
+        """A recorder for the app below ``app_root`` (its hook not yet installed: see
+        :func:`capture`, or the synth child's one hook in :mod:`compliance.synthesis.app`)."""
+        from constructs import Construct
+
+        recorder = cls(app_root.resolve(), project_root.resolve())
+        recorder._construct_type = Construct
+        return recorder
+
     def _relative(self, filename: str) -> str | None:
         """The file relative to the project root when it is app code (absolute when the app
         lives outside the project), else None (cached)."""
@@ -134,10 +144,7 @@ def _stack_children(arguments: dict[str, Any]) -> tuple[Any, int]:
 def capture(app_root: Path, project_root: Path) -> Iterator[SourceRecorder]:
     """Record construct sources while the block builds the app (trace hook removed after; a
     tracer already set, a debugger's or coverage's, is suspended meanwhile)."""
-    from constructs import Construct
-
-    recorder = SourceRecorder(app_root.resolve(), project_root.resolve())
-    recorder._construct_type = Construct
+    recorder = SourceRecorder.for_app(app_root, project_root)
     previous = sys.gettrace()
     sys.settrace(recorder.trace)
     try:
