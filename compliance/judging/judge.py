@@ -9,7 +9,6 @@ every verdict (UNKNOWN included) comes back as a return value.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
