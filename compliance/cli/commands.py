@@ -7,12 +7,11 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 
 from compliance import engine
-from compliance.aws.errors import AwsFailure
 from compliance.aws.options import AwsOptions
 from compliance.cli.inputs import (
     load_parameter_file,
@@ -29,6 +28,9 @@ from compliance.policy import Policy, checked_catalog, load_policy
 from compliance.project import WaiverSource
 from compliance.record.findings import FindingsRecord
 from compliance.synthesis.app import resolve_app
+
+if TYPE_CHECKING:  # boto3 and botocore load only for deploy and verify
+    from compliance.aws.errors import AwsFailure
 
 Baseline = Callable[[FindingsRecord], FindingsRecord]
 
@@ -120,6 +122,7 @@ def diff(args: argparse.Namespace) -> int:
 def deploy(args: argparse.Namespace) -> int:
     """``deploy``: gate one environment, then deploy exactly the gated template."""
     from compliance.aws.deploy import DeployOptions, run
+    from compliance.aws.errors import AwsFailure
 
     if args.env == ALL:
         raise InputError("--env: deploy takes one environment, not all")
@@ -137,6 +140,7 @@ def deploy(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     """``verify``: AWS Config's verdicts on the deployed stack, into the record."""
+    from compliance.aws.errors import AwsFailure
     from compliance.aws.verify import run
 
     if args.env == ALL:
