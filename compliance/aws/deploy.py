@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 from rich.console import Console
 from rich.markup import escape
@@ -24,7 +23,7 @@ from compliance.aws.assets import Published, publish_assets
 from compliance.aws.bootstrap import check_bootstrap
 from compliance.aws.errors import AwsFailure, aws_errors
 from compliance.aws.events import Outcome, wait_for_stack
-from compliance.aws.options import AwsOptions
+from compliance.aws.options import DeployOptions
 from compliance.aws.session import AwsSession
 from compliance.aws.stack import (
     ChangeSet,
@@ -48,20 +47,6 @@ from policies.catalog import Catalog
 PROTECTED_ENVIRONMENTS = frozenset({"prod"})
 #: Events a little older than our first call are still ours (clock skew with AWS).
 CLOCK_SKEW = timedelta(seconds=5)
-
-Method = Literal["change-set", "direct"]
-
-
-@dataclass(frozen=True)
-class DeployOptions(AwsOptions):
-    """What the command line asked for."""
-
-    method: Method = "change-set"
-    yes: bool = False
-    dry_run: bool = False
-    allow_replace: bool = False
-    timeout: float = 3600.0
-    poll: float = 5.0
 
 
 @dataclass

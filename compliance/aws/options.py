@@ -1,9 +1,13 @@
-"""What every AWS command is told: the environment, the evidence folder, credentials, endpoint."""
+"""What the AWS commands are told: the environment, the evidence folder, credentials, endpoint,
+and deploy's own options. Each field of :class:`DeployOptions` beyond :class:`AwsOptions` is
+declared once, here: the command line's ``--field-name`` is built from it (its type, default
+and the ``help`` of its metadata)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from compliance.environments import EnvInfo
 
@@ -19,3 +23,23 @@ class AwsOptions:
     profile: str | None = None
     #: Another AWS endpoint (a local emulator).
     endpoint_url: str | None = None
+
+
+Method = Literal["change-set", "direct"]
+
+
+@dataclass(frozen=True)
+class DeployOptions(AwsOptions):
+    """What ``deploy`` was asked for: a bool is a flag, a ``Literal`` its choices, a float a
+    number above 0."""
+
+    method: Method = field(default="change-set", metadata={"help": None})
+    yes: bool = field(default=False, metadata={"help": "deploy without asking"})
+    dry_run: bool = field(default=False, metadata={"help": "show the change set, deploy nothing"})
+    allow_replace: bool = field(
+        default=False, metadata={"help": "accept replacing data stores in prod"}
+    )
+    timeout: float = field(
+        default=3600.0, metadata={"help": "longest wait, seconds (default 3600)"}
+    )
+    poll: float = field(default=5.0, metadata={"help": "seconds between polls (default 5)"})

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.console import Console
 
 from compliance import engine
-from compliance.aws.options import AwsOptions
+from compliance.aws.options import AwsOptions, DeployOptions
 from compliance.cli.inputs import (
     load_parameter_file,
     parse_assignments,
@@ -121,7 +121,7 @@ def diff(args: argparse.Namespace) -> int:
 
 def deploy(args: argparse.Namespace) -> int:
     """``deploy``: gate one environment, then deploy exactly the gated template."""
-    from compliance.aws.deploy import DeployOptions, run
+    from compliance.aws.deploy import run
     from compliance.aws.errors import AwsFailure
 
     if args.env == ALL:

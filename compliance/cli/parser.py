@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
+from compliance.aws.options import AwsOptions, DeployOptions
 from compliance.environments import ALL, environment_names
 from compliance.outputs import formats
 from compliance.project import tool_versions
@@ -254,18 +256,25 @@ def _aws_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _deploy_options(parser: argparse.ArgumentParser) -> None:
-    """The options of ``deploy`` alone (the other fields of ``DeployOptions``)."""
-    parser.add_argument("--method", choices=("change-set", "direct"), default="change-set")
-    parser.add_argument("--yes", action="store_true", help="deploy without asking")
-    parser.add_argument(
-        "--dry-run", action="store_true", help="show the change set, deploy nothing"
-    )
-    parser.add_argument(
-        "--allow-replace", action="store_true", help="accept replacing data stores in prod"
-    )
-    parser.add_argument(
-        "--timeout", type=_positive, default=3600.0, help="longest wait, seconds (default 3600)"
-    )
-    parser.add_argument(
-        "--poll", type=_positive, default=5.0, help="seconds between polls (default 5)"
-    )
+    """The options of ``deploy`` alone: one ``--field-name`` per field of ``DeployOptions``
+    beyond ``AwsOptions``, where each is declared (type, default, help)."""
+    shared = {option.name for option in fields(AwsOptions)}
+    types = get_type_hints(DeployOptions)
+    for option in fields(DeployOptions):
+        if option.name in shared:
+            continue
+        flag, kind, help_text = (
+            f"--{option.name.replace('_', '-')}",
+            types[option.name],
+            option.metadata["help"],
+        )
+        if kind is bool:
+            parser.add_argument(flag, action="store_true", help=help_text)
+        elif get_origin(kind) is Literal:
+            parser.add_argument(
+                flag, choices=get_args(kind), default=option.default, help=help_text
+            )
+        elif kind is float:
+            parser.add_argument(flag, type=_positive, default=option.default, help=help_text)
+        else:
+            raise TypeError(f"DeployOptions.{option.name}: no command-line form for {kind}")

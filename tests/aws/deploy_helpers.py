@@ -9,7 +9,8 @@ from typing import Any
 
 from rich.console import Console
 
-from compliance.aws.deploy import Deployment, DeployOptions, Interaction
+from compliance.aws.deploy import Deployment, Interaction
+from compliance.aws.options import DeployOptions
 from compliance.aws.target import DeployTarget, read_target
 from compliance.environments import EnvInfo, resolve_environments
 from compliance.outputs import publish

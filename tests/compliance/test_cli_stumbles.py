@@ -218,3 +218,34 @@ def test_a_cloud_assemblys_stacks_get_their_environment(
     main([*scan, "--env", "dev"])  # --env overrides
     record = json.loads(capsys.readouterr().out)
     assert {t["env"] for t in record["targets"]} == {"dev"}
+
+
+def test_a_deploy_option_is_declared_once_as_a_field_of_deploy_options() -> None:
+    """Every field of DeployOptions beyond AwsOptions is a ``deploy`` flag with the field's
+    default and help; a value given on the command line reaches the field."""
+    from dataclasses import fields
+
+    from compliance.aws.options import AwsOptions, DeployOptions
+
+    parser = build_parser(None)
+    deploy = parser._subparsers._group_actions[0].choices["deploy"]  # type: ignore[union-attr]
+    flags = {action.dest: action for action in deploy._actions}
+    own = [f for f in fields(DeployOptions) if f.name not in {g.name for g in fields(AwsOptions)}]
+    assert [f.name for f in own] == ["method", "yes", "dry_run", "allow_replace", "timeout", "poll"]
+    for field in own:
+        assert flags[field.name].option_strings == [f"--{field.name.replace('_', '-')}"]
+        assert flags[field.name].default == field.default
+        assert flags[field.name].help == field.metadata["help"]
+    args = parser.parse_args(
+        ["deploy", "--env", "dev", "--method", "direct", "--yes", "--dry-run", "--timeout", "9"]
+    )
+    assert (args.method, args.yes, args.dry_run, args.allow_replace, args.timeout, args.poll) == (
+        "direct",
+        True,
+        True,
+        False,
+        9.0,
+        5.0,
+    )
+    with pytest.raises(SystemExit):
+        parser.parse_args(["deploy", "--env", "dev", "--poll", "0"])  # a number above 0
