@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine_testdata import ROOT
+from tests.compliance.engine_testdata import ROOT
 
 NO_WAIVERS = "waivers: []\n"
 

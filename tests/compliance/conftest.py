@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_copy import copy_app, run_gate
-from engine_testdata import DATA, TODAY
 
 from compliance import engine
 from compliance.policy import Policy
 from compliance.record.findings import FindingsRecord
 from policies.catalog import Catalog, load_catalog
+from tests.compliance.app_copy import copy_app, run_gate
+from tests.compliance.engine_testdata import DATA, TODAY
 from tests.policies.policy_testdata import SMALL_PLATFORM
 
 

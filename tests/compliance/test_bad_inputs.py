@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT
 
 from compliance.cli import main
 from compliance.errors import InputError
+from tests.compliance.engine_testdata import ROOT
 from tests.policies.policy_testdata import SMALL_PLATFORM
 
 BUCKET = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"

@@ -8,12 +8,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT, unexpiring, with_approval, with_expiry
 from test_outputs import validate_sarif
 
 from compliance.cli import main
 from compliance.record.findings import FindingsRecord
 from policies.catalog import default_catalog
+from tests.compliance.engine_testdata import ROOT, unexpiring, with_approval, with_expiry
 
 ROOT_WAIVERS = ROOT / "waivers.yaml"
 pytestmark = pytest.mark.slow

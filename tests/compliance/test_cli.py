@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT
 
 from compliance.cli import main
 from compliance.outputs.publish import PUBLISHED
+from tests.compliance.engine_testdata import ROOT
 from tests.policies.policy_testdata import SMALL_PLATFORM, TEMPLATES
 
 EMPTY_WAIVERS = "waivers: []\n"

@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT, unexpiring
 
 import compliance.cli
 from compliance.cli import main
 from compliance.cli.parser import build_parser
 from compliance.outputs import formats
+from tests.compliance.engine_testdata import ROOT, unexpiring
 from tests.policies.policy_testdata import SMALL_PLATFORM
 
 EARLIER = {"findings.json": '{"schema": "from an earlier run"}', "audit.md": "# earlier"}

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
-from engine_testdata import ROOT
 
 from compliance.outputs.diff_markdown import MARKER
+from tests.compliance.engine_testdata import ROOT
 
 pytestmark = pytest.mark.slow
 

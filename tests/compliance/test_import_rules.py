@@ -14,7 +14,8 @@ import ast
 from collections.abc import Collection, Iterator, Mapping
 
 import pytest
-from engine_testdata import ROOT
+
+from tests.compliance.engine_testdata import ROOT
 
 #: Folders (ending in ``/``) and files, relative to the project root, per layer.
 LAYERS: dict[str, tuple[str, ...]] = {

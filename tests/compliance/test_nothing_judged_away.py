@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT
 
 from compliance.cli import main
+from tests.compliance.engine_testdata import ROOT
 
 SCAN = ROOT / "tests" / "fixtures" / "scan"
 _EMPTY_WAIVERS = "waivers: []\n"

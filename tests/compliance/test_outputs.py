@@ -9,7 +9,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from engine_testdata import SARIF_SCHEMA, TODAY
 
 from compliance.gate.threshold import summarise
 from compliance.gate.waivers import Waiver, apply_waivers
@@ -18,6 +17,7 @@ from compliance.outputs.junit import to_junit
 from compliance.outputs.sarif import to_sarif
 from compliance.record.findings import FindingsRecord
 from policies.catalog import Catalog
+from tests.compliance.engine_testdata import SARIF_SCHEMA, TODAY
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT, unexpiring
 
 from compliance.cli import main
 from compliance.gate.waivers import load_waivers
 from compliance.record.findings import FindingsRecord
 from policies.catalog import default_catalog
 from scripts.before_after import README, render, section
+from tests.compliance.engine_testdata import ROOT, unexpiring
 
 pytestmark = pytest.mark.slow
 

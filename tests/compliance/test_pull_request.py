@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_copy import copy_app, edit, line_of, run_gate
 
 from compliance.cli import main
+from tests.compliance.app_copy import copy_app, edit, line_of, run_gate
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_testdata import ROOT, TODAY, unexpiring
-from sarif_multitool import install, validate
 
 from compliance.gate.baseline import gate_against
 from compliance.gate.threshold import summarise
@@ -16,6 +14,8 @@ from compliance.gate.waivers import apply_waivers, load_waivers
 from compliance.outputs.sarif import to_sarif
 from compliance.record.findings import FindingsRecord
 from policies.catalog import default_catalog
+from tests.compliance.engine_testdata import ROOT, TODAY, unexpiring
+from tests.compliance.sarif_multitool import install, validate
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT
 
 from compliance.cli import main
+from tests.compliance.engine_testdata import ROOT
 from tests.policies.policy_testdata import SMALL_PLATFORM
 
 GOOD = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"

@@ -13,11 +13,11 @@ from typing import Any
 
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
-from engine_testdata import ROOT
 
 from compliance.judging.judge import judge
 from policies.cfn.template import load_template
 from policies.context import Context
+from tests.compliance.engine_testdata import ROOT
 
 QUEUE = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {KmsMasterKeyId: 5}\n"
 

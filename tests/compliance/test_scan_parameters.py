@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from engine_testdata import ROOT
 
 from compliance.cli import main
+from tests.compliance.engine_testdata import ROOT
 
 SCAN = ROOT / "tests" / "fixtures" / "scan"
 TEMPLATE = str(SCAN / "parameters.yaml")

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 import yaml
-from engine_testdata import ROOT
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from compliance.cli import main
 from compliance.record.findings import FindingsRecord
+from tests.compliance.engine_testdata import ROOT
 
 pytestmark = pytest.mark.slow
 

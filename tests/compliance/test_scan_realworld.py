@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
-from engine_testdata import ROOT
 
 from compliance.cli import main
+from tests.compliance.engine_testdata import ROOT
 
 REALWORLD = ROOT / "tests" / "fixtures" / "realworld"
 REPO = "tests/fixtures/realworld/repo"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from engine_testdata import ROOT
 
 from compliance.record.findings import FindingsRecord
+from tests.compliance.engine_testdata import ROOT
 
 KNOWN = ROOT / "tests" / "fixtures" / "seed" / "known-failures.yaml"
 pytestmark = pytest.mark.slow

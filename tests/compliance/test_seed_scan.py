@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_testdata import ROOT
 
 from compliance.cli import main
+from tests.compliance.engine_testdata import ROOT
 
 SEED = ROOT / "tests" / "fixtures" / "seed" / "TapStack-dev.template.json"
 #: CDK-generated roles the seed never gave the regional deny (TAP-IAM-01, high).

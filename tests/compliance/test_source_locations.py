@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_copy import line_of
 
 from compliance.gate.baseline import gate_against
 from compliance.outputs.report.markdown import escape_markdown
@@ -16,6 +15,7 @@ from compliance.outputs.sarif import FINGERPRINT_KEY, SRCROOT, to_sarif
 from compliance.record.findings import FindingsRecord
 from compliance.synthesis.source_capture import SOURCES_FILE
 from policies.catalog import default_catalog
+from tests.compliance.app_copy import line_of
 
 pytestmark = pytest.mark.slow
 

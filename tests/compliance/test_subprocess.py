@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine_testdata import ROOT, unexpiring
-
+from tests.compliance.engine_testdata import ROOT, unexpiring
 from tests.policies.policy_testdata import SMALL_PLATFORM
 
 #: Imported first by the child: any attempt to open an internet socket or resolve a name fails

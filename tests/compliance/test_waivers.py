@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engine_testdata import TODAY
 
 from compliance.errors import InputError
 from compliance.gate.threshold import summarise
 from compliance.gate.waivers import Waiver, apply_waivers, load_waivers
 from compliance.record.findings import Finding, FindingsRecord
 from policies.catalog import Catalog
+from tests.compliance.engine_testdata import TODAY
 
 JUSTIFICATION = "The log bucket is itself the access-log destination; logging it would loop."
 

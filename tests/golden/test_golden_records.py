@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from golden_records import GOLDEN, ROOT, cases
+
+from tests.golden.golden_records import GOLDEN, ROOT, cases
 
 RECORDS: dict[str, Any] = json.loads(GOLDEN.read_text(encoding="utf-8"))
 

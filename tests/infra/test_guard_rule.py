@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from guard_engine import FAILED, PASSED, extract_cfn_guard, validate
 
 from infra.environments import load_environments
 from infra.hardening.config_rules import (
@@ -17,6 +16,7 @@ from infra.hardening.config_rules import (
     guard_rule,
     regional_deny_policy_name,
 )
+from tests.infra.guard_engine import FAILED, PASSED, extract_cfn_guard, validate
 
 ENVIRONMENTS = load_environments()
 DENY = {

@@ -25,12 +25,12 @@ from typing import Any
 
 import pytest
 import yaml
-from nag_fixture_app import EXPECTATIONS, FIXTURES, stack_id
 
 from compliance import engine
 from compliance.policy import Policy
 from compliance.record.findings import Finding
 from policies import CHECKS_DIR, default_catalog
+from tests.policies.nag_fixture_app import EXPECTATIONS, FIXTURES, stack_id
 
 APP = "tests.policies.nag_fixture_app:build_app"
 NAG = "PCI.DSS.321-"

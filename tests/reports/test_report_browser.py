@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from report_chromium import FLAGS, chromium_path, print_to_pdf
+
+from tests.reports.report_chromium import FLAGS, chromium_path, print_to_pdf
 
 pytestmark = pytest.mark.browser
 

@@ -16,12 +16,11 @@ HERE = Path(__file__).parent
 RECORDS = HERE.parent / "fixtures" / "records"
 sys.path.insert(0, str(HERE.parents[1]))  # the repository root, when run as a script
 
-from report_chromium import chromium_path, screenshot  # noqa: E402
-
 from compliance.outputs.report.render import render  # noqa: E402
 from compliance.outputs.report.templates import FORMATS  # noqa: E402
 from compliance.record.load import load_record  # noqa: E402
 from policies.catalog import load_catalog  # noqa: E402
+from tests.reports.report_chromium import chromium_path, screenshot  # noqa: E402
 
 SCREENSHOT = HERE.parents[1] / "docs" / "img" / "audit-report.png"
 
