@@ -14,7 +14,7 @@ from compliance.errors import InputError
 REPORT = "validation-report.json"
 #: The synth child's note of the packs it attached (CDK's report omits a pack with no
 #: violation, so the report alone cannot tell "ran clean" from "never ran").
-ATTACHED = "tap-compliance.synthesis.nag-packs.json"
+ATTACHED = "tap-compliance.nag-packs.json"
 #: Granular findings carry a suffix: ``PCI.DSS.321-IAMNoInlinePolicy[Policy::x]``.
 _GRANULAR = re.compile(r"^(?P<rule>[^\[]+)(\[(?P<detail>.*)\])?$")
 

@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 #: Written into the cloud assembly folder next to manifest.json.
-SOURCES_FILE = "tap-compliance.synthesis.sources.json"
+SOURCES_FILE = "tap-compliance.sources.json"
 SOURCES_SCHEMA = "tap-compliance/sources@1"
 
 

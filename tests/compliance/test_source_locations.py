@@ -44,6 +44,16 @@ def test_every_finding_of_the_three_environments_has_a_source_location_in_infra(
     assert (folder / "out" / "cdk.out" / SOURCES_FILE).is_file()
 
 
+def test_the_files_the_synthesis_adds_keep_their_names(
+    platform_gate: tuple[Path, dict[str, Any]],
+) -> None:
+    """The names are a contract with assemblies already written (``scan`` of an earlier
+    check's cdk.out reads them): the source lines and the note of the cdk-nag packs that ran."""
+    folder, _ = platform_gate
+    added = {p.name for p in (folder / "out" / "cdk.out").glob("tap-compliance.*")}
+    assert added == {"tap-compliance.sources.json", "tap-compliance.nag-packs.json"}
+
+
 def test_a_resource_an_l2_creates_belongs_to_the_line_that_created_the_l2(
     platform_gate: tuple[Path, dict[str, Any]],
 ) -> None:
