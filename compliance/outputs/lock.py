@@ -2,9 +2,10 @@
 
 ``check``, ``deploy`` and ``verify`` hold the lock of their ``--out`` for the whole run. The
 lock is ``flock(2)`` on :data:`LOCK_FILE`: the kernel releases it when its holder ends, however
-it ends (a crash or ``kill -9`` leaves no stale lock), so the file itself stays. The holder
-writes its pid, command and start time into it; a second run waits up to
-:data:`WAIT_SECONDS`, polling, then stops with one line naming the holder. Holding the lock,
+it ends (a crash or ``kill -9`` leaves no stale lock). The holder writes its pid, command and
+start time into it and removes it as it lets go (a run that locked a file already removed opens
+the new one). A second run waits up to :data:`WAIT_SECONDS`, polling, then stops with one line
+naming the holder. Holding the lock,
 a run removes the staging folders a killed run left (nobody else can be writing them) and
 turns SIGTERM into an orderly exit, so its own staging folder is removed too.
 """
@@ -40,42 +41,58 @@ def holding(out_dir: Path, command: str, wait: float | None = None) -> Iterator[
     """Hold the lock of ``out_dir`` (created when missing) while the block runs; ``command``
     names this run to a run that waits for it. :class:`InputError` when the holder keeps it
     longer than ``wait`` seconds (default :data:`WAIT_SECONDS`)."""
+    path = out_dir / LOCK_FILE
+    descriptor = _acquire(path, WAIT_SECONDS if wait is None else wait)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise InputError(out_dir, f"cannot lock the output folder: {error.strerror}") from None
-    try:
-        _acquire(descriptor, out_dir, WAIT_SECONDS if wait is None else wait)
         _record(descriptor, command)
         _remove_staging(out_dir)
         with _terminate_as_exit():
             yield
     finally:
+        path.unlink(missing_ok=True)  # while still held: the next run opens a new file
         os.close(descriptor)  # releases the lock
 
 
-def _acquire(descriptor: int, out_dir: Path, wait: float) -> None:
+def _acquire(path: Path, wait: float) -> int:
+    """The descriptor of the lock file, locked: the file at ``path`` now, not one its holder
+    removed while this run waited for it."""
     deadline = time.monotonic() + wait
     told = False
     while True:
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            message = f"cannot lock the output folder: {error.strerror}"
+            raise InputError(path.parent, message) from None
+        try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
         except BlockingIOError:
             holder = _holder(descriptor)
+            os.close(descriptor)
             if time.monotonic() >= deadline:
-                raise InputError(
-                    out_dir,
-                    f"another run is using this output folder ({holder}); waited {wait:g} s",
-                ) from None
+                message = f"another run is using this output folder ({holder}); waited {wait:g} s"
+                raise InputError(path.parent, message) from None
             if not told:
+                where = path.parent
                 print(
-                    f"tap-compliance: waiting for {holder} to finish with {out_dir}",
-                    file=sys.stderr,
+                    f"tap-compliance: waiting for {holder} to finish with {where}", file=sys.stderr
                 )
                 told = True
             time.sleep(POLL_SECONDS)
+            continue
+        if _same_file(descriptor, path):
+            return descriptor
+        os.close(descriptor)  # its holder removed it as this run locked it: open the new one
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    try:
+        now = path.stat()
+    except FileNotFoundError:
+        return False
+    locked = os.fstat(descriptor)
+    return (locked.st_dev, locked.st_ino) == (now.st_dev, now.st_ino)
 
 
 def _record(descriptor: int, command: str) -> None:

@@ -106,6 +106,7 @@ def test_a_second_run_waits_for_the_first_and_then_runs(tmp_path: Path) -> None:
     assert "Traceback" not in first_err + second_err
     assert "gate failed" in first_out and "gate failed" in second_out
     assert not list((folder / "out").glob(".staging-*"))
+    assert not (folder / "out" / LOCK_FILE).exists()  # removed as the last run let go
     record = json.loads((folder / "out" / "findings.json").read_text())
     assert [t["stack"] for t in record["targets"]] == ["Held"]
 
