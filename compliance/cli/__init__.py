@@ -13,6 +13,9 @@ from compliance.cli.parser import build_parser
 from compliance.errors import InputError
 from compliance.quiet import silence
 
+#: Exit status after Ctrl-C (128 + SIGINT, as a shell reports it).
+INTERRUPTED = 130
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; input errors print one line and return 2."""
@@ -23,3 +26,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:
         print(f"tap-compliance: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # what it wrote is removed (the staging folder) or says so
+        print("tap-compliance: interrupted", file=sys.stderr)
+        return INTERRUPTED

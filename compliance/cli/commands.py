@@ -23,6 +23,7 @@ from compliance.cli.progress import progress_bar
 from compliance.environments import ALL, EnvInfo, resolve_environments
 from compliance.errors import InputError
 from compliance.outputs import publish
+from compliance.outputs.lock import holding
 from compliance.outputs.summary import print_summary
 from compliance.policy import Policy, checked_catalog, load_policy
 from compliance.project import WaiverSource
@@ -42,16 +43,17 @@ def check(args: argparse.Namespace) -> int:
     environments = resolve_environments(args.env)
     resolve_app(args.app)  # a missing or unrunnable app is a usage error, found here
     baseline = _baseline(args)
-    record = _gate(
-        environments,
-        args.out,
-        policy,
-        source,
-        app=args.app,
-        cache=not args.no_cache,
-        packs=list(dict.fromkeys(args.packs)) if args.packs else None,
-        baseline=baseline,
-    )
+    with holding(args.out, "tap-compliance check"):
+        record = _gate(
+            environments,
+            args.out,
+            policy,
+            source,
+            app=args.app,
+            cache=not args.no_cache,
+            packs=list(dict.fromkeys(args.packs)) if args.packs else None,
+            baseline=baseline,
+        )
     return record.summary.gate.exit_code
 
 
@@ -133,7 +135,8 @@ def deploy(args: argparse.Namespace) -> int:
         return _gate([options.env], options.out, policy, source, app=args.app)
 
     try:
-        return run(options, gate=gate, catalog=policy.catalog)
+        with holding(options.out, "tap-compliance deploy"):
+            return run(options, gate=gate, catalog=policy.catalog)
     except AwsFailure as failure:
         return _failed(failure)
 
@@ -147,7 +150,8 @@ def verify(args: argparse.Namespace) -> int:
         raise InputError("--env: verify takes one environment, not all")
     options = _aws_options(AwsOptions, args, resolve_environments(args.env)[0])
     try:
-        return run(options, catalog=checked_catalog())
+        with holding(options.out, "tap-compliance verify"):
+            return run(options, catalog=checked_catalog())
     except AwsFailure as failure:
         return _failed(failure)
 

@@ -24,6 +24,7 @@ from compliance.record.findings import (
     FindingsRecord,
     Location,
     Severity,
+    SourceLocation,
     WaiverState,
     effective_status,
     severity_rank,
@@ -51,7 +52,9 @@ class DiffItem(RecordModel):
     construct_path: str | None
     #: The tool rules that reported it (one per tool).
     rule_ids: list[str]
-    source_location: Location | None
+    #: The app's line that made the resource and the calls that led there (``called_from``):
+    #: what tells apart failures one helper made.
+    source_location: SourceLocation | None
     location: Location | None
     #: At or above the HEAD gate's threshold (for fixed failures: BASE's).
     at_threshold: bool

@@ -5,6 +5,7 @@ from __future__ import annotations
 from compliance.outputs.diff import DiffItem, RecordDiff
 from compliance.outputs.report.markdown import MARKDOWN_CAP, fit_rows
 from compliance.outputs.report.templates import environment
+from compliance.outputs.where import file_line, source_line
 
 #: The first line of the comment: the workflow finds its own comment by it and edits it.
 MARKER = "<!-- tap-compliance-diff -->"
@@ -26,8 +27,8 @@ def render_diff_markdown(diff: RecordDiff, cap: int = MARKDOWN_CAP) -> str:
 
 
 def where(item: DiffItem) -> str:
-    """``file:line`` of the app code that made the resource, else of the template."""
-    location = item.source_location or item.location
-    if location is None:
-        return item.target
-    return f"{location.file}:{location.start_line}" if location.start_line else location.file
+    """``file:line`` of the app code that made the resource with the call site that led there
+    (failures one helper made differ there), else of the template."""
+    if item.source_location is not None:
+        return source_line(item.source_location, calls=1)
+    return file_line(item.location) if item.location is not None else item.target

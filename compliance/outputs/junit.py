@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from compliance.outputs.where import source_line
 from compliance.record.findings import Finding, FindingsRecord
 
 
@@ -54,7 +55,7 @@ def _failure_line(finding: Finding) -> str:
     """``[tool] rule: message``, with where the app created it and whether it is existing."""
     line = f"[{finding.source}] {finding.rule_id}: {finding.message}"
     if finding.source_location:
-        line += f" (at {finding.source_location.file}:{finding.source_location.start_line})"
+        line += f" (at {source_line(finding.source_location)})"
     if finding.existing:
         line += " [existing: in the baseline, not blocking]"
     return line

@@ -18,6 +18,8 @@ SARIF = FORMATTERS["sarif"].file_name
 JUNIT = FORMATTERS["junit"].file_name
 ASSEMBLY = "cdk.out"
 AUDIT = {f.name: f.file_name for f in FORMATTERS.values() if f.report}
+#: The name of a run's staging folder in --out begins with it.
+STAGING_PREFIX = ".staging-"
 #: Everything a run publishes into --out (and removes again when a run fails with exit 2).
 PUBLISHED = (*(f.file_name for f in FORMATTERS.values()), ASSEMBLY)
 
@@ -44,7 +46,7 @@ def staged(out_dir: Path) -> Iterator[Path]:
     """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     except OSError as error:
         raise InputError(out_dir, f"cannot create the output folder: {_reason(error)}") from None
     try:

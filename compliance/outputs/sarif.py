@@ -123,6 +123,24 @@ def _physical(where: Location) -> dict[str, Any]:
     return physical
 
 
+def _related(finding: Finding) -> list[dict[str, Any]]:
+    """Beside the app's line: the synthesized template, then the app's calls that led to the
+    line, innermost first (resources one helper made differ there)."""
+    source = finding.source_location
+    if source is None:
+        return []
+    shown = [(finding.location, "the synthesized template")] if finding.location else []
+    calls = len(source.called_from)
+    shown += [
+        (site, f"called from here (call {number} of {calls}, innermost first)")
+        for number, site in enumerate(source.called_from, 1)
+    ]
+    return [
+        {"id": number, "physicalLocation": _physical(where), "message": {"text": text}}
+        for number, (where, text) in enumerate(shown, 1)
+    ]
+
+
 def _result(finding: Finding, rule_index: int, baseline: bool) -> dict[str, Any]:
     location: dict[str, Any] = {
         "logicalLocations": [
@@ -153,14 +171,8 @@ def _result(finding: Finding, rule_index: int, baseline: bool) -> dict[str, Any]
     }
     if finding.fingerprint:
         result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
-    if finding.source_location and finding.location:
-        result["relatedLocations"] = [
-            {
-                "id": 1,
-                "physicalLocation": _physical(finding.location),
-                "message": {"text": "the synthesized template"},
-            }
-        ]
+    if related := _related(finding):
+        result["relatedLocations"] = related
     if baseline:
         result["baselineState"] = "unchanged" if finding.existing else "new"
         result["properties"]["existing"] = finding.existing

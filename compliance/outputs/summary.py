@@ -1,4 +1,5 @@
-"""The short terminal summary: a row per control that failed or was waived, the verdict."""
+"""The short terminal summary: a row per control that failed or was waived, the failing
+resources with the app's line that made them, the verdict."""
 
 from __future__ import annotations
 
@@ -10,10 +11,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from compliance.outputs.where import source_line
 from compliance.project import WaiverSource
-from compliance.record.findings import STATUSES, FindingsRecord, severity_rank
+from compliance.record.findings import (
+    STATUSES,
+    Finding,
+    FindingsRecord,
+    effective_status,
+    severity_rank,
+)
 
 STYLE = {"passed": "bold green", "failed": "bold red"}
+#: Failing resources listed on the terminal, the most severe first; the report lists them all.
+FAILURES_SHOWN = 20
 
 
 def print_summary(
@@ -44,6 +54,7 @@ def print_summary(
     passes = sum(counts[(*row, "pass")] for row in quiet)
     console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
     print_targets(record, console)
+    print_failures(record, console)
     if record.nag_packs:
         console.print(f"cdk-nag packs: {', '.join(record.nag_packs)}")
     if waivers is not None:
@@ -95,6 +106,41 @@ def print_targets(record: FindingsRecord, console: Console) -> None:
             target.note or "",
         )
     console.print(table)
+
+
+def print_failures(record: FindingsRecord, console: Console, shown: int = FAILURES_SHOWN) -> None:
+    """One row per control failing on a resource (both tools' findings of it together), the
+    most severe first: where the app made the resource and the calls that led there (what
+    tells apart the resources one helper made), else the template's line."""
+    failing: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in record.findings:
+        if effective_status(finding) == "fail":
+            key = (
+                finding.control_id or finding.rule_id,
+                finding.target,
+                finding.resource.logical_id,
+            )
+            failing.setdefault(key, []).append(finding)
+    if not failing:
+        return
+    groups = sorted(
+        failing.items(), key=lambda item: (min(severity_rank(f.severity) for f in item[1]), item[0])
+    )
+    table = Table(title=f"failures ({len(groups)})", title_justify="left")
+    for column in ("severity", "control", "resource", "where"):
+        table.add_column(column, overflow="fold")
+    for (control, target, logical_id), findings in groups[:shown]:
+        first = min(findings, key=lambda f: severity_rank(f.severity))
+        where = first.source_location or first.location
+        table.add_row(
+            first.severity,
+            escape(control + (" (existing)" if first.existing else "")),
+            escape(f"{target}/{logical_id}"),
+            escape(source_line(where) if where else ""),
+        )
+    console.print(table)
+    if len(groups) > shown:
+        console.print(f"{len(groups) - shown} more failing resource(s): the report lists them all")
 
 
 def _counted(counts: Iterable[int]) -> list[str]:

@@ -58,6 +58,14 @@ class Location(RecordModel):
     end_line: int | None = None
 
 
+class SourceLocation(Location):
+    """The line of the app's own code that made a resource, and the app's calls that led there."""
+
+    #: The app's frames above that line, innermost first (at most eight): where a helper
+    #: that makes several resources was called for this one.
+    called_from: list[Location] = Field(default_factory=list)
+
+
 class CompensatingControl(RecordModel):
     """The compensating-control worksheet fields a QSA asks for (all optional)."""
 
@@ -123,7 +131,7 @@ class Finding(RecordModel):
     unknown: bool = False
     location: Location | None = None
     #: The line of the CDK app's own code that created the resource (synthesized stacks).
-    source_location: Location | None = None
+    source_location: SourceLocation | None = None
     #: Stable across line moves: see ``compliance.record.fingerprints``.
     fingerprint: str | None = None
     #: The baseline (``--baseline``) already had it failing: a failure, but not blocking.

@@ -9,9 +9,8 @@ and the context in ``CDK_CONTEXT_JSON``, to which the engine adds the environmen
 (:data:`~compliance.environments.ENVIRONMENTS_CONTEXT`; :func:`app_environment`).
 
 The cdk-nag packs are attached to every ``App`` the moment its synthesis starts: a
-``sys.settrace`` hook (the interpreter's public mechanism, as
-``source_capture`` uses; nothing of aws-cdk is patched) sees the call of ``App.synth``.
-Source capture records until that first synthesis starts, as it records the build of a factory app.
+``sys.settrace`` hook (the interpreter's public mechanism; nothing of aws-cdk is patched) sees
+the call of ``App.synth``.
 """
 
 from __future__ import annotations
@@ -171,16 +170,14 @@ def run_app(
     outdir: Path,
     env_names: Sequence[str] | None,
     before_synth: Callable[[Any], None],
-    record: Any,
 ) -> None:
     """Build and synthesize the app into ``outdir``; ``before_synth(app)`` is called for every
-    ``App`` as its synthesis starts. ``record`` is the source recorder's trace hook, active
-    until the first synthesis starts. Raises the app's exceptions (cdk-nag's ValidationFailed
+    ``App`` as its synthesis starts. Raises the app's exceptions (cdk-nag's ValidationFailed
     included) and :class:`AppExited`."""
     project = str(spec.base.resolve())
     if project not in sys.path:  # the app's modules come from its project, as cdk synth runs it
         sys.path.insert(0, project)
-    with _observing(before_synth, record):
+    with _observing(before_synth):
         if spec.function is not None:
             assert spec.module is not None
             factory = getattr(importlib.import_module(spec.module), spec.function)
@@ -204,29 +201,22 @@ def run_app(
 
 
 @contextmanager
-def _observing(before_synth: Callable[[Any], None], record: Any) -> Iterator[None]:
-    """ONE trace hook, installed once CDK is imported (its import is not traced): the source
-    recorder's for constructors until the first ``App.synth`` call, and ``before_synth`` on
-    every ``App`` at the call of its ``synth``. Called once per new Python frame (the global
-    hook sees only "call" events), it reads each frame's code name once and returns at once
-    for every other function: the synthesis runs hundreds of thousands of them (jsii's
-    kernel, cattrs, typeguard)."""
+def _observing(before_synth: Callable[[Any], None]) -> Iterator[None]:
+    """ONE trace hook, installed once CDK is imported (its import is not traced):
+    ``before_synth`` on every ``App`` at the call of its ``synth``. Called once per new Python
+    frame (the global hook sees only "call" events), it reads each frame's code name once and
+    returns at once for every other function: the synthesis runs hundreds of thousands of them
+    (jsii's kernel, cattrs, typeguard)."""
     from aws_cdk import App
 
     started: set[int] = set()
-    recording = True
     failed: list[Exception] = []
 
     def hook(frame: FrameType, event: str, arg: object) -> Any:
-        nonlocal recording
-        name = frame.f_code.co_name
-        if name == "__init__":
-            return record(frame, event, arg) if recording else None
-        if name == "synth":
+        if frame.f_code.co_name == "synth":
             app = frame.f_locals.get("self")
             if isinstance(app, App) and id(app) not in started:
                 started.add(id(app))
-                recording = False
                 try:
                     before_synth(app)
                 except Exception as error:  # raised after the run: a hook must not raise

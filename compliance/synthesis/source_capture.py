@@ -1,159 +1,118 @@
-"""While the CDK app is built, note the line of the app's own code that created each construct.
+"""Where the app's own code made each resource: CDK's creation stacks, read in the synth child.
 
-Runs inside the synth child. A ``sys.settrace`` hook (a public interpreter mechanism; jsii is
-never patched) sees every Python ``__init__`` of a construct. The first one for an object is its
-outermost constructor; the innermost frame of the caller chain that lies in the app's source
-folder is the line that instantiated it. A construct CDK adds at the stack's root while a
-library construct is being created (a singleton custom-resource provider, for instance) is
-attributed to the line that created that library construct: the construct that caused it.
+CDK records, for every CloudFormation element it creates, the stack of calls that created it
+(metadata ``aws:cdk:creationStack`` in the cloud assembly; on unless the context
+``aws:cdk:disable-creation-stack-traces`` turns it off). With jsii's host stack traces on
+(:data:`HOST_TRACES`, what ``cdk --debug-app`` sets), every request the Python process sends
+to jsii carries its Python stack, which CDK appends to that record. So a resource made inside
+a library method (``grant_read``, ``add_to_resource_policy``, a bucket notification, log
+retention, a factory method) or by a construct CDK adds at the stack's root holds the app's call
+of that method or constructor, and a resource made through a helper holds the helper's line and
+the calls that reached it. Nothing of jsii or aws-cdk is patched.
 
-The result, construct path → file and line relative to the project root, is written as JSON
-beside the templates (:data:`SOURCES_FILE`), where :mod:`compliance.synthesis.sources` reads it.
+After the synthesis the child reads those stacks from the assembly (nested assemblies of Stages
+included), keeps the frames of the app's own code (below its code folder), innermost first,
+and writes construct path → the innermost one and up to :data:`CALLED_FROM_LIMIT` above it as
+JSON beside the templates (:data:`SOURCES_FILE`), where :mod:`compliance.synthesis.sources`
+reads it.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 #: Written into the cloud assembly folder next to manifest.json.
 SOURCES_FILE = "tap-compliance.sources.json"
 SOURCES_SCHEMA = "tap-compliance/sources@1"
+#: The synth child's environment: jsii sends the Python stack with every request.
+HOST_TRACES = {"JSII_HOST_STACK_TRACES": "1"}
+#: CDK's metadata entry holding the stack that created a construct.
+CREATION_STACK = "aws:cdk:creationStack"
+#: At most this many app frames above the one that made the resource.
+CALLED_FROM_LIMIT = 8
+
+Frame = tuple[str, int]
 
 
-@dataclass
-class _Created:
-    construct: Any
-    file: str
-    line: int
-    #: Stack-root children before the constructor ran (library constructs only).
-    stack: Any = None
-    children_before: int = 0
-    children_after: int = 0
+class AppFrames:
+    """Picks the app's own frames out of a creation stack."""
 
+    def __init__(self, app_root: Path, project_root: Path) -> None:
+        self.app_root = app_root.resolve()
+        self.project_root = project_root.resolve()
+        self._relative = cache(self._relative_uncached)
 
-@dataclass
-class SourceRecorder:
-    """Collects where each construct was instantiated while its trace hook is active."""
-
-    app_root: Path
-    project_root: Path
-    _seen: set[int] = field(default_factory=set)
-    _created: list[_Created] = field(default_factory=list)
-    _caused: list[_Created] = field(default_factory=list)
-    _construct_type: type | None = None
-    _app_files: dict[str, str | None] = field(default_factory=dict)
-
-    @classmethod
-    def for_app(cls, app_root: Path, project_root: Path) -> SourceRecorder:
-        """A recorder for the app below ``app_root`` (its hook not yet installed: see
-        :func:`capture`, or the synth child's one hook in :mod:`compliance.synthesis.app`)."""
-        from constructs import Construct
-
-        recorder = cls(app_root.resolve(), project_root.resolve())
-        recorder._construct_type = Construct
-        return recorder
-
-    def _relative(self, filename: str) -> str | None:
+    def _relative_uncached(self, filename: str) -> str | None:
         """The file relative to the project root when it is app code (absolute when the app
-        lives outside the project), else None (cached)."""
-        if filename not in self._app_files:
-            path = Path(filename)
-            inside = (
-                path.is_absolute() and path.suffix == ".py" and path.is_relative_to(self.app_root)
-            )
-            if not inside:
-                self._app_files[filename] = None
-            elif path.is_relative_to(self.project_root):
-                self._app_files[filename] = path.relative_to(self.project_root).as_posix()
-            else:
-                self._app_files[filename] = path.as_posix()
-        return self._app_files[filename]
-
-    def trace(self, frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
-        """The ``sys.settrace`` hook: called once per new frame (a profile hook would be
-        called for every call and return, C functions' included: several times the cost).
-        It follows a frame further only for the return of a library construct's constructor."""
-        if event != "call" or frame.f_code.co_name != "__init__":
+        lives outside the project), else None. A relative name is the synth child's working
+        directory's (a script run as ``python3 app.py``)."""
+        path = Path(filename)
+        if path.suffix != ".py":
             return None
-        instance = frame.f_locals.get("self")
-        if instance is None or not isinstance(instance, self._construct_type or ()):
+        path = path.resolve()  # relative names against the working directory
+        if not path.is_relative_to(self.app_root):
             return None
-        if id(instance) in self._seen:
-            return None  # a super().__init__ of an object whose outermost constructor we saw
-        self._seen.add(id(instance))
-        caller = frame.f_back
-        while caller is not None and self._relative(caller.f_code.co_filename) is None:
-            caller = caller.f_back
-        if caller is None:
-            return None
-        file = self._relative(caller.f_code.co_filename)
-        assert file is not None
-        created = _Created(instance, file, caller.f_lineno)
-        self._created.append(created)
-        if self._relative(frame.f_code.co_filename) is not None:
-            return None
-        # a library construct: what it adds at its stack's root is caused by it
-        created.stack, created.children_before = _stack_children(frame.f_locals)
-        if created.stack is None:
-            return None
+        if path.is_relative_to(self.project_root):
+            return path.relative_to(self.project_root).as_posix()
+        return path.as_posix()
 
-        def on_return(frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
-            if event == "return":
-                created.children_after = len(created.stack.node.children)
-                if created.children_after > created.children_before:
-                    self._caused.append(created)
-            return on_return
-
-        return on_return
-
-    def locations(self) -> dict[str, dict[str, str | int]]:
-        """Construct path → ``{"file", "line"}`` for every construct seen (call after build)."""
-        found: dict[str, dict[str, str | int]] = {}
-        for created in self._created:
-            if path := created.construct.node.path:  # the App's path is empty
-                found[path] = {"file": created.file, "line": created.line}
-        for created in self._caused:
-            children = created.stack.node.children[created.children_before : created.children_after]
-            for child in children:
-                found.setdefault(child.node.path, {"file": created.file, "line": created.line})
-        return dict(sorted(found.items()))
+    def of(self, stack: list[Any]) -> list[Frame]:
+        """The app's frames of a creation stack, innermost first. Host frames read
+        ``function (file:line)``; CDK's own JavaScript frames never name an app file."""
+        frames = []
+        for entry in stack:
+            if not isinstance(entry, str) or not entry.endswith(")"):
+                continue
+            _, _, where = entry[:-1].partition(" (")
+            file, _, line = where.rpartition(":")
+            if line.isdigit() and (relative := self._relative(file)) is not None:
+                frames.append((relative, int(line)))
+        return frames
 
 
-def _stack_children(arguments: dict[str, Any]) -> tuple[Any, int]:
-    """The stack a library construct is being created in, and its root's child count."""
-    from aws_cdk import Stack
-
-    scope = arguments.get("scope")
-    if scope is None:
-        return None, 0
-    try:
-        stack = Stack.of(scope)
-    except Exception:  # the scope is the App itself (a stack being created), or not a construct
-        return None, 0
-    return stack, len(stack.node.children)
-
-
-@contextmanager
-def capture(app_root: Path, project_root: Path) -> Iterator[SourceRecorder]:
-    """Record construct sources while the block builds the app (trace hook removed after; a
-    tracer already set, a debugger's or coverage's, is suspended meanwhile)."""
-    recorder = SourceRecorder.for_app(app_root, project_root)
-    previous = sys.gettrace()
-    sys.settrace(recorder.trace)
-    try:
-        yield recorder
-    finally:
-        sys.settrace(previous)
+def creation_stacks(assembly_dir: Path) -> Iterator[tuple[str, list[Any]]]:
+    """Construct path → creation stack, for every stack of the assembly and of the nested
+    assemblies it names (a Stage's), from the manifest's metadata and each stack's
+    additional metadata file (cloud assembly schema)."""
+    manifest = json.loads((assembly_dir / "manifest.json").read_text(encoding="utf-8"))
+    for artifact in (manifest.get("artifacts") or {}).values():
+        if artifact.get("type") == "cdk:cloud-assembly":
+            folder = (artifact.get("properties") or {}).get("directoryName")
+            if folder:
+                yield from creation_stacks(assembly_dir / folder)
+            continue
+        metadata = dict(artifact.get("metadata") or {})
+        if extra := artifact.get("additionalMetadataFile"):
+            more = json.loads((assembly_dir / extra).read_text(encoding="utf-8"))
+            for path, entries in more.items():
+                metadata[path] = [*metadata.get(path, []), *entries]
+        for path, entries in metadata.items():
+            for entry in entries:
+                if entry.get("type") == CREATION_STACK and isinstance(entry.get("data"), list):
+                    yield path.strip("/"), entry["data"]
+                    break
 
 
-def write_sources(recorder: SourceRecorder, path: Path) -> None:
-    """The recorded locations as the sources file of an assembly."""
-    document = {"schema": SOURCES_SCHEMA, "constructs": recorder.locations()}
-    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+def locations(assembly_dir: Path, frames: AppFrames) -> dict[str, dict[str, Any]]:
+    """Construct path → ``{"file", "line", "called_from": [[file, line], ...]}`` for every
+    construct whose creation stack holds an app frame."""
+    found: dict[str, dict[str, Any]] = {}
+    for path, stack in creation_stacks(assembly_dir):
+        if path and path not in found and (app := frames.of(stack)):
+            (file, line), above = app[0], app[1 : 1 + CALLED_FROM_LIMIT]
+            found[path] = {"file": file, "line": line, "called_from": [list(f) for f in above]}
+    return dict(sorted(found.items()))
+
+
+def write_sources(assembly_dir: Path, app_root: Path, project_root: Path) -> None:
+    """The sources file of an assembly, from its creation stacks (the app's code below
+    ``app_root``, files shown relative to ``project_root``)."""
+    document = {
+        "schema": SOURCES_SCHEMA,
+        "constructs": locations(assembly_dir, AppFrames(app_root, project_root)),
+    }
+    (assembly_dir / SOURCES_FILE).write_text(json.dumps(document, indent=1) + "\n", "utf-8")

@@ -1,10 +1,10 @@
 """Source locations of findings: the app's line that created each resource, from the assembly.
 
-The synthesis's source capture writes construct path → file and line into the cloud assembly
-while the app is built. A finding's resource is matched through its construct path (the
-template's ``aws:cdk:path`` metadata): the construct itself, else its nearest ancestor that the
-app's code created (a resource an L2 makes inside itself belongs to the line that made the L2).
-Plain templates have no such file and keep their template locations only.
+The synth child writes construct path → file, line and the app's calls above it into the cloud
+assembly (:mod:`compliance.synthesis.source_capture`). A finding's resource is matched through
+its construct path (the template's ``aws:cdk:path`` metadata): the construct itself, else its
+nearest recorded ancestor. Plain templates have no such file and keep their template locations
+only; a file written before ``called_from`` existed reads with none.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from compliance.errors import InputError
-from compliance.record.findings import Finding, Location
+from compliance.record.findings import Finding, Location, SourceLocation
 from compliance.synthesis.source_capture import SOURCES_FILE, SOURCES_SCHEMA
 
 
@@ -24,6 +24,7 @@ class _Line(BaseModel):
     model_config = ConfigDict(extra="forbid")
     file: str
     line: int
+    called_from: list[tuple[str, int]] = []
 
 
 class _SourcesFile(BaseModel):
@@ -35,13 +36,13 @@ class _SourcesFile(BaseModel):
 class SourceMap:
     """Construct path → the app code line that created it."""
 
-    def __init__(self, lines: dict[str, Location]) -> None:
+    def __init__(self, lines: dict[str, SourceLocation]) -> None:
         self._lines = lines
 
     def __len__(self) -> int:
         return len(self._lines)
 
-    def locate(self, construct_path: str | None) -> Location | None:
+    def locate(self, construct_path: str | None) -> SourceLocation | None:
         """The location of the construct, else of its nearest recorded ancestor."""
         if not construct_path:
             return None
@@ -71,7 +72,11 @@ def read_sources(assembly_dir: Path) -> SourceMap:
         raise InputError(path, f"unknown construct source map schema {document.schema_!r}")
     return SourceMap(
         {
-            construct: Location(file=line.file, start_line=line.line)
+            construct: SourceLocation(
+                file=line.file,
+                start_line=line.line,
+                called_from=[Location(file=f, start_line=n) for f, n in line.called_from],
+            )
             for construct, line in document.constructs.items()
         }
     )

@@ -17,7 +17,7 @@ from compliance.errors import InputError
 from compliance.quiet import QUIET_ENV, silence
 from compliance.synthesis.app import AppExited, AppSpec, app_environment, parse_app, run_app
 from compliance.synthesis.nag import REPORT, attach_packs, write_attached
-from compliance.synthesis.source_capture import SOURCES_FILE, SourceRecorder, write_sources
+from compliance.synthesis.source_capture import HOST_TRACES, write_sources
 from policies.nag_packs import default_nag_packs
 
 #: CDK's built-in CloudFormation validation checks deployability, not compliance (its report
@@ -46,7 +46,13 @@ def synthesize(
         command += ["--env", name]
     for pack in packs or default_nag_packs().default:
         command += ["--pack", pack]
-    env = {**os.environ, **QUIET_ENV, **SYNTH_ENV, **app_environment(outdir, env_names)}
+    env = {
+        **os.environ,
+        **QUIET_ENV,
+        **SYNTH_ENV,
+        **HOST_TRACES,
+        **app_environment(outdir, env_names),
+    }
     env["NODE_OPTIONS"] = f"{NODE_OPTIONS} {os.environ.get('NODE_OPTIONS', '')}".strip()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
@@ -63,15 +69,8 @@ def _failure(stderr: str) -> str:
 
 def _run(outdir: Path, env_names: list[str] | None, spec: AppSpec, packs: Sequence[str]) -> None:
     names: list[str] = []
-    sources = SourceRecorder.for_app(spec.code_root(), spec.base)
     try:
-        run_app(
-            spec,
-            outdir,
-            env_names,
-            lambda app: names.extend(attach_packs(app, packs)),
-            sources.trace,
-        )
+        run_app(spec, outdir, env_names, lambda app: names.extend(attach_packs(app, packs)))
     except RuntimeError as error:
         # Violations make synth raise *after* the assembly and the report are written (the
         # message then starts with the error's name; under CI=true it embeds the report).
@@ -80,7 +79,7 @@ def _run(outdir: Path, env_names: list[str] | None, spec: AppSpec, packs: Sequen
             raise
     if not (outdir / "manifest.json").exists():
         raise InputError(spec.text, "the app wrote no cloud assembly (it never synthesized)")
-    write_sources(sources, outdir / SOURCES_FILE)
+    write_sources(outdir, spec.code_root(), spec.base)
     write_attached(outdir, names)
 
 

@@ -16,7 +16,7 @@ from compliance.cli import main
 from compliance.gate.baseline import gate_against
 from compliance.outputs.diff import diff_records
 from compliance.outputs.diff_markdown import render_diff_markdown
-from compliance.record.findings import FindingsRecord, Location
+from compliance.record.findings import FindingsRecord, SourceLocation
 from compliance.record.fingerprints import fingerprinted
 from policies.catalog import Catalog
 from tests.policies.policy_testdata import SMALL_PLATFORM
@@ -150,7 +150,10 @@ def with_source(record: FindingsRecord, file: str, line: int) -> FindingsRecord:
     """The record as if each resource had been created at ``file:line`` of a CDK app."""
     findings = [
         f.model_copy(
-            update={"source_location": Location(file=file, start_line=line), "fingerprint": None}
+            update={
+                "source_location": SourceLocation(file=file, start_line=line),
+                "fingerprint": None,
+            }
         )
         for f in record.findings
     ]

@@ -1,5 +1,5 @@
 """An app outside the project (``--app MODULE:FUNCTION`` from another folder) still gets its
-construct lines: as absolute paths, since they are not below the project root."""
+resources' lines: as absolute paths, since they are not below the project root."""
 
 from __future__ import annotations
 
@@ -9,26 +9,28 @@ from pathlib import Path
 
 import pytest
 
-from compliance.synthesis.source_capture import capture
+from compliance.synthesis.source_capture import HOST_TRACES, AppFrames, locations
 
 APP = """
-from constructs import Construct
-
-
-class Box(Construct):
-    pass
+from aws_cdk import CfnResource
 
 
 def build(scope):
-    return Box(scope, "Box")
+    return CfnResource(scope, "Box", type="AWS::CloudFormation::WaitConditionHandle")
+
+
+def outer(scope):
+    return build(scope)
 """
 
 
 def test_an_app_outside_the_project_is_recorded_by_absolute_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from aws_cdk import App
+    from aws_cdk import App, Stack
 
+    for name, value in HOST_TRACES.items():  # as the synth child runs
+        monkeypatch.setenv(name, value)
     outside, project = tmp_path / "elsewhere", tmp_path / "project"
     (outside / "faraway").mkdir(parents=True)
     project.mkdir()
@@ -38,7 +40,15 @@ def test_an_app_outside_the_project_is_recorded_by_absolute_path(
     monkeypatch.delitem(sys.modules, "faraway", raising=False)
     module = importlib.import_module("faraway")
     app = App(outdir=str(tmp_path / "cdk.out"))
-    with capture(outside / "faraway", project) as recorder:
-        module.build(app)
-    line = APP.splitlines().index('    return Box(scope, "Box")') + 1
-    assert recorder.locations() == {"Box": {"file": source.resolve().as_posix(), "line": line}}
+    module.outer(Stack(app, "Stack"))  # this test's own line is no app frame
+    app.synth()
+    lines = APP.splitlines()
+    made = lines.index(
+        '    return CfnResource(scope, "Box", type="AWS::CloudFormation::WaitConditionHandle")'
+    )
+    called = lines.index("    return build(scope)")
+    file = source.resolve().as_posix()
+    found = locations(tmp_path / "cdk.out", AppFrames(outside / "faraway", project))
+    assert found == {
+        "Stack/Box": {"file": file, "line": made + 1, "called_from": [[file, called + 1]]}
+    }

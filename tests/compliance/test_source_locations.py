@@ -12,6 +12,7 @@ from compliance.gate.baseline import gate_against
 from compliance.outputs.report.markdown import escape_markdown
 from compliance.outputs.report.render import render as render_report
 from compliance.outputs.sarif import FINGERPRINT_KEY, SRCROOT, to_sarif
+from compliance.outputs.where import source_line
 from compliance.record.findings import FindingsRecord
 from compliance.synthesis.source_capture import SOURCES_FILE
 from policies.catalog import default_catalog
@@ -65,11 +66,45 @@ def test_a_resource_an_l2_creates_belongs_to_the_line_that_created_the_l2(
     bucket = findings_of(record, "/Buckets/IngestionBucket/Resource")
     assert policy and bucket
     for finding in policy + bucket:
-        assert finding["source_location"] == {
+        where = finding["source_location"]
+        assert (where["file"], where["start_line"]) == ("infra/constructs/buckets.py", bucket_line)
+        assert where["called_from"][0] == {
             "file": "infra/constructs/buckets.py",
-            "start_line": bucket_line,
+            "start_line": line_of(buckets, "self.ingestion = seed_bucket("),
             "end_line": None,
         }
+
+
+def test_the_buckets_one_helper_makes_read_distinct_call_sites(
+    platform_gate: tuple[Path, dict[str, Any]],
+) -> None:
+    """Four buckets come from ``seed_bucket``: one line, told apart by the call that led there."""
+    folder, record = platform_gate
+    buckets = folder / "infra" / "constructs" / "buckets.py"
+    governance = folder / "infra" / "constructs" / "governance.py"
+    calls = {
+        "/Buckets/IngestionBucket/Resource": (buckets, "self.ingestion = seed_bucket("),
+        "/Buckets/AnalyticsBucket/Resource": (buckets, "self.analytics = seed_bucket("),
+        "/Buckets/ArchivalBucket/Resource": (buckets, "self.archival = seed_bucket("),
+        "/Governance/ConfigBucket/Resource": (governance, "self.bucket = seed_bucket("),
+    }
+    seen = set()
+    for part, (file, text) in calls.items():
+        findings = findings_of(record, part)
+        assert findings, part
+        for finding in findings:
+            where = finding["source_location"]
+            assert (where["file"], where["start_line"]) == (
+                "infra/constructs/buckets.py",
+                line_of(buckets, "return s3.Bucket("),
+            )
+            call = where["called_from"][0]
+            assert (call["file"], call["start_line"]) == (
+                file.relative_to(folder).as_posix(),
+                line_of(file, text),
+            )
+            seen.add((call["file"], call["start_line"]))
+    assert len(seen) == 4
 
 
 def test_a_helper_cdk_adds_to_the_stack_belongs_to_the_construct_that_caused_it(
@@ -108,7 +143,7 @@ def test_sarif_points_at_the_source_and_keeps_the_template_as_related_location(
             "uriBaseId": SRCROOT,
         }
         assert physical["region"] == {"startLine": finding["source_location"]["start_line"]}
-        (related,) = result["relatedLocations"]
+        related, *calls = result["relatedLocations"]
         assert related["physicalLocation"]["artifactLocation"] == {
             "uri": finding["location"]["file"],  # out/cdk.out/..., below the copy's root
             "uriBaseId": SRCROOT,
@@ -116,6 +151,13 @@ def test_sarif_points_at_the_source_and_keeps_the_template_as_related_location(
         assert (
             related["physicalLocation"]["region"]["startLine"] == finding["location"]["start_line"]
         )
+        assert [
+            (c["physicalLocation"]["artifactLocation"]["uri"], c["physicalLocation"]["region"])
+            for c in calls
+        ] == [
+            (site["file"], {"startLine": site["start_line"]})
+            for site in finding["source_location"]["called_from"]
+        ]
         assert result["partialFingerprints"] == {FINGERPRINT_KEY: finding["fingerprint"]}
         assert "baselineState" not in result
 
@@ -156,5 +198,5 @@ def test_the_audit_reports_show_the_source_and_the_template_and_existing_failure
     assert "existing (in the baseline)" in html
     assert f"{gated.summary.gate.existing} existing failure(s) in the baseline" in html
     markdown = render_report(gated, "md")
-    assert f" at {escape_markdown(source)} |" in markdown
+    assert f" at {escape_markdown(source_line(failing.source_location, 1))} |" in markdown
     assert "existing (in the baseline): " in markdown

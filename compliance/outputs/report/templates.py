@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 
 import reports
 from compliance.outputs.report.markdown import escape_markdown
+from compliance.outputs.where import source_line
 
 Format = Literal["html", "md"]
 FORMATS: tuple[Format, ...] = ("html", "md")
@@ -20,8 +21,8 @@ TEMPLATES_DIR = Path(reports.__file__).parent / "templates"
 def environment(fmt: Format) -> Environment:
     """HTML autoescapes; Markdown escapes every printed value through ``finalize``. Compiled
     templates are kept in jinja's per-user bytecode cache (keyed by the template's source),
-    so a run does not compile them again."""
-    return Environment(
+    so a run does not compile them again. ``source_line`` shows where the app made a resource."""
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         bytecode_cache=FileSystemBytecodeCache(),
         undefined=StrictUndefined,
@@ -31,3 +32,5 @@ def environment(fmt: Format) -> Environment:
         autoescape=fmt == "html",
         finalize=None if fmt == "html" else escape_markdown,
     )
+    env.globals["source_line"] = source_line
+    return env
