@@ -142,15 +142,12 @@ def _from_assembly(
 
 
 def _lookup_line(lookup: AssemblyLookup) -> str:
-    """What a missing lookup is and the two ways to answer it."""
-    where = " with AWS credentials"
-    account, region = lookup.props.get("account"), lookup.props.get("region")
-    if account and region:
-        where += f" for account {account} in {region}"
+    """What a missing lookup is and the two ways to answer it, in one line."""
     return (
         f"missing context lookup {lookup.describe()}: CDK synthesized placeholder values in "
-        f"its place; fill cdk.context.json by running `cdk synth` once{where} (it stores the "
-        f"answer under {lookup.key!r}), or give that key its value with --context KEY=VALUE"
+        "its place, so nothing was judged; fill cdk.context.json with one `cdk synth` under AWS "
+        f"credentials for that account, or give the context key {lookup.key!r} its value with "
+        "--context KEY=VALUE"
     )
 
 

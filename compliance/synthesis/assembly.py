@@ -94,13 +94,16 @@ class MissingLookup:
     manifest: Path
 
     def describe(self) -> str:
-        """The lookup in one line: provider and what it asks (the lookup role left out)."""
+        """The lookup in one line: provider, what it asks and where (the lookup role left
+        out): ``vpc-provider (filter.vpc-id=vpc-1) in aws://111111111111/eu-west-1``."""
         asked = ", ".join(
             f"{name}={value}"
             for name, value in _flat(self.props)
-            if name not in ("lookupRoleArn", "lookupRoleExternalId")
+            if name not in ("account", "region", "lookupRoleArn", "lookupRoleExternalId")
         )
-        return f"{self.provider} ({asked})" if asked else self.provider
+        account, region = self.props.get("account"), self.props.get("region")
+        where = f" in aws://{account}/{region}" if account and region else ""
+        return f"{self.provider}{f' ({asked})' if asked else ''}{where}"
 
 
 @dataclass(frozen=True)
