@@ -72,9 +72,21 @@ def check(
     )
     warm.join()
     try:
-        assembly = read_assembly(assembly_dir)
+        record = _judge_assembly(assembly_dir, shown_dir, environments, policy, rules)
     except InputError as error:  # named where the assembly is published, not in the staging
         raise InputError(str(error).replace(str(assembly_dir), str(shown_dir))) from None
+    return record.model_copy(update={"nag_packs": packs})
+
+
+def _judge_assembly(
+    assembly_dir: Path,
+    shown_dir: Path,
+    environments: Sequence[EnvInfo],
+    policy: Policy,
+    rules: RuleMap,
+) -> FindingsRecord:
+    """Every template of a synthesized assembly judged by both tools."""
+    assembly = read_assembly(assembly_dir)
     by_stack = {env.stack_name: env for env in environments}
     scanned, unjudged = _from_assembly(
         assembly, lambda path: _shown(shown_dir / path.relative_to(assembly_dir)), by_stack
@@ -94,7 +106,7 @@ def check(
     record = _record(
         findings, [each for each, _ in scanned], envs, policy, sources, unjudged.targets
     )
-    return record.model_copy(update={"nag_packs": packs, "missing_lookups": unjudged.lookups})
+    return record.model_copy(update={"missing_lookups": unjudged.lookups})
 
 
 @dataclass(frozen=True)
