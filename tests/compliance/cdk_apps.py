@@ -113,3 +113,12 @@ def lookup_app(*, outdir: str | Path, env_names: Sequence[str] | None = None) ->
     ec2.SecurityGroup(stack, "Web", vpc=vpc)
     s3.Bucket(stack, "Bucket")
     return app
+
+
+def stackless_app(*, outdir: str | Path, env_names: Sequence[str] | None = None) -> Any:
+    """An app with a Stage and no stack anywhere."""
+    from aws_cdk import App, Stage
+
+    app = App(outdir=str(outdir))
+    Stage(app, "Empty")
+    return app

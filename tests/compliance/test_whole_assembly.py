@@ -273,3 +273,16 @@ def test_a_nested_assembly_that_loops_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {"Loop": nested}}))
     with pytest.raises(InputError, match="nested assembly Loop loops or is too deep"):
         read_assembly(tmp_path)
+
+
+def test_an_app_without_any_stack_names_the_published_folder_not_the_staging_one(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    app = "tests.compliance.cdk_apps:stackless_app"
+    code, stdout, stderr = _run("check", "--app", app, "--out", str(out), "--no-cache")
+    assert (code, stdout) == (2, "")
+    assert stderr.splitlines() == [
+        f"tap-compliance: error: {out}/cdk.out/manifest.json: "
+        "the cloud assembly has no stack templates"
+    ]
