@@ -345,7 +345,7 @@ def _record(
             name=each.target,
             env=envs.get(each.target),
             config_rules=each.template.config_rules(),
-            note=_note(each.template),
+            note=_note(each.template, each.stack),
             parameters=dict(each.parameters),
         )
         for each in scanned
@@ -380,14 +380,20 @@ def _target(stack: Stack | None, shown: str, sha256: str, **fields: Any) -> Targ
     return Target.model_validate({"template": shown, "sha256": sha256, **fields})
 
 
-def _note(template: Template) -> str | None:
-    if conditions.deployed_body(template).get("Resources"):
-        return None
-    false = sorted(name for name, truth in conditions.decided(template).items() if not truth)
-    return (
-        f"nothing to judge: every resource is under a condition the template makes always "
-        f"false ({', '.join(false)})"
-    )
+def _note(template: Template, stack: Stack | None) -> str | None:
+    notes = []
+    if not conditions.deployed_body(template).get("Resources"):
+        false = sorted(name for name, truth in conditions.decided(template).items() if not truth)
+        notes.append(
+            f"nothing to judge: every resource is under a condition the template makes always "
+            f"false ({', '.join(false)})"
+        )
+    if stack is not None and stack.outside:
+        notes.append(
+            f"deploys nested stack(s) whose template is not in the cloud assembly, not judged: "
+            f"{', '.join(stack.outside)}"
+        )
+    return "; ".join(notes) or None
 
 
 def _order(finding: Finding) -> tuple[str, ...]:

@@ -65,6 +65,8 @@ class Stack:
     parent: str | None = None
     #: The construct paths of the stacks nested in this one (their resources are theirs).
     nested_paths: tuple[str, ...] = ()
+    #: Logical ids of its nested stacks whose template is not in the assembly (not judged).
+    outside: tuple[str, ...] = ()
 
     def owns(self, construct_path: str) -> bool:
         """True when the construct at ``construct_path`` is in this template."""
@@ -226,16 +228,20 @@ def _scope_of(path: str) -> str | None:
 def _nested_of(
     root: Stack, stack: Stack, assets: dict[str, Path], scopes: dict[str, str], depth: int
 ) -> list[Stack]:
-    template = read_json(stack.template) if assets else {}
+    # most templates deploy no nested stack: parsed here only when the text names the type
+    text = read_text(stack.template)
+    template = _json(stack.template, text) if NESTED_STACK in text else {}
     resources = template.get("Resources") if isinstance(template, dict) else None
     nested: list[Stack] = []
+    outside: list[str] = []
     for logical_id, resource in (resources or {}).items():
         if not isinstance(resource, dict) or resource.get("Type") != NESTED_STACK:
             continue
         url = json.dumps((resource.get("Properties") or {}).get("TemplateURL"))
         path = next((file for key, file in assets.items() if key in url), None)
-        if path is None:
-            continue  # a template from outside the assembly: the URL is all there is
+        if path is None:  # a template from outside the assembly: the URL is all there is
+            outside.append(logical_id)
+            continue
         if depth >= MAX_DEPTH:
             raise InputError(stack.template, "nested stacks nested too deep")
         nested.append(
@@ -252,7 +258,7 @@ def _nested_of(
             )
         )
     paths = tuple(each.construct_path for each in nested if each.construct_path)
-    found = [replace(stack, nested_paths=paths)]
+    found = [replace(stack, nested_paths=paths, outside=tuple(outside))]
     for each in nested:
         found += _nested_of(root, each, assets, scopes, depth + 1)
     return found
@@ -349,7 +355,10 @@ def _logical_ids(manifest: Path, metadata: Any) -> dict[str, str]:
 
 def read_json(path: Path) -> Any:
     """A JSON file of the assembly; unreadable or invalid JSON is an :class:`InputError`."""
-    text = read_text(path)
+    return _json(path, read_text(path))
+
+
+def _json(path: Path, text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

@@ -286,3 +286,29 @@ def test_an_app_without_any_stack_names_the_published_folder_not_the_staging_one
         f"tap-compliance: error: {out}/cdk.out/manifest.json: "
         "the cloud assembly has no stack templates"
     ]
+
+
+def test_a_nested_stack_from_outside_the_assembly_is_named_on_its_parent(tmp_path: Path) -> None:
+    template = {
+        "Resources": {
+            "Shared": {
+                "Type": "AWS::CloudFormation::Stack",
+                "Properties": {"TemplateURL": "https://example.com/shared.template.json"},
+            }
+        }
+    }
+    (tmp_path / "App.template.json").write_text(json.dumps(template))
+    stack = {
+        "type": "aws:cloudformation:stack",
+        "properties": {"templateFile": "App.template.json"},
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {"App": stack}}))
+    code, record = _scan(tmp_path)
+    assert code == 0
+    assert [(t["name"], t["note"]) for t in record["targets"]] == [
+        (
+            "App",
+            "deploys nested stack(s) whose template is not in the cloud assembly, not judged: "
+            "Shared",
+        )
+    ]
