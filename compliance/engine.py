@@ -28,7 +28,7 @@ from compliance.synthesis.app import resolve_app
 from compliance.synthesis.assembly import Assembly, Stack, read_assembly
 from compliance.synthesis.assembly import MissingLookup as AssemblyLookup
 from compliance.synthesis.cache import synthesize_cached
-from compliance.synthesis.nag import read_violations
+from compliance.synthesis.nag import REPORT, read_violations
 from compliance.synthesis.sources import SourceMap, read_sources, with_sources
 from policies.cfn import conditions
 from policies.cfn.parameters import apply_parameters, unused
@@ -72,13 +72,13 @@ def check(
     )
     warm.join()
     try:
-        record = _judge_assembly(assembly_dir, shown_dir, environments, policy, rules)
+        record = check_assembly(assembly_dir, shown_dir, environments, policy, rules)
     except InputError as error:  # named where the assembly is published, not in the staging
         raise InputError(str(error).replace(str(assembly_dir), str(shown_dir))) from None
     return record.model_copy(update={"nag_packs": packs})
 
 
-def _judge_assembly(
+def check_assembly(
     assembly_dir: Path,
     shown_dir: Path,
     environments: Sequence[EnvInfo],
@@ -101,6 +101,14 @@ def _judge_assembly(
         violations = read_violations(assembly_dir, rules.names())
         for each, _ in scanned:
             findings += from_nag(violations, each, policy.catalog, rules)
+        stacks = [each.stack for each, _ in scanned if each.stack]
+        for violation in violations:  # never dropped for want of a template to land on
+            if not any(stack.owns(violation.construct_path) for stack in stacks):
+                raise InputError(
+                    assembly_dir / REPORT,
+                    f"cdk-nag's {violation.rule_id} names {violation.construct_path}, which no "
+                    "template of the cloud assembly holds",
+                )
     envs = {each.target: env.name if env else None for each, env in scanned}
     sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
     record = _record(

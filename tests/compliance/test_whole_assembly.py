@@ -17,8 +17,12 @@ from typing import Any
 
 import pytest
 
+from compliance import engine
 from compliance.errors import InputError
+from compliance.policy import Policy
 from compliance.synthesis.assembly import read_assembly
+from compliance.synthesis.nag import REPORT, write_attached
+from policies.nag_packs import RuleMap, default_nag_packs
 from tests.compliance.engine_testdata import ROOT
 
 pytestmark = pytest.mark.slow
@@ -312,3 +316,34 @@ def test_a_nested_stack_from_outside_the_assembly_is_named_on_its_parent(tmp_pat
             "Shared",
         )
     ]
+
+
+def test_a_cdk_nag_violation_no_template_holds_is_an_input_error(
+    tmp_path: Path, test_policy: Policy
+) -> None:
+    """A violation is never dropped for want of a template to land on."""
+    bucket = {"Type": "AWS::S3::Bucket"}
+    (tmp_path / "App.template.json").write_text(json.dumps({"Resources": {"Bucket": bucket}}))
+    stack = {
+        "type": "aws:cloudformation:stack",
+        "displayName": "App",
+        "properties": {"templateFile": "App.template.json"},
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {"App": stack}}))
+    violation = {
+        "ruleName": "PCI.DSS.321-S3BucketLoggingEnabled",
+        "description": "no logging",
+        "severity": "error",
+        "violatingConstructs": [{"constructPath": "/Elsewhere/Bucket/Resource"}],
+    }
+    report = {"pluginReports": [{"pluginName": "PCI.DSS.321", "violations": [violation]}]}
+    (tmp_path / REPORT).write_text(json.dumps(report))
+    write_attached(tmp_path, ["PCI.DSS.321"])
+    packs = default_nag_packs()
+    rules = RuleMap(test_policy.catalog, packs, packs.default)
+    with pytest.raises(InputError) as raised:
+        engine.check_assembly(tmp_path, tmp_path, [], test_policy, rules)
+    assert str(raised.value) == (
+        f"{tmp_path / REPORT}: cdk-nag's PCI.DSS.321-S3BucketLoggingEnabled names "
+        "Elsewhere/Bucket/Resource, which no template of the cloud assembly holds"
+    )
