@@ -88,9 +88,15 @@ def check_assembly(
     """Every template of a synthesized assembly judged by both tools."""
     assembly = read_assembly(assembly_dir)
     by_stack = {env.stack_name: env for env in environments}
-    scanned, unjudged = _from_assembly(
-        assembly, lambda path: _shown(shown_dir / path.relative_to(assembly_dir)), by_stack
-    )
+
+    def shown(path: Path) -> str:
+        return _shown(shown_dir / path.relative_to(assembly_dir))
+
+    unjudged = _unjudged(assembly, shown)
+    scanned = [
+        (_scanned(stack, shown(stack.template)), by_stack.get(stack.nested_in or stack.stack_name))
+        for stack in ([] if assembly.missing else assembly.stacks)
+    ]
     findings: list[Finding] = []
     for each, env in scanned:
         context = Context.for_regions(
@@ -119,19 +125,19 @@ def check_assembly(
 
 @dataclass(frozen=True)
 class _Unjudged:
-    """Templates of an assembly not judged (placeholder values of missing lookups) and why."""
+    """Templates of an assembly not judged (placeholder values of missing lookups, nested
+    templates from outside it) and why."""
 
     targets: list[Target] = field(default_factory=list)
     lookups: list[MissingLookup] = field(default_factory=list)
 
 
-def _from_assembly(
-    assembly: Assembly, shown: Callable[[Path], str], by_stack: Mapping[str, EnvInfo]
-) -> tuple[list[tuple[ScannedTemplate, EnvInfo | None]], _Unjudged]:
-    """Every template of the assembly to judge, each with the environment of the stack that
-    deploys it; or, when the synthesis has missing lookups, every template listed unjudged:
-    CDK put placeholder values where the answers belong (``cdk deploy`` would look them up and
-    synthesize again), so judging them would judge a template nobody deploys."""
+def _unjudged(assembly: Assembly, shown: Callable[[Path], str]) -> _Unjudged:
+    """The templates of the assembly that cannot be judged, listed in error (they fail the
+    gate). With missing lookups, every one: CDK put placeholder values where the answers
+    belong (``cdk deploy`` would look them up and synthesize again), so judging them would
+    judge templates nobody deploys. Else the nested stacks deployed from a template outside
+    the assembly: deployed, never read."""
     if assembly.missing:
         lookups = [
             MissingLookup(
@@ -153,12 +159,27 @@ def _from_assembly(
             )
             for stack in assembly.stacks
         ]
-        return [], _Unjudged(targets, lookups)
-    scanned = [
-        (_scanned(stack, shown(stack.template)), by_stack.get(stack.nested_in or stack.stack_name))
-        for stack in assembly.stacks
-    ]
-    return scanned, _Unjudged()
+        return _Unjudged(targets, lookups)
+    return _Unjudged(
+        [
+            Target(
+                name=f"{stack.stack_name}/{logical_id}",
+                status="error",
+                stack=f"{stack.stack_name}/{logical_id}",
+                template=url,
+                sha256="",
+                account=stack.account,
+                region=stack.region,
+                artifact=stack.artifact_id,
+                stage=stack.stage,
+                parent=stack.stack_name,
+                note="not judged: a nested stack whose template (its TemplateURL) is not in "
+                "the cloud assembly",
+            )
+            for stack in assembly.stacks
+            for logical_id, url in stack.outside
+        ]
+    )
 
 
 def _lookup_line(lookup: AssemblyLookup) -> str:
@@ -228,10 +249,10 @@ def scan(
                     raise
                 unjudged(entry.path, "error", str(error))  # names the assembly's file
                 continue
+            not_judged = _unjudged(assembly, _shown)
+            listed += not_judged.targets
+            lookups += not_judged.lookups
             if assembly.missing:
-                _, not_judged = _from_assembly(assembly, _shown, by_stack)
-                listed += not_judged.targets
-                lookups += not_judged.lookups
                 continue
             for each_stack in assembly.stacks:
                 sources[each_stack.stack_name] = source_map
@@ -353,7 +374,7 @@ def _record(
             name=each.target,
             env=envs.get(each.target),
             config_rules=each.template.config_rules(),
-            note=_note(each.template, each.stack),
+            note=_note(each.template),
             parameters=dict(each.parameters),
         )
         for each in scanned
@@ -388,20 +409,14 @@ def _target(stack: Stack | None, shown: str, sha256: str, **fields: Any) -> Targ
     return Target.model_validate({"template": shown, "sha256": sha256, **fields})
 
 
-def _note(template: Template, stack: Stack | None) -> str | None:
-    notes = []
-    if not conditions.deployed_body(template).get("Resources"):
-        false = sorted(name for name, truth in conditions.decided(template).items() if not truth)
-        notes.append(
-            f"nothing to judge: every resource is under a condition the template makes always "
-            f"false ({', '.join(false)})"
-        )
-    if stack is not None and stack.outside:
-        notes.append(
-            f"deploys nested stack(s) whose template is not in the cloud assembly, not judged: "
-            f"{', '.join(stack.outside)}"
-        )
-    return "; ".join(notes) or None
+def _note(template: Template) -> str | None:
+    if conditions.deployed_body(template).get("Resources"):
+        return None
+    false = sorted(name for name, truth in conditions.decided(template).items() if not truth)
+    return (
+        f"nothing to judge: every resource is under a condition the template makes always "
+        f"false ({', '.join(false)})"
+    )
 
 
 def _order(finding: Finding) -> tuple[str, ...]:

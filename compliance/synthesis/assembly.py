@@ -65,8 +65,9 @@ class Stack:
     parent: str | None = None
     #: The construct paths of the stacks nested in this one (their resources are theirs).
     nested_paths: tuple[str, ...] = ()
-    #: Logical ids of its nested stacks whose template is not in the assembly (not judged).
-    outside: tuple[str, ...] = ()
+    #: Its nested stacks whose template is not in the assembly: (logical id, TemplateURL as
+    #: the template writes it, JSON).
+    outside: tuple[tuple[str, str], ...] = ()
 
     def owns(self, construct_path: str) -> bool:
         """True when the construct at ``construct_path`` is in this template."""
@@ -233,14 +234,14 @@ def _nested_of(
     template = _json(stack.template, text) if NESTED_STACK in text else {}
     resources = template.get("Resources") if isinstance(template, dict) else None
     nested: list[Stack] = []
-    outside: list[str] = []
+    outside: list[tuple[str, str]] = []
     for logical_id, resource in (resources or {}).items():
         if not isinstance(resource, dict) or resource.get("Type") != NESTED_STACK:
             continue
         url = json.dumps((resource.get("Properties") or {}).get("TemplateURL"))
         path = next((file for key, file in assets.items() if key in url), None)
         if path is None:  # a template from outside the assembly: the URL is all there is
-            outside.append(logical_id)
+            outside.append((logical_id, url))
             continue
         if depth >= MAX_DEPTH:
             raise InputError(stack.template, "nested stacks nested too deep")

@@ -292,13 +292,11 @@ def test_an_app_without_any_stack_names_the_published_folder_not_the_staging_one
     ]
 
 
-def test_a_nested_stack_from_outside_the_assembly_is_named_on_its_parent(tmp_path: Path) -> None:
+def test_a_nested_stack_from_outside_the_assembly_is_a_target_not_judged(tmp_path: Path) -> None:
+    url = "https://example.com/shared.template.json"
     template = {
         "Resources": {
-            "Shared": {
-                "Type": "AWS::CloudFormation::Stack",
-                "Properties": {"TemplateURL": "https://example.com/shared.template.json"},
-            }
+            "Shared": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": url}}
         }
     }
     (tmp_path / "App.template.json").write_text(json.dumps(template))
@@ -308,14 +306,15 @@ def test_a_nested_stack_from_outside_the_assembly_is_named_on_its_parent(tmp_pat
     }
     (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {"App": stack}}))
     code, record = _scan(tmp_path)
-    assert code == 0
-    assert [(t["name"], t["note"]) for t in record["targets"]] == [
-        (
-            "App",
-            "deploys nested stack(s) whose template is not in the cloud assembly, not judged: "
-            "Shared",
-        )
+    assert code == 1
+    assert [(t["name"], t["status"], t["parent"], t["template"]) for t in record["targets"]] == [
+        ("App", "judged", None, str(tmp_path / "App.template.json")),
+        ("App/Shared", "error", "App", json.dumps(url)),
     ]
+    assert record["targets"][1]["note"] == (
+        "not judged: a nested stack whose template (its TemplateURL) is not in the cloud assembly"
+    )
+    assert record["summary"]["gate"]["unjudged"] == 1
 
 
 def test_a_cdk_nag_violation_no_template_holds_is_an_input_error(
