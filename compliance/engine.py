@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from compliance.environments import EnvInfo
-from compliance.errors import InputError
+from compliance.errors import InputError, read_problem
 from compliance.gate.threshold import summarise
 from compliance.gate.waivers import apply_waivers
 from compliance.judging.discovery import discover
@@ -21,12 +22,13 @@ from compliance.judging.results import ScannedTemplate, from_checkov, from_nag
 from compliance.judging.suppressions import attach, suppressions, without_checkov_skips
 from compliance.policy import Policy
 from compliance.project import tool_versions
-from compliance.record.findings import Finding, FindingsRecord, Target
+from compliance.record.findings import Finding, FindingsRecord, MissingLookup, Target
 from compliance.record.fingerprints import with_fingerprints
 from compliance.synthesis.app import resolve_app
-from compliance.synthesis.assembly import Stack, nested_stacks, read_assembly
+from compliance.synthesis.assembly import Assembly, Stack, read_assembly
+from compliance.synthesis.assembly import MissingLookup as AssemblyLookup
 from compliance.synthesis.cache import synthesize_cached
-from compliance.synthesis.nag import read_violations
+from compliance.synthesis.nag import REPORT, read_violations
 from compliance.synthesis.sources import SourceMap, read_sources, with_sources
 from policies.cfn import conditions
 from policies.cfn.parameters import apply_parameters, unused
@@ -69,24 +71,132 @@ def check(
         assembly_dir, [env.name for env in environments], spec, cache=cache, packs=packs
     )
     warm.join()
+    try:
+        record = check_assembly(assembly_dir, shown_dir, environments, policy, rules)
+    except InputError as error:  # named where the assembly is published, not in the staging
+        raise InputError(str(error).replace(str(assembly_dir), str(shown_dir))) from None
+    return record.model_copy(update={"nag_packs": packs})
+
+
+def check_assembly(
+    assembly_dir: Path,
+    shown_dir: Path,
+    environments: Sequence[EnvInfo],
+    policy: Policy,
+    rules: RuleMap,
+) -> FindingsRecord:
+    """Every template of a synthesized assembly judged by both tools."""
+    assembly = read_assembly(assembly_dir)
     by_stack = {env.stack_name: env for env in environments}
-    scanned: list[tuple[ScannedTemplate, EnvInfo | None]] = []
-    for stack in read_assembly(assembly_dir):
-        shown = _shown(shown_dir / stack.template.name)
-        scanned.append((_scanned(stack, shown), by_stack.get(stack.stack_name)))
+
+    def shown(path: Path) -> str:
+        return _shown(shown_dir / path.relative_to(assembly_dir))
+
+    unjudged = _unjudged(assembly, shown)
+    scanned = [
+        (_scanned(stack, shown(stack.template)), by_stack.get(stack.nested_in or stack.stack_name))
+        for stack in ([] if assembly.missing else assembly.stacks)
+    ]
     findings: list[Finding] = []
     for each, env in scanned:
         context = Context.for_regions(
             env.allowed_regions if env else None, env.customer_managed_keys if env else ()
         )
         findings += _check_findings(each, policy, context)
-    violations = read_violations(assembly_dir, rules.names())
-    for each, _ in scanned:
-        findings += from_nag(violations, each, policy.catalog, rules)
+    if scanned:
+        violations = read_violations(assembly_dir, rules.names())
+        for each, _ in scanned:
+            findings += from_nag(violations, each, policy.catalog, rules)
+        stacks = [each.stack for each, _ in scanned if each.stack]
+        for violation in violations:  # never dropped for want of a template to land on
+            if not any(stack.owns(violation.construct_path) for stack in stacks):
+                raise InputError(
+                    assembly_dir / REPORT,
+                    f"cdk-nag's {violation.rule_id} names {violation.construct_path}, which no "
+                    "template of the cloud assembly holds",
+                )
     envs = {each.target: env.name if env else None for each, env in scanned}
     sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
-    record = _record(findings, [each for each, _ in scanned], envs, policy, sources)
-    return record.model_copy(update={"nag_packs": packs})
+    record = _record(
+        findings, [each for each, _ in scanned], envs, policy, sources, unjudged.targets
+    )
+    return record.model_copy(update={"missing_lookups": unjudged.lookups})
+
+
+@dataclass(frozen=True)
+class _Unjudged:
+    """Templates of an assembly not judged (placeholder values of missing lookups, nested
+    templates from outside it) and why."""
+
+    targets: list[Target] = field(default_factory=list)
+    lookups: list[MissingLookup] = field(default_factory=list)
+
+
+def _unjudged(assembly: Assembly, shown: Callable[[Path], str]) -> _Unjudged:
+    """The templates of the assembly that cannot be judged, listed in error (they fail the
+    gate). With missing lookups, every one: CDK put placeholder values where the answers
+    belong (``cdk deploy`` would look them up and synthesize again), so judging them would
+    judge templates nobody deploys. Else the nested stacks deployed from a template outside
+    the assembly: deployed, never read."""
+    if assembly.missing:
+        lookups = [
+            MissingLookup(
+                key=lookup.key,
+                provider=lookup.provider,
+                props=dict(lookup.props),
+                manifest=shown(lookup.manifest),
+                message=_lookup_line(lookup),
+            )
+            for lookup in assembly.missing
+        ]
+        note = (
+            f"not judged: synthesized with placeholder values for {len(lookups)} missing "
+            "context lookup(s)"
+        )
+        targets = [
+            _target(
+                stack, shown(stack.template), _sha256(stack.template), status="error", note=note
+            )
+            for stack in assembly.stacks
+        ]
+        return _Unjudged(targets, lookups)
+    return _Unjudged(
+        [
+            Target(
+                name=f"{stack.stack_name}/{logical_id}",
+                status="error",
+                stack=f"{stack.stack_name}/{logical_id}",
+                template=url,
+                sha256="",
+                account=stack.account,
+                region=stack.region,
+                artifact=stack.artifact_id,
+                stage=stack.stage,
+                parent=stack.stack_name,
+                note="not judged: a nested stack whose template (its TemplateURL) is not in "
+                "the cloud assembly",
+            )
+            for stack in assembly.stacks
+            for logical_id, url in stack.outside
+        ]
+    )
+
+
+def _lookup_line(lookup: AssemblyLookup) -> str:
+    """What a missing lookup is and the two ways to answer it, in one line."""
+    return (
+        f"missing context lookup {lookup.describe()}: CDK synthesized placeholder values in "
+        "its place, so nothing was judged; fill cdk.context.json with one `cdk synth` under AWS "
+        f"credentials for that account, or give the context key {lookup.key!r} its value with "
+        "--context KEY=VALUE"
+    )
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise InputError(path, read_problem(error)) from None
 
 
 def scan(
@@ -115,6 +225,7 @@ def scan(
     function told each template's name as it is judged."""
     by_stack = {each.stack_name: each for each in environments}
     listed: list[Target] = []
+    lookups: list[MissingLookup] = []
     sources: dict[str, SourceMap] = {}
 
     def unjudged(path: Path, kind: Literal["skipped", "error"], reason: str) -> None:
@@ -131,15 +242,19 @@ def scan(
             to_load.append((entry.path, None, env))
         else:
             try:
-                stacks = read_assembly(entry.path)
-                stacks += nested_stacks(entry.path, stacks)
+                assembly = read_assembly(entry.path)
                 source_map = read_sources(entry.path)
             except InputError as error:
                 if not keep_going:
                     raise
                 unjudged(entry.path, "error", str(error))  # names the assembly's file
                 continue
-            for each_stack in stacks:
+            not_judged = _unjudged(assembly, _shown)
+            listed += not_judged.targets
+            lookups += not_judged.lookups
+            if assembly.missing:
+                continue
+            for each_stack in assembly.stacks:
                 sources[each_stack.stack_name] = source_map
                 stack_env = env or by_stack.get(each_stack.nested_in or each_stack.stack_name)
                 to_load.append((each_stack.template, each_stack, stack_env))
@@ -158,7 +273,7 @@ def scan(
         shown = _shown(path)
         target = stack.stack_name if stack else shown
         scanned.append((ScannedTemplate(target, template, shown, stack), its_env))
-    if not scanned:
+    if not scanned and not lookups:
         reasons = [f"{t.template}: {t.note}" for t in listed]
         raise InputError(
             f"nothing to judge: {reasons[0] if reasons else 'no template'}"
@@ -179,7 +294,8 @@ def scan(
         if tick:
             tick(each.display_path)
     envs = {each.target: its_env.name if its_env else None for each, its_env in scanned}
-    return _record(findings, [each for each, _ in scanned], envs, policy, sources, listed)
+    record = _record(findings, [each for each, _ in scanned], envs, policy, sources, listed)
+    return record.model_copy(update={"missing_lookups": lookups})
 
 
 def _with_parameters(each: ScannedTemplate, values: Mapping[str, str]) -> ScannedTemplate:
@@ -251,14 +367,12 @@ def _record(
     findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today)
     findings.sort(key=_order)
     targets = [
-        Target(
+        _target(
+            each.stack,
+            each.display_path,
+            each.template.sha256,
             name=each.target,
             env=envs.get(each.target),
-            stack=each.stack.stack_name if each.stack else None,
-            template=each.display_path,
-            sha256=each.template.sha256,
-            account=each.stack.account if each.stack else None,
-            region=each.stack.region if each.stack else None,
             config_rules=each.template.config_rules(),
             note=_note(each.template),
             parameters=dict(each.parameters),
@@ -277,6 +391,22 @@ def _record(
         findings=findings,
         waivers=waiver_states,
     )
+
+
+def _target(stack: Stack | None, shown: str, sha256: str, **fields: Any) -> Target:
+    """The record's target for a template, with where its stack sits in the assembly."""
+    if stack is not None:
+        fields = {
+            "name": stack.stack_name,
+            "stack": stack.stack_name,
+            "account": stack.account,
+            "region": stack.region,
+            "artifact": stack.artifact_id,
+            "stage": stack.stage,
+            "parent": stack.parent,
+            **fields,
+        }
+    return Target.model_validate({"template": shown, "sha256": sha256, **fields})
 
 
 def _note(template: Template) -> str | None:

@@ -66,7 +66,8 @@ class DeployTarget:
 def read_target(assembly: Path, stack_name: str, gated_sha256: str) -> DeployTarget:
     """The stack ``stack_name`` of the assembly; its template must be the gated one."""
     manifest_path = assembly / MANIFEST
-    stack = next((s for s in read_assembly(assembly) if s.stack_name == stack_name), None)
+    stacks = read_assembly(assembly).deployable()
+    stack = next((s for s in stacks if s.stack_name == stack_name), None)
     if stack is None:
         raise InputError(manifest_path, f"no stack named {stack_name} in the cloud assembly")
     account, region = stack.account, stack.region

@@ -97,8 +97,8 @@ def from_nag(
     findings = []
     failed: set[tuple[str, str]] = set()
     for violation in violations:
-        if not violation.construct_path.startswith(f"{stack.artifact_id}/"):
-            continue  # belongs to another stack of the assembly
+        if not stack.owns(violation.construct_path):
+            continue  # belongs to another template of the assembly (another stack, nested)
         # A construct without a logical id in the manifest keeps its path: reported, not dropped.
         logical_id = stack.logical_ids.get(violation.construct_path, violation.construct_path)
         failed.add((violation.rule_id, logical_id))

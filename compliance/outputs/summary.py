@@ -55,6 +55,8 @@ def print_summary(
     console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
     print_targets(record, console)
     print_failures(record, console)
+    for lookup in record.missing_lookups:
+        console.print(f"[red]{escape(lookup.message)}[/red]", soft_wrap=True)
     if record.nag_packs:
         console.print(f"cdk-nag packs: {', '.join(record.nag_packs)}")
     if waivers is not None:
@@ -77,6 +79,8 @@ def print_summary(
         reasons += f", {gate.expired_waivers} expired waiver(s)"
     if gate.unjudged:
         reasons += f", {gate.unjudged} template(s) that could not be judged"
+    if record.missing_lookups:
+        reasons += f" ({len(record.missing_lookups)} missing context lookup(s))"
     if record.baseline is not None:
         baseline = escape(record.baseline.file)
         reasons += f"; {gate.existing} existing failure(s) in the baseline {baseline}"
@@ -93,17 +97,20 @@ def print_targets(record: FindingsRecord, console: Console) -> None:
         (finding.target, finding.status) for finding in record.findings
     )
     table = Table(title="per template", title_justify="left")
-    for column in ("template", "env", "status", *STATUSES, "note"):
+    # a Stage's stacks and nested stacks name what deploys them
+    placed = any(target.parent for target in record.targets)
+    for column in ("template", *(["in"] if placed else []), "env", "status", *STATUSES, "note"):
         numeric = column in STATUSES
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for target in record.targets:
         status = {"judged": "judged", "skipped": "[dim]skipped[/dim]", "error": "[red]error[/red]"}
         table.add_row(
-            target.template,
+            escape(target.template),
+            *([escape(target.parent or "")] if placed else []),
             target.env or "",
             status[target.status],
             *_counted(counts[(target.name, s)] for s in STATUSES),
-            target.note or "",
+            escape(target.note or ""),
         )
     console.print(table)
 

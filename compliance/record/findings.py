@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from pydantic import Field
 
@@ -171,6 +171,29 @@ class Target(RecordModel):
     note: str | None = None
     #: Template parameters given values for the run (the others stayed unknown).
     parameters: dict[str, str] = Field(default_factory=dict)
+    #: A synthesized template: the cloud assembly's stack artifact id (a nested stack: the
+    #: artifact of the top-level stack that deploys it).
+    artifact: str | None = None
+    #: The Stage (nested cloud assembly) the stack belongs to, by construct path (``Prod``,
+    #: ``Prod/Eu`` for a Stage in a Stage).
+    stage: str | None = None
+    #: None for a stack of the app itself; a Stage's stack: the Stage's path; a nested stack:
+    #: the target name of the stack that deploys it.
+    parent: str | None = None
+
+
+class MissingLookup(RecordModel):
+    """A context lookup the app asked for that its context could not answer: CDK synthesized
+    placeholder values instead, so no template of the assembly was judged."""
+
+    #: The context key its answer is stored under (``cdk.context.json``).
+    key: str
+    provider: str
+    props: dict[str, Any] = Field(default_factory=dict)
+    #: The cloud assembly manifest that lists it.
+    manifest: str
+    #: What it is and how to answer it, in one line.
+    message: str
 
 
 class WaiverState(RecordModel):
@@ -276,6 +299,8 @@ class FindingsRecord(RecordModel):
     #: The cdk-nag packs that ran during synthesis (class names); empty when nothing was
     #: synthesized (``scan``).
     nag_packs: list[str] = Field(default_factory=list)
+    #: Context lookups the synthesis could not answer (its templates are then not judged).
+    missing_lookups: list[MissingLookup] = Field(default_factory=list)
     summary: Summary
     findings: list[Finding] = Field(default_factory=list)
     waivers: list[WaiverState] = Field(default_factory=list)

@@ -23,9 +23,11 @@ def attach_packs(app: Any, classes: Sequence[str]) -> list[str]:
     """Attach the cdk-nag packs ``classes`` (``PCIDSS321Checks``, ...) to ``app`` as CDK
     policy-validation plugins, before its synthesis; returns the names the packs report under.
     The first also writes the app's acknowledgments into the templates (the engine shows them,
-    never obeys them)."""
+    never obeys them), through an Aspect on the app; Aspects never cross into a ``Stage``
+    (aws-cdk-lib ``invokeAspects``), so each Stage gets the same Aspect: an acknowledgment in a
+    Stage's stack, nested stacks included, is written too."""
     import cdk_nag
-    from aws_cdk import Validations
+    from aws_cdk import Aspects, Stage, Validations
 
     plugins = [
         getattr(cdk_nag, cls)(app, write_suppressions_to_cloud_formation=True)
@@ -33,6 +35,9 @@ def attach_packs(app: Any, classes: Sequence[str]) -> list[str]:
         else getattr(cdk_nag, cls)()
         for index, cls in enumerate(classes)
     ]
+    for node in app.node.find_all():
+        if isinstance(node, Stage) and node is not app:
+            Aspects.of(node).add(cdk_nag.WriteNagSuppressionsToCloudFormationAspect())
     Validations.of(app).add_plugins(*plugins)
     return [str(plugin.name) for plugin in plugins]
 

@@ -86,7 +86,7 @@ def test_the_gate_judges_an_environment_agnostic_stack_the_deployer_refuses_it(
     }
     manifest = {"artifacts": {"S": stack}}
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    (judged,) = read_assembly(tmp_path)
+    (judged,) = read_assembly(tmp_path).stacks
     assert (judged.account, judged.region) == expected
     sha256 = hashlib.sha256(template).hexdigest()
     if None in expected:

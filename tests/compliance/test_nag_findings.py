@@ -26,6 +26,7 @@ def _scanned() -> ScannedTemplate:
         account=None,
         region=None,
         logical_ids={"Small/Logs/Resource": "LogBucket", "Small/Data/Resource": "DataBucket"},
+        construct_path="Small",
     )
     return ScannedTemplate("Small", load_template(SMALL_PLATFORM), "small.yaml", stack)
 
