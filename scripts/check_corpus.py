@@ -103,7 +103,12 @@ def under_gate(app: Path, tool: str, out: Path) -> tuple[int, str, bool, int]:
     if record.is_file():
         judged = json.loads(record.read_text()).get("targets", [])
         targets = sum(t.get("status") == "judged" for t in judged)
-    return done.returncode, lines[-1][:160], "Traceback (most recent call last)" in done.stderr, targets
+    return (
+        done.returncode,
+        lines[-1][:160],
+        "Traceback (most recent call last)" in done.stderr,
+        targets,
+    )
 
 
 def apps_under(root: Path) -> list[Path]:
@@ -152,10 +157,10 @@ def main() -> int:
             flush=True,
         )
     synthesized = [r for r in results if r.synthesized]
+    codes = "/".join(str(sum(r.exit_code == code for r in synthesized)) for code in (0, 1, 2))
     print(
         f"\n{len(results)} apps; {len(synthesized)} synthesize by hand; "
-        f"exit 0/1/2 among them: {sum(r.exit_code == 0 for r in synthesized)}/"
-        f"{sum(r.exit_code == 1 for r in synthesized)}/{sum(r.exit_code == 2 for r in synthesized)}; "
+        f"exit 0/1/2 among them: {codes}; "
         f"tracebacks: {sum(r.traceback for r in results)}; "
         f"templates by hand {sum(r.templates for r in synthesized)}, "
         f"targets judged {sum(r.targets for r in synthesized if r.exit_code in (0, 1))}"
