@@ -21,10 +21,11 @@ from compliance.judging.results import ScannedTemplate, from_checkov, from_nag
 from compliance.judging.suppressions import attach, suppressions, without_checkov_skips
 from compliance.policy import Policy
 from compliance.project import tool_versions
-from compliance.record.findings import Finding, FindingsRecord, Target
+from compliance.record.findings import AssetDigest, Finding, FindingsRecord, Target
 from compliance.record.fingerprints import with_fingerprints
 from compliance.synthesis.app import resolve_app
 from compliance.synthesis.assembly import Stack, nested_stacks, read_assembly
+from compliance.synthesis.assets import asset_content, asset_sources, sha256
 from compliance.synthesis.cache import synthesize_cached
 from compliance.synthesis.nag import read_violations
 from compliance.synthesis.sources import SourceMap, read_sources, with_sources
@@ -238,6 +239,27 @@ def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) 
     return [from_checkov(result, scanned, catalog) for result in results]
 
 
+def _asset_digests(stack: Stack) -> list[AssetDigest]:
+    """Each file asset of the stack with the SHA-256 of the bytes it publishes; an asset whose
+    source is missing gets none (the deployer refuses an asset the gate did not hash)."""
+    digests = []
+    for manifest in stack.asset_manifests:
+        for asset in asset_sources(manifest):
+            if not asset.source.exists():
+                continue
+            content = asset_content(asset)
+            digests.append(
+                AssetDigest(
+                    id=asset.id,
+                    path=asset.path,
+                    packaging=asset.packaging,
+                    sha256=sha256(content),
+                    bytes=len(content),
+                )
+            )
+    return digests
+
+
 def _record(
     findings: list[Finding],
     scanned: Sequence[ScannedTemplate],
@@ -262,6 +284,7 @@ def _record(
             config_rules=each.template.config_rules(),
             note=_note(each.template),
             parameters=dict(each.parameters),
+            assets=_asset_digests(each.stack) if each.stack else [],
         )
         for each in scanned
     ]

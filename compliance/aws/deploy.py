@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -28,19 +29,22 @@ from compliance.aws.session import AwsSession
 from compliance.aws.stack import (
     ChangeSet,
     StackState,
+    change_set_name,
     create_change_set,
     describe_stack,
     direct,
     discard_change_set,
     ensure_deployable,
+    foreign_changes,
     s3_url,
     template_argument,
+    template_sha256,
 )
-from compliance.aws.target import DeployTarget, read_target
+from compliance.aws.target import DeployTarget, gated_contents, read_target
 from compliance.errors import InputError
 from compliance.outputs import publish
 from compliance.record import deployment as rec
-from compliance.record.findings import FindingsRecord
+from compliance.record.findings import FindingsRecord, Target
 from policies.catalog import Catalog
 
 #: Environments where replacing a data store needs --allow-replace.
@@ -76,15 +80,28 @@ def run(
     """The whole command; returns the exit code, raises :class:`AwsFailure` / InputError."""
     io = io or Interaction()
     _refuse_early(options, io)
-    (options.out / rec.FILE_NAME).unlink(missing_ok=True)
+    _keep_previous(options.out)
     record = gate()
     if record.summary.gate.exit_code != 0:
         io.console.print("gate failed: nothing was sent to AWS")
         return record.summary.gate.exit_code
-    target = read_target(
-        options.out / publish.ASSEMBLY, options.env.stack_name, _sha(record, options)
-    )
-    return Deployment(options, target, record, io, catalog).run()
+    gated = _gated_target(record, options)
+    target = read_target(options.out / publish.ASSEMBLY, options.env.stack_name, gated.sha256)
+    contents = gated_contents(target, gated.assets)
+    return Deployment(options, target, record, io, catalog, contents).run()
+
+
+def _keep_previous(out: Path) -> None:
+    """The last run's deployment.json becomes deployment.previous.json: it still says what
+    was deployed, and cannot pass for this run's record."""
+    current = out / rec.FILE_NAME
+    try:
+        if current.is_file():
+            current.replace(out / rec.PREVIOUS_FILE_NAME)
+    except OSError as error:
+        raise InputError(
+            current, f"cannot keep it as {rec.PREVIOUS_FILE_NAME}: {error.strerror}"
+        ) from None
 
 
 def _refuse_early(options: DeployOptions, io: Interaction) -> None:
@@ -101,10 +118,10 @@ def _refuse_early(options: DeployOptions, io: Interaction) -> None:
         )
 
 
-def _sha(record: FindingsRecord, options: DeployOptions) -> str:
+def _gated_target(record: FindingsRecord, options: DeployOptions) -> Target:
     for target in record.targets:
         if target.stack == options.env.stack_name:
-            return target.sha256
+            return target
     raise InputError(f"the gate judged no stack named {options.env.stack_name}")
 
 
@@ -118,8 +135,11 @@ class Deployment:
         record: FindingsRecord,
         io: Interaction,
         catalog: Catalog,
+        contents: dict[str, bytes] | None = None,
     ) -> None:
         self.options = options
+        #: The gated bytes of each asset, by id (:func:`gated_contents`).
+        self.contents = contents if contents is not None else gated_contents(target, [])
         self.target = target
         self.record = record
         self.io = io
@@ -159,7 +179,7 @@ class Deployment:
             caller,
             target.assets,
             account=target.account,
-            known={target.template_path: target.template},
+            contents=self.contents,
             report=self._asset_line,
         )
         template = template_argument(target.template, self._template_url())
@@ -182,7 +202,7 @@ class Deployment:
     def via_change_set(self, cfn: object, state: StackState, template: dict[str, str]) -> int:
         """Create the change set, show it, guard it, then execute it (or stop: dry run)."""
         options = self.options
-        name = "tap-compliance-" + self.started.strftime("%Y%m%d%H%M%S")
+        name = change_set_name(self.started)
         change_set = create_change_set(
             cfn,
             state=state,
@@ -196,6 +216,7 @@ class Deployment:
         self.change_set, self.stack_id = change_set, change_set.stack_id
         if change_set.empty:
             discard_change_set(cfn, change_set, state)
+            self._check_deployed(cfn)
             self.console.print(
                 f"[green]no changes[/green]: {state.name} already runs this template"
             )
@@ -206,6 +227,12 @@ class Deployment:
                 f"change set {name} failed: {change_set.reason or change_set.status}", 1
             )
         self._print_changes(change_set)
+        refusal = self._not_gated(cfn, change_set)
+        if refusal:
+            discard_change_set(cfn, change_set, state)
+            self._write("refused", message=refusal)
+            self.console.print(f"[red]{escape(refusal)}[/red]")
+            return 1
         risky = [c for c in change_set.changes if c.replaces_data_store]
         if risky and options.env.name in PROTECTED_ENVIRONMENTS and not options.allow_replace:
             discard_change_set(cfn, change_set, state)
@@ -236,6 +263,34 @@ class Deployment:
             )
         return self._finish(cfn, None, self._wait(cfn, since))
 
+    def _not_gated(self, cfn: object, change_set: ChangeSet) -> str | None:
+        """Why the change set is not the gated template's (None: it is)."""
+        foreign = foreign_changes(change_set.changes, self.target.template)
+        if foreign:
+            names = ", ".join(f"{c.logical_id} ({c.type}, {c.action})" for c in foreign)
+            return (
+                f"refused: the change set changes resources the gated template does not "
+                f"declare: {names}"
+            )
+        held = template_sha256(cfn, change_set.stack_id, change_set.id)
+        if held != self.target.sha256:
+            return (
+                f"refused: the change set's template has SHA-256 {held}, not the gated "
+                f"{self.target.sha256}"
+            )
+        return None
+
+    def _check_deployed(self, cfn: object) -> None:
+        """The stack runs the gated template (GetTemplate hashed), else exit 1."""
+        assert self.stack_id is not None
+        held = template_sha256(cfn, self.stack_id)
+        if held != self.target.sha256:
+            raise AwsFailure(
+                f"{self.target.stack_name} runs a template with SHA-256 {held}, not the gated "
+                f"{self.target.sha256}",
+                1,
+            )
+
     def _direct(self, cfn: object, state: StackState, template: dict[str, str]) -> int:
         if self.options.dry_run:
             self.console.print("dry run: --method direct has no change set to show; nothing sent")
@@ -245,6 +300,8 @@ class Deployment:
             cfn, state=state, template=template, role_arn=self.target.execution_role_arn
         )
         if stack_id is None:
+            self.stack_id = state.stack_id
+            self._check_deployed(cfn)
             self.console.print(
                 f"[green]no changes[/green]: {state.name} already runs this template"
             )
@@ -296,6 +353,7 @@ class Deployment:
             return 1
         if fixed is None:
             fixed = "created" if self.creating else "updated"
+            self._check_deployed(cfn)
         if outputs_:
             table = Table(title=f"outputs of {self.target.stack_name}", title_justify="left")
             table.add_column("output")
@@ -308,7 +366,11 @@ class Deployment:
         return 0
 
     def _asset_line(self, published: Published) -> None:
-        verb = "uploaded" if published.action == "uploaded" else "already there"
+        verb = {
+            "uploaded": "uploaded",
+            "replaced": "put over an object of other content",
+            "exists": "already there with the same SHA-256",
+        }[published.action]
         where = f"s3://{published.bucket}/{published.key}"
         self.console.print(
             f"asset {published.asset_id[:12]} {verb}: {where}", highlight=False, soft_wrap=True
@@ -366,7 +428,14 @@ class Deployment:
             ),
             bootstrap_version=self.bootstrap,
             assets=[
-                rec.AssetRecord(id=a.asset_id, bucket=a.bucket, key=a.key, action=a.action)  # type: ignore[arg-type]
+                rec.AssetRecord(
+                    id=a.asset_id,
+                    bucket=a.bucket,
+                    key=a.key,
+                    action=a.action,
+                    sha256=a.sha256,
+                    bytes=a.bytes,
+                )
                 for a in self.assets
             ],
             changes=[

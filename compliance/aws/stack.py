@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
@@ -76,8 +80,13 @@ class Change:
 
     @property
     def replaces(self) -> bool:
-        """The change replaces the resource (or may: Conditional)."""
-        return self.action == "Modify" and self.replacement in ("True", "Conditional")
+        """The change replaces the resource, or may: only ``Replacement: False`` says it does
+        not. ``Conditional`` and a missing value may replace; so may ``Dynamic``, whose effect
+        CloudFormation settles only when it executes (ResourceChange, CloudFormation API
+        reference: "Dynamic ... changes that can't be determined")."""
+        if self.action == "Dynamic":
+            return True
+        return self.action == "Modify" and self.replacement != "False"
 
     @property
     def replaces_data_store(self) -> bool:
@@ -89,6 +98,8 @@ class Change:
         """add, modify, remove or replace (what the table shows)."""
         if self.replaces:
             return "replace" if self.replacement == "True" else "replace?"
+        if self.action == "Dynamic":
+            return "dynamic"
         return {"Add": "add", "Modify": "modify", "Remove": "remove"}.get(
             self.action, self.action.lower()
         )
@@ -223,6 +234,44 @@ def _changes(described: dict[str, Any]) -> list[Change]:
             )
         )
     return found
+
+
+def template_sha256(cfn: Any, stack_id: str, change_set_id: str | None = None) -> str:
+    """SHA-256 of the template CloudFormation holds for the stack (or for one of its change
+    sets), as submitted (``TemplateStage: Original``), hashed from the body received: botocore
+    would parse a JSON body into a dict."""
+    bodies: list[str] = []
+
+    def keep(parsed: dict[str, Any], **_: Any) -> None:
+        if isinstance(parsed.get("TemplateBody"), str):
+            bodies.append(parsed["TemplateBody"])
+
+    arguments = {"StackName": stack_id, "TemplateStage": "Original"}
+    if change_set_id:
+        arguments["ChangeSetName"] = change_set_id
+    event = "after-call.cloudformation.GetTemplate"
+    cfn.meta.events.register_first(event, keep)
+    try:
+        with aws_errors("reading the template CloudFormation holds", 1):
+            cfn.get_template(**arguments)
+    finally:
+        cfn.meta.events.unregister(event, keep)
+    if not bodies:
+        raise AwsFailure("GetTemplate answered no template body", 1)
+    return hashlib.sha256(bodies[0].encode("utf-8")).hexdigest()
+
+
+def foreign_changes(changes: tuple[Change, ...], template: bytes) -> list[Change]:
+    """Changes that add or alter a resource the gated template does not declare (a Remove is
+    the old stack's resource going away)."""
+    declared = json.loads(template).get("Resources") or {}
+    return [c for c in changes if c.action != "Remove" and c.logical_id not in declared]
+
+
+def change_set_name(started: datetime) -> str:
+    """A name no other run takes: the time, then random hex (CloudFormation: a letter first,
+    then letters, digits and hyphens, at most 128)."""
+    return f"tap-compliance-{started:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
 
 def discard_change_set(cfn: Any, change_set: ChangeSet, state: StackState) -> None:

@@ -144,6 +144,18 @@ def effective_status(finding: Finding) -> Status:
 TargetStatus = Literal["judged", "skipped", "error"]
 
 
+class AssetDigest(RecordModel):
+    """A file asset of a synthesized stack, named by the SHA-256 of the bytes it publishes (a
+    folder as its deterministic zip): the deployer sends only these bytes."""
+
+    id: str
+    #: The source as the asset manifest names it (relative to the assembly).
+    path: str
+    packaging: Literal["file", "zip"]
+    sha256: str
+    bytes: int
+
+
 class Target(RecordModel):
     """One synthesized (or scanned) template, or a file scan listed without judging it."""
 
@@ -163,6 +175,8 @@ class Target(RecordModel):
     note: str | None = None
     #: Template parameters given values for the run (the others stayed unknown).
     parameters: dict[str, str] = Field(default_factory=dict)
+    #: The stack's file assets as the gate found them (synthesized stacks only).
+    assets: list[AssetDigest] = Field(default_factory=list)
 
 
 class WaiverState(RecordModel):
