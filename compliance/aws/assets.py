@@ -66,6 +66,7 @@ def publish_assets(
                         Bucket=destination.bucket,
                         Key=destination.key,
                         Body=content,
+                        ChecksumAlgorithm="SHA256",
                         ChecksumSHA256=base64.b64encode(digest).decode(),
                     )
                     action = "uploaded" if found is None else "replaced"

@@ -58,3 +58,20 @@ def with_extra_queue(target: DeployTarget) -> DeployTarget:
     template = json.loads(target.template)
     template["Resources"]["ExtraQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {}}
     return replace(target, template=json.dumps(template, indent=1).encode())
+
+
+def stack_template_sha256(aws: Any, stack_id: str) -> str:
+    """SHA-256 of the stack's template on the local endpoint, from GetTemplate's raw answer."""
+    import hashlib
+    import xml.etree.ElementTree as ET
+
+    cfn = aws.client("cloudformation", "111111111111", "us-east-1")
+    raw: list[bytes] = []
+    cfn.meta.events.register(
+        "response-received.cloudformation.GetTemplate",
+        lambda response_dict, **_: raw.append(response_dict["body"]),
+    )
+    cfn.get_template(StackName=stack_id)
+    body = ET.fromstring(raw[0]).find(".//{*}TemplateBody")
+    assert body is not None and body.text is not None
+    return hashlib.sha256(body.text.encode()).hexdigest()
