@@ -179,8 +179,10 @@ def create_change_set(
     timeout: float,
     poll: float,
     sleep: Callable[[float], None] = time.sleep,
+    token: str | None = None,
 ) -> ChangeSet:
-    """Create a change set and wait (bounded) until CloudFormation has computed it."""
+    """Create a change set and wait (bounded) until CloudFormation has computed it. With
+    ``token`` (ClientToken), a retry of the call is known as the same request."""
     arguments: dict[str, Any] = {
         "StackName": state.name,
         "ChangeSetName": name,
@@ -191,6 +193,8 @@ def create_change_set(
     }
     if role_arn:
         arguments["RoleARN"] = role_arn
+    if token:
+        arguments["ClientToken"] = token
     with aws_errors(f"creating the change set of {state.name}", 1):
         created = cfn.create_change_set(**arguments)
     change_set_id, stack_id = created["Id"], created["StackId"]
@@ -274,6 +278,15 @@ def change_set_name(started: datetime) -> str:
     return f"tap-compliance-{started:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
 
+def execution_status(cfn: Any, change_set: ChangeSet) -> str:
+    """The change set's ExecutionStatus now (AVAILABLE: not executed); unreadable: exit 2."""
+    with aws_errors(f"reading change set {change_set.id} to settle a lost answer"):
+        described = cfn.describe_change_set(
+            ChangeSetName=change_set.id, StackName=change_set.stack_id
+        )
+    return str(described.get("ExecutionStatus") or "UNKNOWN")
+
+
 def discard_change_set(cfn: Any, change_set: ChangeSet, state: StackState) -> None:
     """Delete the change set, and the empty stack a CREATE change set made."""
     with aws_errors("deleting the change set"):
@@ -283,15 +296,23 @@ def discard_change_set(cfn: Any, change_set: ChangeSet, state: StackState) -> No
 
 
 def direct(
-    cfn: Any, *, state: StackState, template: dict[str, str], role_arn: str | None
+    cfn: Any,
+    *,
+    state: StackState,
+    template: dict[str, str],
+    role_arn: str | None,
+    token: str | None = None,
 ) -> str | None:
     """CreateStack or UpdateStack as ``cdk deploy --method direct``; the stack id, or ``None``
-    when CloudFormation answers that there is nothing to update."""
+    when CloudFormation answers that there is nothing to update. A lost answer is exit 2
+    (the caller records the outcome as unknown)."""
     arguments: dict[str, Any] = {
         "StackName": state.name,
         "Capabilities": CAPABILITIES,
         **template,
     }
+    if token:
+        arguments["ClientRequestToken"] = token
     if role_arn:
         arguments["RoleARN"] = role_arn
     try:

@@ -20,6 +20,7 @@ PREVIOUS_FILE_NAME: Final = "deployment.previous.json"
 #: How the run ended. ``in-progress``: the run stopped (a signal, its deadline) while
 #: CloudFormation was still changing the stack; ``unknown``: AWS could not be read to tell
 #: (the endpoint lost). Both carry the last stack status seen and ``next_step``.
+#: ``interrupted``: SIGINT or SIGTERM before anything was executed (nothing deployed).
 Outcome = Literal[
     "created",
     "updated",
@@ -30,6 +31,7 @@ Outcome = Literal[
     "rolled-back",
     "in-progress",
     "unknown",
+    "interrupted",
 ]
 
 

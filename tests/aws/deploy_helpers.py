@@ -41,7 +41,8 @@ def deployment(
     """A Deployment of the small app (or ``target``) writing into ``out``; and its output."""
     console, buffer = plain_console()
     environment: EnvInfo = resolve_environments(env)[0]
-    run_options = DeployOptions(env=environment, out=out, yes=True, poll=0.01, **options)
+    options.setdefault("poll", 0.01)
+    run_options = DeployOptions(env=environment, out=out, yes=True, **options)
     interaction = Interaction(
         console=console, stdin_is_terminal=lambda: False, sleep=lambda _: None
     )

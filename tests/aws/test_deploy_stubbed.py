@@ -14,7 +14,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from compliance.aws.errors import AwsFailure
-from compliance.aws.events import wait_for_stack
+from compliance.aws.events import StillInProgress, wait_for_stack
 from compliance.aws.stack import StackState, describe_stack, ensure_deployable
 from compliance.record.deployment import load_deployment
 from compliance.record.findings import FindingsRecord
@@ -83,6 +83,7 @@ def _change_set(
             "Description": ANY,
             "TemplateBody": ANY,
             "RoleARN": ANY,
+            "ClientToken": ANY,
         },
     )
     described: dict[str, Any] = {
@@ -159,7 +160,9 @@ def test_rollback_exits_1_naming_each_failed_resource(vault_gated: Gated, tmp_pa
             stub, "CREATE_COMPLETE", None, [_modify(VAULT, "AWS::S3::Bucket", "False")], template
         )
         stub.add_response(
-            "execute_change_set", {}, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK_ID}
+            "execute_change_set",
+            {},
+            {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK_ID, "ClientRequestToken": ANY},
         )
         stub.add_response("describe_stacks", _stack("UPDATE_ROLLBACK_IN_PROGRESS"))
         stub.add_response(
@@ -337,15 +340,29 @@ def test_stuck_or_blocked_stack_is_reported_exit_1(status: str, expected: str) -
 def test_a_stack_that_never_finishes_is_not_waited_on_for_ever() -> None:
     cfn = _cfn()
     console, _ = plain_console()
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
     with Stubber(cfn) as stub:
-        for _ in range(3):
+        for _ in range(2):
             stub.add_response("describe_stacks", _stack("UPDATE_IN_PROGRESS"))
             stub.add_response("describe_stack_events", {"StackEvents": []})
-        with pytest.raises(AwsFailure) as failure:
+        with pytest.raises(StillInProgress) as failure:
             wait_for_stack(
-                cfn, STACK_ID, since=NOW, console=console, timeout=2, poll=1, sleep=lambda _: None
+                cfn,
+                STACK_ID,
+                since=NOW,
+                console=console,
+                timeout=2.5,
+                poll=1,
+                sleep=sleep,
+                clock=lambda: now[0],
             )
-    assert failure.value.exit_code == 1
-    assert "stack still UPDATE_IN_PROGRESS after waiting 2 s; not waiting longer" in str(
-        failure.value
+        stub.assert_no_pending_responses()
+    assert (failure.value.exit_code, failure.value.status) == (1, "UPDATE_IN_PROGRESS")
+    assert str(failure.value) == (
+        "stack still UPDATE_IN_PROGRESS after waiting 1 s, its time is up; not waiting longer "
+        "(the operation goes on in CloudFormation)"
     )
