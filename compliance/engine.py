@@ -87,7 +87,9 @@ def check(
     envs = {each.target: env.name if env else None for each, env in scanned}
     sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
     record = _record(findings, [each for each, _ in scanned], envs, policy, sources)
-    return record.model_copy(update={"nag_packs": packs})
+    digests = {each.target: _asset_digests(each.stack) for each, _ in scanned if each.stack}
+    targets = [t.model_copy(update={"assets": digests.get(t.name, [])}) for t in record.targets]
+    return record.model_copy(update={"nag_packs": packs, "targets": targets})
 
 
 def scan(
@@ -240,8 +242,9 @@ def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) 
 
 
 def _asset_digests(stack: Stack) -> list[AssetDigest]:
-    """Each file asset of the stack with the SHA-256 of the bytes it publishes; an asset whose
-    source is missing gets none (the deployer refuses an asset the gate did not hash)."""
+    """Each file asset of the synthesized stack with the SHA-256 of the bytes it publishes
+    (``check`` only: what deploy sends); an asset whose source is missing gets none (the
+    deployer refuses an asset the gate did not hash)."""
     digests = []
     for manifest in stack.asset_manifests:
         for asset in asset_sources(manifest):
@@ -284,7 +287,6 @@ def _record(
             config_rules=each.template.config_rules(),
             note=_note(each.template),
             parameters=dict(each.parameters),
-            assets=_asset_digests(each.stack) if each.stack else [],
         )
         for each in scanned
     ]

@@ -13,7 +13,7 @@ from typing import Literal
 
 from compliance.errors import InputError
 from compliance.record.findings import AssetDigest
-from compliance.synthesis.assembly import MANIFEST, read_assembly
+from compliance.synthesis.assembly import MANIFEST, read_assembly, read_json
 from compliance.synthesis.assets import AssetSource, asset_content, asset_sources, sha256
 
 
@@ -106,6 +106,9 @@ def read_target(assembly: Path, stack_name: str, gated_sha256: str) -> DeployTar
 
 
 def _assets(path: Path, account: str, region: str) -> list[FileAsset]:
+    document = read_json(path)
+    if isinstance(document, dict) and document.get("dockerImages"):
+        raise InputError(path, "container image assets are not supported by tap-compliance deploy")
     return [
         FileAsset(
             asset.id,
