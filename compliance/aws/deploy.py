@@ -177,8 +177,9 @@ class Deployment:
 
     def run(self) -> int:
         """Deploy within ``--timeout`` of wall time; SIGINT and SIGTERM stop it. Every exit
-        after the first AWS call writes deployment.json (but a usage, credentials or endpoint
-        error before any change set); the exit code, or :class:`AwsFailure` with one line."""
+        once a change set was asked for, and every stop, writes deployment.json (a usage,
+        credentials or endpoint error before that writes none); the exit code, or
+        :class:`AwsFailure` with one line."""
         self.deadline = time.monotonic() + self.options.timeout
         with self.switch.armed(self.options.timeout):
             try:

@@ -89,6 +89,20 @@ def test_a_lost_execute_answer_is_settled_by_reading_the_change_set(
     assert (record.outcome, record.stack_status) == ("created", "CREATE_COMPLETE")
 
 
+def test_an_execute_that_never_arrived_is_settled_as_not_executed(
+    proxy: FaultProxy, vault_gated: Gated, tmp_path: Path
+) -> None:
+    proxy.rule = after("ExecuteChangeSet", "cut")
+    deployer, _ = deployment(vault_gated, tmp_path, endpoint_url=proxy.endpoint_url)
+    code, line = _run(deployer)
+    assert proxy.seen.count("ExecuteChangeSet") == 1  # never sent again
+    assert code == 1
+    assert line.startswith("executing change set arn:aws:cloudformation:")
+    assert line.endswith("; the change set is still AVAILABLE: nothing was executed")
+    record = _record(tmp_path)
+    assert (record.outcome, record.message) == ("failed", line)
+
+
 def test_the_endpoint_lost_while_waiting_is_recorded_unknown(
     proxy: FaultProxy, vault_gated: Gated, tmp_path: Path
 ) -> None:
