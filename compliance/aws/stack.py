@@ -268,7 +268,10 @@ def template_sha256(cfn: Any, stack_id: str, change_set_id: str | None = None) -
 def foreign_changes(changes: tuple[Change, ...], template: bytes) -> list[Change]:
     """Changes that add or alter a resource the gated template does not declare (a Remove is
     the old stack's resource going away)."""
-    declared = json.loads(template).get("Resources") or {}
+    try:
+        declared = json.loads(template).get("Resources") or {}
+    except (ValueError, AttributeError):
+        raise AwsFailure("the gated template is not a JSON object of resources") from None
     return [c for c in changes if c.action != "Remove" and c.logical_id not in declared]
 
 

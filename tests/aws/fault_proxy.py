@@ -1,7 +1,7 @@
 """A loopback proxy in front of the local AWS endpoint that injects faults, for the deployer's
-tests only: each request is named by its AWS action (``ExecuteChangeSet``; S3 as ``PUT s3``),
-and a rule may hold a stack in progress, answer nothing, cut the connection, or forward the
-request and lose the answer. Never used by ``compliance/``.
+tests only: each request is named by its AWS action (``ExecuteChangeSet``, ``GetParameter``;
+S3 as ``PUT s3``), and a rule may hold a stack in progress, answer nothing, cut the
+connection, or forward the request and lose the answer. Never used by ``compliance/``.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class FaultProxy:
 
             def _any(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                action = _action(self.command, self.path, body)
+                action = _action(self.command, self.headers.get("X-Amz-Target"), body)
                 fault = proxy.rule(action, list(proxy.seen))
                 proxy.seen.append(action)
                 proxy.on_request(action)
@@ -111,8 +111,11 @@ class FaultProxy:
             connection.close()
 
 
-def _action(method: str, path: str, body: bytes) -> str:
-    """``Action=`` of a query-protocol request (CloudFormation, STS, ...), else S3's method."""
+def _action(method: str, target: str | None, body: bytes) -> str:
+    """The operation of a JSON-protocol request (SSM: ``X-Amz-Target``), ``Action=`` of a
+    query-protocol one (CloudFormation, STS), else S3's method (``PUT s3``)."""
+    if target:
+        return target.rsplit(".", 1)[-1]
     found = parse_qs(body.decode("utf-8", "replace")).get("Action")
     if found:
         return found[0]

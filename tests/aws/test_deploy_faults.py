@@ -117,6 +117,21 @@ def test_the_endpoint_lost_while_waiting_is_recorded_unknown(
     assert record.change_set_id and record.stack_id
 
 
+def test_the_endpoint_lost_while_publishing_writes_no_record_and_keeps_the_last(
+    proxy: FaultProxy, vault_gated: Gated, tmp_path: Path
+) -> None:
+    """Before a change set is asked for, an endpoint error is exit 2 with no record."""
+    proxy.rule = lambda action, _: "cut" if action.endswith(" s3") else "forward"
+    (tmp_path / "deployment.previous.json").write_text("{}\n")
+    deployer, _ = deployment(vault_gated, tmp_path, endpoint_url=proxy.endpoint_url)
+    code, line = _run(deployer)
+    assert code == 2
+    assert line.startswith("publishing s3://cdk-hnb659fds-assets-111111111111-us-east-1/")
+    assert "Connection was closed before we received a valid response" in line
+    assert not (tmp_path / "deployment.json").exists()
+    assert (tmp_path / "deployment.previous.json").read_text() == "{}\n"
+
+
 def test_the_endpoint_lost_before_execution_is_recorded_failed(
     proxy: FaultProxy, vault_gated: Gated, tmp_path: Path
 ) -> None:
