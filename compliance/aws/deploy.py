@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from botocore.exceptions import ClientError
 from rich.console import Console
@@ -26,6 +25,7 @@ from compliance.aws.assets import Published, publish_assets
 from compliance.aws.bootstrap import check_bootstrap
 from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, aws_errors, describe_error
 from compliance.aws.events import Outcome, StillInProgress, wait_for_stack
+from compliance.aws.evidence import keep_previous, store
 from compliance.aws.options import DeployOptions
 from compliance.aws.session import AwsSession
 from compliance.aws.stack import (
@@ -84,7 +84,7 @@ def run(
     """The whole command; returns the exit code, raises :class:`AwsFailure` / InputError."""
     io = io or Interaction()
     _refuse_early(options, io)
-    _keep_previous(options.out)
+    keep_previous(options.out)
     record = gate()
     if record.summary.gate.exit_code != 0:
         io.console.print("gate failed: nothing was sent to AWS")
@@ -93,19 +93,6 @@ def run(
     target = read_target(options.out / publish.ASSEMBLY, options.env.stack_name, gated.sha256)
     contents = gated_contents(target, gated.assets)
     return Deployment(options, target, record, io, catalog, contents).run()
-
-
-def _keep_previous(out: Path) -> None:
-    """The last run's deployment.json becomes deployment.previous.json: it still says what
-    was deployed, and cannot pass for this run's record."""
-    current = out / rec.FILE_NAME
-    try:
-        if current.is_file():
-            current.replace(out / rec.PREVIOUS_FILE_NAME)
-    except OSError as error:
-        raise InputError(
-            current, f"cannot keep it as {rec.PREVIOUS_FILE_NAME}: {error.strerror}"
-        ) from None
 
 
 def _refuse_early(options: DeployOptions, io: Interaction) -> None:
@@ -617,23 +604,6 @@ class Deployment:
             self._store(document)
 
     def _store(self, document: rec.DeploymentRecord) -> None:
-        """deployment.json into --out, then the findings record and reports again; when
-        --out cannot be written, the record goes beside it, else to stderr (never lost)."""
-        path, text = self.options.out / rec.FILE_NAME, document.to_json()
         self.written = True
-        try:
-            publish.write_file(path, text)
-        except InputError as error:
-            fallback = self.options.out.parent / f"{self.options.out.name}.{rec.FILE_NAME}"
-            try:
-                publish.write_file(fallback, text)
-                self.write_problem = f"{error}; the deployment record was written to {fallback}"
-            except InputError:
-                sys.stderr.write(text)
-                self.write_problem = f"{error}; the deployment record was printed to stderr"
-            return
-        self.record = self.record.model_copy(update={"deployment": document})
-        try:
-            publish.write_all(self.record, self.options.out, self.catalog)
-        except InputError as error:
-            self.write_problem = f"{error} (deployment.json was written)"
+        self.record, problem = store(document, self.record, self.options.out, self.catalog)
+        self.write_problem = self.write_problem or problem
