@@ -154,7 +154,7 @@ def test_a_stack_held_in_progress_past_the_wait_is_recorded_in_progress(
     deployer.io.sleep = time.sleep
     started = time.monotonic()
     code, line = _run(deployer)
-    assert time.monotonic() - started < 6 + 1.5  # the deadline, and the evidence written
+    assert time.monotonic() - started < 6 + 2.5  # the deadline, then the evidence written
     assert code == 1
     assert line.startswith("stack still CREATE_IN_PROGRESS after waiting ")
     assert line.endswith(
@@ -184,7 +184,7 @@ def test_a_silent_endpoint_ends_the_run_within_its_deadline(
         started = time.monotonic()
         code, line = _run(deployer)
         elapsed = time.monotonic() - started
-    assert deadline <= elapsed < deadline + 1.5
+    assert deadline <= elapsed < deadline + 2.5  # the deadline, then the evidence written
     record = _record(tmp_path)
     if phase == "from the first call":
         assert (code, line) == (
