@@ -22,11 +22,18 @@ from compliance.judging.results import ScannedTemplate, from_checkov, from_nag
 from compliance.judging.suppressions import attach, suppressions, without_checkov_skips
 from compliance.policy import Policy
 from compliance.project import tool_versions
-from compliance.record.findings import Finding, FindingsRecord, MissingLookup, Target
+from compliance.record.findings import (
+    AssetDigest,
+    Finding,
+    FindingsRecord,
+    MissingLookup,
+    Target,
+)
 from compliance.record.fingerprints import with_fingerprints
 from compliance.synthesis.app import resolve_app
 from compliance.synthesis.assembly import Assembly, Stack, read_assembly
 from compliance.synthesis.assembly import MissingLookup as AssemblyLookup
+from compliance.synthesis.assets import asset_content, asset_sources, sha256
 from compliance.synthesis.cache import synthesize_cached
 from compliance.synthesis.nag import REPORT, read_violations
 from compliance.synthesis.sources import SourceMap, read_sources, with_sources
@@ -75,7 +82,11 @@ def check(
         record = check_assembly(assembly_dir, shown_dir, environments, policy, rules)
     except InputError as error:  # named where the assembly is published, not in the staging
         raise InputError(str(error).replace(str(assembly_dir), str(shown_dir))) from None
-    return record.model_copy(update={"nag_packs": packs})
+    digests = {
+        stack.stack_name: _asset_digests(stack) for stack in read_assembly(assembly_dir).stacks
+    }
+    targets = [t.model_copy(update={"assets": digests.get(t.name, [])}) for t in record.targets]
+    return record.model_copy(update={"nag_packs": packs, "targets": targets})
 
 
 def check_assembly(
@@ -352,6 +363,28 @@ def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) 
         context=context,
     )
     return [from_checkov(result, scanned, catalog) for result in results]
+
+
+def _asset_digests(stack: Stack) -> list[AssetDigest]:
+    """Each file asset of the synthesized stack with the SHA-256 of the bytes it publishes
+    (``check`` only: what deploy sends); an asset whose source is missing gets none (the
+    deployer refuses an asset the gate did not hash)."""
+    digests = []
+    for manifest in stack.asset_manifests:
+        for asset in asset_sources(manifest):
+            if not asset.source.exists():
+                continue
+            content = asset_content(asset)
+            digests.append(
+                AssetDigest(
+                    id=asset.id,
+                    path=asset.path,
+                    packaging=asset.packaging,
+                    sha256=sha256(content),
+                    bytes=len(content),
+                )
+            )
+    return digests
 
 
 def _record(

@@ -187,6 +187,26 @@ def update_stack_without_changes() -> None:
     CloudFormationBackend.update_stack = update  # type: ignore[method-assign]
 
 
+def get_template_of_change_set() -> None:
+    """moto's GetTemplate ignored ``ChangeSetName`` and answered the stack's template; AWS
+    answers the change set's ("ChangeSetName: ... CloudFormation returns the associated
+    template", GetTemplate API reference)."""
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    original = CloudFormationResponse.get_template
+
+    def get_template(self: Any) -> Any:
+        name = self._get_param("ChangeSetName")
+        if not name:
+            return original(self)
+        from moto.core.responses import ActionResult
+
+        change_set = self.cloudformation_backend.describe_change_set(name)
+        return ActionResult({"TemplateBody": change_set.template})
+
+    CloudFormationResponse.get_template = get_template  # type: ignore[method-assign]
+
+
 PATCHES: tuple[Callable[[], None], ...] = (
     kms_key_cloudformation_tags,
     custom_resources_answer_success,
@@ -195,6 +215,7 @@ PATCHES: tuple[Callable[[], None], ...] = (
     change_set_depends_on,
     outputs_of_unmodelled_resources,
     update_stack_without_changes,
+    get_template_of_change_set,
 )
 
 

@@ -1,13 +1,17 @@
-"""Publish the assembly's file assets to the buckets the asset manifest names (once each)."""
+"""Publish the gated bytes of each file asset to the buckets the asset manifest names.
+
+An object already at the key is trusted for its content, never for its key: it is kept only
+when S3's SHA-256 checksum of it equals the gated SHA-256; otherwise the gated bytes are put
+over it. Each put carries its SHA-256, which S3 checks against the body received (AWS docs,
+"Checking object integrity in Amazon S3": the upload fails on a mismatch)."""
 
 from __future__ import annotations
 
-import io
-import os
-import zipfile
+import base64
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Literal
 
 from botocore.exceptions import ClientError
 
@@ -15,8 +19,9 @@ from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, describe_error, 
 from compliance.aws.session import AwsSession
 from compliance.aws.target import FileAsset
 
-#: Every zip entry carries this timestamp: the same folder always zips to the same bytes.
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+#: uploaded: the key was free; replaced: an object with other (or unproven) content was there;
+#: exists: the object there has the gated SHA-256.
+Action = Literal["uploaded", "replaced", "exists"]
 
 
 @dataclass(frozen=True)
@@ -26,36 +31,9 @@ class Published:
     asset_id: str
     bucket: str
     key: str
-    action: str  # "uploaded" or "exists"
-
-
-def deterministic_zip(folder: Path) -> bytes:
-    """The folder as a zip: sorted entries, fixed timestamps and modes, no folder entries."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for root, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in sorted(files):
-                path = Path(root, name)
-                info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), ZIP_EPOCH)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                executable = os.access(path, os.X_OK)
-                info.external_attr = (0o100755 if executable else 0o100644) << 16
-                archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
-
-
-def asset_bytes(asset: FileAsset, known: dict[Path, bytes]) -> bytes:
-    """The bytes to upload: ``known`` bytes of a file (the gated template), else read them."""
-    resolved = asset.source.resolve()
-    for path, content in known.items():
-        if path.resolve() == resolved:
-            return content
-    if asset.packaging == "zip":
-        if not asset.source.is_dir():
-            return asset.source.read_bytes()  # an already zipped file
-        return deterministic_zip(asset.source)
-    return asset.source.read_bytes()
+    action: Action
+    sha256: str
+    bytes: int
 
 
 def publish_assets(
@@ -63,13 +41,16 @@ def publish_assets(
     assets: tuple[FileAsset, ...],
     *,
     account: str,
-    known: dict[Path, bytes],
+    contents: dict[str, bytes],
     report: Callable[[Published], None] = lambda _: None,
 ) -> list[Published]:
-    """Upload every asset destination whose object is missing; skip those already there."""
+    """Put the gated bytes (``contents``, by asset id) at every destination, unless the
+    object there already has their SHA-256."""
     roles: dict[str | None, AwsSession] = {}
     done = []
     for asset in assets:
+        content = contents[asset.id]
+        digest = hashlib.sha256(content).digest()
         for destination in asset.destinations:
             if destination.role_arn not in roles:
                 roles[destination.role_arn] = session.as_role(
@@ -78,15 +59,17 @@ def publish_assets(
             s3 = roles[destination.role_arn].client("s3")
             where = f"s3://{destination.bucket}/{destination.key}"
             try:
-                if _exists(s3, destination.bucket, destination.key):
-                    action = "exists"
-                else:
+                found = _checksum(s3, destination.bucket, destination.key)
+                action: Action = "exists"
+                if found != base64.b64encode(digest).decode():
                     s3.put_object(
                         Bucket=destination.bucket,
                         Key=destination.key,
-                        Body=asset_bytes(asset, known),
+                        Body=content,
+                        ChecksumAlgorithm="SHA256",
+                        ChecksumSHA256=base64.b64encode(digest).decode(),
                     )
-                    action = "uploaded"
+                    action = "uploaded" if found is None else "replaced"
             except ClientError as error:
                 hint = ""
                 if error_code(error) in ("NoSuchBucket", "404"):
@@ -94,19 +77,21 @@ def publish_assets(
                 raise AwsFailure(f"publishing {where}: {describe_error(error)}{hint}") from None
             except TRANSPORT_ERRORS as error:
                 raise AwsFailure(f"publishing {where}: {describe_error(error)}") from None
-            except OSError as error:
-                raise AwsFailure(f"reading asset {asset.source}: {error.strerror}") from None
-            published = Published(asset.id, destination.bucket, destination.key, action)
+            published = Published(
+                asset.id, destination.bucket, destination.key, action, digest.hex(), len(content)
+            )
             report(published)
             done.append(published)
     return done
 
 
-def _exists(s3: object, bucket: str, key: str) -> bool:
+def _checksum(s3: object, bucket: str, key: str) -> str | None:
+    """The object's SHA-256 checksum as S3 stores it (base64); "" when the object has none
+    (its content unproven); ``None`` when there is no object."""
     try:
-        s3.head_object(Bucket=bucket, Key=key)  # type: ignore[attr-defined]
+        head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")  # type: ignore[attr-defined]
     except ClientError as error:
         if error_code(error) in ("404", "NoSuchKey", "NotFound"):
-            return False
+            return None
         raise
-    return True
+    return str(head.get("ChecksumSHA256") or "")

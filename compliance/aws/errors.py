@@ -36,8 +36,8 @@ AWS_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 
 
 class AwsFailure(Exception):
-    """A deployment or verification that cannot go on; ``exit_code`` 1 (it failed) or 2
-    (usage, configuration, credentials, endpoint)."""
+    """A deployment or verification that cannot go on; ``exit_code`` 1 (it failed), 2
+    (usage, configuration, credentials, endpoint), or 128 + the signal that stopped it."""
 
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(" ".join(message.split()))

@@ -36,6 +36,14 @@ class Outcome:
     failures: list[Failure] = field(default_factory=list)
 
 
+class StillInProgress(AwsFailure):
+    """The wait ended while the operation goes on (exit 1); ``status`` as last seen."""
+
+    def __init__(self, message: str, status: str) -> None:
+        super().__init__(message, 1)
+        self.status = status
+
+
 def is_final(status: str) -> bool:
     """No operation is running on a stack in this state."""
     return not status.endswith("_IN_PROGRESS")
@@ -50,19 +58,24 @@ def wait_for_stack(
     timeout: float,
     poll: float,
     sleep: Callable[[float], None] = time.sleep,
+    on_status: Callable[[str], None] = lambda _: None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Outcome:
-    """Poll the stack until its operation ends, printing each new event once.
+    """Poll the stack until its operation ends, printing each new event once; ``on_status``
+    hears each status read.
 
-    Gives up (exit 1) after ``timeout`` seconds of waiting: a stuck stack is reported, never
-    waited on for ever.
+    Gives up (:class:`StillInProgress`) when less than two polls are left of ``timeout``
+    seconds of wall time (``clock``): a stuck stack is reported, never waited on for ever, and
+    the run's deadline is not reached in the middle of a call.
     """
     seen: set[str] = set()
     failures: list[Failure] = []
-    waited = 0.0
+    started = clock()
     live = console.status("waiting for CloudFormation") if console.is_terminal else nullcontext()
     with live as spinner:
         while True:
             status = _status(cfn, stack_id)
+            on_status(status)
             for event in _new_events(cfn, stack_id, since, seen):
                 _print_event(console, event)
                 if str(event.get("ResourceStatus", "")).endswith("_FAILED"):
@@ -74,18 +87,18 @@ def wait_for_stack(
                             event.get("ResourceStatusReason") or "no reason given",
                         )
                     )
+            waited = clock() - started
             if spinner is not None:
                 spinner.update(f"{escape(stack_id.split('/')[-2])}: {status} ({waited:.0f} s)")
             if is_final(status):
                 return Outcome(status, status in SUCCESS, failures)
-            if waited >= timeout:
-                raise AwsFailure(
-                    f"stack still {status} after waiting {timeout:g} s; not waiting longer "
-                    "(the operation goes on in CloudFormation)",
-                    1,
+            if waited + 2 * poll > timeout:
+                raise StillInProgress(
+                    f"stack still {status} after waiting {waited:.0f} s, its time is up; not "
+                    "waiting longer (the operation goes on in CloudFormation)",
+                    status,
                 )
             sleep(poll)
-            waited += poll
 
 
 def _status(cfn: Any, stack_id: str) -> str:

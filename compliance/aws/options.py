@@ -40,6 +40,7 @@ class DeployOptions(AwsOptions):
         default=False, metadata={"help": "accept replacing data stores in prod"}
     )
     timeout: float = field(
-        default=3600.0, metadata={"help": "longest wait, seconds (default 3600)"}
+        default=3600.0,
+        metadata={"help": "wall time of the deployment after the gate, seconds (default 3600)"},
     )
     poll: float = field(default=5.0, metadata={"help": "seconds between polls (default 5)"})

@@ -11,10 +11,14 @@ from botocore.exceptions import ClientError
 
 from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, aws_errors, describe_error
 
-#: Bounded retries and timeouts: an unreachable endpoint fails in seconds, not minutes.
+#: Bounded retries and timeouts for every call: at most 3 attempts of 10 s to connect and 60 s
+#: per read; the deployment's wall-clock deadline (``--timeout``) bounds them all together.
 CLIENT_CONFIG = Config(
-    retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=120
+    retries={"total_max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=60
 )
+#: For the calls that are not idempotent (ExecuteChangeSet, CreateStack, UpdateStack): one
+#: attempt; a lost answer is settled by reading the stack, never by sending the call again.
+ONCE_CONFIG = CLIENT_CONFIG.merge(Config(retries={"total_max_attempts": 1, "mode": "standard"}))
 SESSION_NAME = "tap-compliance"
 
 
@@ -36,17 +40,19 @@ class AwsSession:
             boto = boto3.Session(profile_name=profile, region_name=region)
         return cls(boto, region, endpoint_url)
 
-    def client(self, service: str) -> Any:
-        """A client of ``service`` (cached), bound to the region and endpoint."""
-        if service not in self._clients:
+    def client(self, service: str, *, retries: bool = True) -> Any:
+        """A client of ``service`` (cached), bound to the region and endpoint; without
+        ``retries``, each call is sent once (:data:`ONCE_CONFIG`)."""
+        key = service if retries else f"{service}/once"
+        if key not in self._clients:
             with aws_errors(f"{service} client"):
-                self._clients[service] = self.boto.client(
+                self._clients[key] = self.boto.client(
                     service,  # type: ignore[call-overload]
                     region_name=self.region,
                     endpoint_url=self.endpoint_url,
-                    config=CLIENT_CONFIG,
+                    config=CLIENT_CONFIG if retries else ONCE_CONFIG,
                 )
-        return self._clients[service]
+        return self._clients[key]
 
     def account(self) -> str:
         """The account the credentials belong to (``sts:GetCallerIdentity``)."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
@@ -76,8 +80,13 @@ class Change:
 
     @property
     def replaces(self) -> bool:
-        """The change replaces the resource (or may: Conditional)."""
-        return self.action == "Modify" and self.replacement in ("True", "Conditional")
+        """The change replaces the resource, or may: only ``Replacement: False`` says it does
+        not. ``Conditional`` and a missing value may replace; so may ``Dynamic``, whose effect
+        CloudFormation settles only when it executes (ResourceChange, CloudFormation API
+        reference: "Dynamic ... changes that can't be determined")."""
+        if self.action == "Dynamic":
+            return True
+        return self.action == "Modify" and self.replacement != "False"
 
     @property
     def replaces_data_store(self) -> bool:
@@ -89,6 +98,8 @@ class Change:
         """add, modify, remove or replace (what the table shows)."""
         if self.replaces:
             return "replace" if self.replacement == "True" else "replace?"
+        if self.action == "Dynamic":
+            return "dynamic"
         return {"Add": "add", "Modify": "modify", "Remove": "remove"}.get(
             self.action, self.action.lower()
         )
@@ -168,8 +179,10 @@ def create_change_set(
     timeout: float,
     poll: float,
     sleep: Callable[[float], None] = time.sleep,
+    token: str | None = None,
 ) -> ChangeSet:
-    """Create a change set and wait (bounded) until CloudFormation has computed it."""
+    """Create a change set and wait (bounded) until CloudFormation has computed it. With
+    ``token`` (ClientToken), a retry of the call is known as the same request."""
     arguments: dict[str, Any] = {
         "StackName": state.name,
         "ChangeSetName": name,
@@ -180,6 +193,8 @@ def create_change_set(
     }
     if role_arn:
         arguments["RoleARN"] = role_arn
+    if token:
+        arguments["ClientToken"] = token
     with aws_errors(f"creating the change set of {state.name}", 1):
         created = cfn.create_change_set(**arguments)
     change_set_id, stack_id = created["Id"], created["StackId"]
@@ -225,6 +240,56 @@ def _changes(described: dict[str, Any]) -> list[Change]:
     return found
 
 
+def template_sha256(cfn: Any, stack_id: str, change_set_id: str | None = None) -> str:
+    """SHA-256 of the template CloudFormation holds for the stack (or for one of its change
+    sets), as submitted (``TemplateStage: Original``), hashed from the body received: botocore
+    would parse a JSON body into a dict."""
+    bodies: list[str] = []
+
+    def keep(parsed: dict[str, Any], **_: Any) -> None:
+        if isinstance(parsed.get("TemplateBody"), str):
+            bodies.append(parsed["TemplateBody"])
+
+    arguments = {"StackName": stack_id, "TemplateStage": "Original"}
+    if change_set_id:
+        arguments["ChangeSetName"] = change_set_id
+    event = "after-call.cloudformation.GetTemplate"
+    cfn.meta.events.register_first(event, keep)
+    try:
+        with aws_errors("reading the template CloudFormation holds", 1):
+            cfn.get_template(**arguments)
+    finally:
+        cfn.meta.events.unregister(event, keep)
+    if not bodies:
+        raise AwsFailure("GetTemplate answered no template body", 1)
+    return hashlib.sha256(bodies[0].encode("utf-8")).hexdigest()
+
+
+def foreign_changes(changes: tuple[Change, ...], template: bytes) -> list[Change]:
+    """Changes that add or alter a resource the gated template does not declare (a Remove is
+    the old stack's resource going away)."""
+    try:
+        declared = json.loads(template).get("Resources") or {}
+    except (ValueError, AttributeError):
+        raise AwsFailure("the gated template is not a JSON object of resources") from None
+    return [c for c in changes if c.action != "Remove" and c.logical_id not in declared]
+
+
+def change_set_name(started: datetime) -> str:
+    """A name no other run takes: the time, then random hex (CloudFormation: a letter first,
+    then letters, digits and hyphens, at most 128)."""
+    return f"tap-compliance-{started:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+
+
+def execution_status(cfn: Any, change_set: ChangeSet) -> str:
+    """The change set's ExecutionStatus now (AVAILABLE: not executed); unreadable: exit 2."""
+    with aws_errors(f"reading change set {change_set.id} to settle a lost answer"):
+        described = cfn.describe_change_set(
+            ChangeSetName=change_set.id, StackName=change_set.stack_id
+        )
+    return str(described.get("ExecutionStatus") or "UNKNOWN")
+
+
 def discard_change_set(cfn: Any, change_set: ChangeSet, state: StackState) -> None:
     """Delete the change set, and the empty stack a CREATE change set made."""
     with aws_errors("deleting the change set"):
@@ -234,15 +299,23 @@ def discard_change_set(cfn: Any, change_set: ChangeSet, state: StackState) -> No
 
 
 def direct(
-    cfn: Any, *, state: StackState, template: dict[str, str], role_arn: str | None
+    cfn: Any,
+    *,
+    state: StackState,
+    template: dict[str, str],
+    role_arn: str | None,
+    token: str | None = None,
 ) -> str | None:
     """CreateStack or UpdateStack as ``cdk deploy --method direct``; the stack id, or ``None``
-    when CloudFormation answers that there is nothing to update."""
+    when CloudFormation answers that there is nothing to update. A lost answer is exit 2
+    (the caller records the outcome as unknown)."""
     arguments: dict[str, Any] = {
         "StackName": state.name,
         "Capabilities": CAPABILITIES,
         **template,
     }
+    if token:
+        arguments["ClientRequestToken"] = token
     if role_arn:
         arguments["RoleARN"] = role_arn
     try:

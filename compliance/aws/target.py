@@ -6,12 +6,15 @@ for one account and region (CDK's placeholders filled in) and its file assets.""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from compliance.errors import InputError
+from compliance.record.findings import AssetDigest
 from compliance.synthesis.assembly import MANIFEST, read_assembly, read_json
+from compliance.synthesis.assets import AssetSource, asset_content, asset_sources, sha256
 
 
 @dataclass(frozen=True)
@@ -105,28 +108,49 @@ def read_target(assembly: Path, stack_name: str, gated_sha256: str) -> DeployTar
 
 def _assets(path: Path, account: str, region: str) -> list[FileAsset]:
     document = read_json(path)
-    if not isinstance(document, dict):
-        raise InputError(path, "not a JSON object")
-    if document.get("dockerImages"):
+    if isinstance(document, dict) and document.get("dockerImages"):
         raise InputError(path, "container image assets are not supported by tap-compliance deploy")
-    assets = []
-    for asset_id, entry in (document.get("files") or {}).items():
-        source = entry.get("source") or {}
-        packaging = source.get("packaging", "file")
-        if packaging not in ("file", "zip") or "path" not in source:
-            raise InputError(path, f"asset {asset_id}: unsupported source {source}")
-        destinations = tuple(
-            AssetDestination(
-                bucket=_placeholders(d["bucketName"], account, region),
-                key=_placeholders(d["objectKey"], account, region),
-                role_arn=_placeholders(d["assumeRoleArn"], account, region)
-                if d.get("assumeRoleArn")
-                else None,
-            )
-            for d in (entry.get("destinations") or {}).values()
+    return [
+        FileAsset(
+            asset.id,
+            asset.source,
+            asset.packaging,
+            tuple(
+                AssetDestination(
+                    bucket=_placeholders(str(d["bucketName"]), account, region),
+                    key=_placeholders(str(d["objectKey"]), account, region),
+                    role_arn=_placeholders(str(d["assumeRoleArn"]), account, region)
+                    if d.get("assumeRoleArn")
+                    else None,
+                )
+                for d in asset.destinations
+            ),
         )
-        assets.append(FileAsset(asset_id, path.parent / source["path"], packaging, destinations))
-    return assets
+        for asset in asset_sources(path)
+    ]
+
+
+def gated_contents(target: DeployTarget, gated: Sequence[AssetDigest]) -> dict[str, bytes]:
+    """Each asset's bytes, read now and accepted only with the SHA-256 the gate recorded for
+    it: the template's asset is the gated template itself; anything else is an
+    :class:`InputError` naming the asset (nothing is sent)."""
+    digests = {digest.id: digest.sha256 for digest in gated}
+    contents: dict[str, bytes] = {}
+    for asset in target.assets:
+        if asset.source.resolve() == target.template_path.resolve():
+            contents[asset.id] = target.template
+            continue
+        if asset.id not in digests:
+            raise InputError(asset.source, f"asset {asset.id} was not hashed by the gate")
+        content = asset_content(AssetSource(asset.id, "", asset.source, asset.packaging, ()))
+        if sha256(content) != digests[asset.id]:
+            raise InputError(
+                asset.source,
+                f"asset {asset.id} changed after the gate judged it (gated SHA-256 "
+                f"{digests[asset.id]}, now {sha256(content)})",
+            )
+        contents[asset.id] = content
+    return contents
 
 
 def partition_of(region: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -81,11 +82,19 @@ def write_file(path: Path, text: str) -> None:
         ) as handle:
             temporary = Path(handle.name)
             handle.write(text)
+        temporary.chmod(0o666 & ~_umask())  # as open() would have made it, not 0600
         temporary.replace(path)
     except OSError as error:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
         raise InputError(path, f"cannot write: {_reason(error)}") from None
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _reason(error: OSError) -> str:

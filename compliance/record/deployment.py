@@ -14,8 +14,25 @@ from compliance.record.model import RecordModel
 
 SCHEMA: Final = "tap-compliance/deployment@1"
 FILE_NAME: Final = "deployment.json"
+#: The previous run's record, kept while a new run has not written its own.
+PREVIOUS_FILE_NAME: Final = "deployment.previous.json"
 
-Outcome = Literal["created", "updated", "no-changes", "dry-run", "refused", "failed", "rolled-back"]
+#: How the run ended. ``in-progress``: the run stopped (a signal, its deadline) while
+#: CloudFormation was still changing the stack; ``unknown``: AWS could not be read to tell
+#: (the endpoint lost). Both carry the last stack status seen and ``next_step``.
+#: ``interrupted``: SIGINT or SIGTERM before anything was executed (nothing deployed).
+Outcome = Literal[
+    "created",
+    "updated",
+    "no-changes",
+    "dry-run",
+    "refused",
+    "failed",
+    "rolled-back",
+    "in-progress",
+    "unknown",
+    "interrupted",
+]
 
 
 class GateResult(RecordModel):
@@ -37,12 +54,15 @@ class TemplateSent(RecordModel):
 
 
 class AssetRecord(RecordModel):
-    """One asset destination: uploaded now, or already there."""
+    """One asset destination and the bytes it holds: uploaded now, put over an object of other
+    (or unproven) content, or already there with the gated SHA-256 (S3's checksum)."""
 
     id: str
     bucket: str
     key: str
-    action: Literal["uploaded", "exists"]
+    action: Literal["uploaded", "replaced", "exists"]
+    sha256: str | None = None
+    bytes: int | None = None
 
 
 class ChangeRecord(RecordModel):
@@ -88,6 +108,8 @@ class DeploymentRecord(RecordModel):
     failures: list[FailureRecord] = Field(default_factory=list)
     outputs: dict[str, str] = Field(default_factory=dict)
     message: str | None = None
+    #: What to run next when the outcome is not final (``in-progress``, ``unknown``).
+    next_step: str | None = None
 
     def to_json(self) -> str:
         """Serialise with the contract's field names."""

@@ -152,6 +152,18 @@ def effective_status(finding: Finding) -> Status:
 TargetStatus = Literal["judged", "skipped", "error"]
 
 
+class AssetDigest(RecordModel):
+    """A file asset of a synthesized stack, named by the SHA-256 of the bytes it publishes (a
+    folder as its deterministic zip): the deployer sends only these bytes."""
+
+    id: str
+    #: The source as the asset manifest names it (relative to the assembly).
+    path: str
+    packaging: Literal["file", "zip"]
+    sha256: str
+    bytes: int
+
+
 class Target(RecordModel):
     """One synthesized (or scanned) template, or a file scan listed without judging it."""
 
@@ -180,6 +192,8 @@ class Target(RecordModel):
     #: None for a stack of the app itself; a Stage's stack: the Stage's path; a nested stack:
     #: the target name of the stack that deploys it.
     parent: str | None = None
+    #: The stack's file assets as the gate found them (synthesized stacks only).
+    assets: list[AssetDigest] = Field(default_factory=list)
 
 
 class MissingLookup(RecordModel):

@@ -41,7 +41,8 @@ def deployment(
     """A Deployment of the small app (or ``target``) writing into ``out``; and its output."""
     console, buffer = plain_console()
     environment: EnvInfo = resolve_environments(env)[0]
-    run_options = DeployOptions(env=environment, out=out, yes=True, poll=0.01, **options)
+    options.setdefault("poll", 0.01)
+    run_options = DeployOptions(env=environment, out=out, yes=True, **options)
     interaction = Interaction(
         console=console, stdin_is_terminal=lambda: False, sleep=lambda _: None
     )
@@ -58,3 +59,20 @@ def with_extra_queue(target: DeployTarget) -> DeployTarget:
     template = json.loads(target.template)
     template["Resources"]["ExtraQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {}}
     return replace(target, template=json.dumps(template, indent=1).encode())
+
+
+def stack_template_sha256(aws: Any, stack_id: str) -> str:
+    """SHA-256 of the stack's template on the local endpoint, from GetTemplate's raw answer."""
+    import hashlib
+    import xml.etree.ElementTree as ET
+
+    cfn = aws.client("cloudformation", "111111111111", "us-east-1")
+    raw: list[bytes] = []
+    cfn.meta.events.register(
+        "response-received.cloudformation.GetTemplate",
+        lambda response_dict, **_: raw.append(response_dict["body"]),
+    )
+    cfn.get_template(StackName=stack_id)
+    body = ET.fromstring(raw[0]).find(".//{*}TemplateBody")
+    assert body is not None and body.text is not None
+    return hashlib.sha256(body.text.encode()).hexdigest()

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from compliance.aws.assets import deterministic_zip
 from compliance.aws.errors import AwsFailure
 from compliance.aws.session import AwsSession
 from compliance.aws.target import read_target
 from compliance.errors import InputError
 from compliance.synthesis.assembly import read_assembly
+from compliance.synthesis.assets import deterministic_zip
 
 
 def test_the_same_folder_always_zips_to_the_same_bytes(tmp_path: Path) -> None:

@@ -45,6 +45,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
 #: synthesis (the manifest, cdk-nag's report, the captured source lines).
 SYNTHESIS_READERS = (
     "compliance/synthesis/assembly.py",
+    "compliance/synthesis/assets.py",
     "compliance/synthesis/nag.py",
     "compliance/synthesis/sources.py",
 )
