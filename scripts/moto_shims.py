@@ -219,7 +219,9 @@ def s3_bucket_cloudformation_properties() -> None:
         properties = json_.get("Properties", {})
         backend = s3_backends[args[0]]["aws"]
         if properties.get("PublicAccessBlockConfiguration"):
-            backend.put_public_access_block(bucket.name, properties["PublicAccessBlockConfiguration"])
+            backend.put_public_access_block(
+                bucket.name, properties["PublicAccessBlockConfiguration"]
+            )
         status = (properties.get("VersioningConfiguration") or {}).get("Status")
         if status:
             backend.put_bucket_versioning(bucket.name, status)
@@ -256,7 +258,7 @@ def s3_bucket_policy_resource() -> None:
         @classmethod
         def create_from_cloudformation_json(  # type: ignore[misc]
             cls, name: str, json_: dict[str, Any], account_id: str, region: str, **kwargs: Any
-        ) -> BucketPolicy:
+        ) -> Any:
             properties = json_["Properties"]
             document = json.dumps(properties["PolicyDocument"]).encode()
             s3_backends[account_id]["aws"].put_bucket_policy(properties["Bucket"], document)
@@ -265,7 +267,7 @@ def s3_bucket_policy_resource() -> None:
         @classmethod
         def update_from_cloudformation_json(  # type: ignore[misc]
             cls, original: Any, name: str, json_: dict[str, Any], account_id: str, region: str
-        ) -> BucketPolicy:
+        ) -> Any:
             return cls.create_from_cloudformation_json(name, json_, account_id, region)
 
         @classmethod
@@ -280,16 +282,22 @@ def s3_bucket_policy_resource() -> None:
     parsing.get_name_type_map.cache_clear()
 
 
-def dynamodb_point_in_time_recovery() -> None:
-    """moto's AWS::DynamoDB::Table ignored PointInTimeRecoverySpecification: a table declared
-    with point-in-time recovery read DISABLED (DescribeContinuousBackups). The patch applies it
-    through moto's own DynamoDB backend."""
+def dynamodb_table_cloudformation_properties() -> None:
+    """moto's AWS::DynamoDB::Table ignored PointInTimeRecoverySpecification (a table declared
+    with point-in-time recovery read DISABLED in DescribeContinuousBackups) and read its
+    SSESpecification in the API's shape (``Enabled``, not CloudFormation's ``SSEEnabled``), so a
+    table encrypted with a customer-managed key showed no SSEDescription. The patch passes
+    ``SSEEnabled`` as ``Enabled`` and applies point-in-time recovery through moto's own
+    DynamoDB backend."""
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.table import Table
 
     original = Table.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
 
     def create(cls: type, name: str, json_: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        sse = json_.get("Properties", {}).get("SSESpecification")
+        if isinstance(sse, dict) and "SSEEnabled" in sse:
+            sse["Enabled"] = sse["SSEEnabled"]
         table = original(cls, name, json_, *args, **kwargs)
         spec = json_.get("Properties", {}).get("PointInTimeRecoverySpecification")
         if spec:
@@ -317,6 +325,23 @@ def lambda_function_kms_key() -> None:
     LambdaFunction.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
 
 
+def iam_role_inline_policy_documents() -> None:
+    """moto's AWS::IAM::Role stored each inline policy of ``Policies`` as the object
+    CloudFormation passes, so GetRolePolicy answered its Python repr (single quotes), not the
+    JSON document IAM keeps."""
+    from moto.iam.models import Role
+
+    original = Role.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: type, name: str, json_: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        for policy in json_.get("Properties", {}).get("Policies", []) or []:
+            if isinstance(policy.get("PolicyDocument"), dict):
+                policy["PolicyDocument"] = json.dumps(policy["PolicyDocument"])
+        return original(cls, name, json_, *args, **kwargs)
+
+    Role.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
 PATCHES: tuple[Callable[[], None], ...] = (
     kms_key_cloudformation_tags,
     custom_resources_answer_success,
@@ -328,8 +353,9 @@ PATCHES: tuple[Callable[[], None], ...] = (
     kms_key_policy_document,
     s3_bucket_cloudformation_properties,
     s3_bucket_policy_resource,
-    dynamodb_point_in_time_recovery,
+    dynamodb_table_cloudformation_properties,
     lambda_function_kms_key,
+    iam_role_inline_policy_documents,
 )
 
 
