@@ -53,8 +53,11 @@ def detect_drift(
         sleep(poll)
     drifted = []
     try:
-        pages = cloudformation.get_paginator("describe_stack_resource_drifts")
-        for page in pages.paginate(StackName=stack, StackResourceDriftStatusFilters=DRIFTED):
+        token: dict[str, str] = {}
+        while True:  # botocore has no paginator for it
+            page = cloudformation.describe_stack_resource_drifts(
+                StackName=stack, StackResourceDriftStatusFilters=DRIFTED, **token
+            )
             for drift in page.get("StackResourceDrifts", []):
                 drifted.append(
                     DriftedResource(
@@ -67,6 +70,9 @@ def detect_drift(
                         ],
                     )
                 )
+            if not page.get("NextToken"):
+                break
+            token = {"NextToken": page["NextToken"]}
     except AWS_ERRORS as error:
         return DriftCheck(available=False, note=f"drift not available: {describe_error(error)}")
     return DriftCheck(available=True, status=status.get("StackDriftStatus"), drifted=drifted)

@@ -1,5 +1,5 @@
 """verify: AWS Config verdicts (Stubber: moto answers every compliance read with HTTP 500),
-disagreements both ways, and an external KMS key resolved in moto's server."""
+disagreements both ways, a rule deleted out of band, --wait, drift."""
 
 from __future__ import annotations
 
@@ -13,14 +13,17 @@ import pytest
 from botocore.stub import Stubber
 
 from compliance.aws.compare import config_findings, disagreements
-from compliance.aws.config_rules import DeployedRule, deployed_rules, read_compliance
-from compliance.aws.keys import external_key_findings
-from compliance.aws.session import AwsSession
+from compliance.aws.config_rules import (
+    DeployedRule,
+    deployed_rules,
+    read_compliance,
+    wait_for_evaluations,
+)
+from compliance.aws.drift import detect_drift
 from compliance.record.findings import Finding, Resource
 from policies.catalog import default_catalog
 from policies.cfn.template import load_template
-from scripts.local_aws import LocalAws
-from tests.aws.conftest import ACCOUNT, REGION
+from tests.aws.conftest import REGION
 
 WHEN = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 RULES = [
@@ -127,9 +130,9 @@ def test_config_verdicts_every_page_and_not_tested() -> None:
         ("tls-only", "COMPLIANT"),
         ("kms-default", "NON_COMPLIANT"),
         ("key-rotation", "NOT_TESTED"),  # evaluated by nobody yet: never "compliant"
-        ("gone", "NOT_TESTED"),
+        ("gone", "MISSING"),  # the stack created it, AWS Config lacks it: a failure
     ]
-    assert rules[3].note == "no such rule in AWS Config"
+    assert rules[3].note and "deleted out of band" in rules[3].note
     assert [(e.rule.name, e.resource_id, e.compliance) for e in evaluations] == [
         ("tls-only", "data-a", "COMPLIANT"),
         ("tls-only", "data-b", "COMPLIANT"),  # the second page
@@ -239,45 +242,6 @@ def test_the_gate_and_verify_name_a_config_rule_alike(tmp_path: Path) -> None:
     assert identifiers == ["tap-guard", "A_RULE", "Unnamed"]  # by logical id; else the id
 
 
-def test_an_external_key_is_resolved_from_the_account(local_aws: LocalAws) -> None:
-    local_aws.reset()
-    s3 = local_aws.client("s3", ACCOUNT, REGION)
-    key = local_aws.client("kms", ACCOUNT, REGION).create_key()["KeyMetadata"]["Arn"]
-    for bucket, rule in (
-        ("imported-key-bucket", {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}),
-        ("s3-managed-bucket", {"SSEAlgorithm": "AES256"}),
-    ):
-        s3.create_bucket(Bucket=bucket)
-        s3.put_bucket_encryption(
-            Bucket=bucket,
-            ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": rule}]
-            },
-        )
-    session = AwsSession.open(profile=None, region=REGION, endpoint_url=local_aws.endpoint_url)
-    reader = session.assume(f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-lookup-role")
-    static = [
-        _static("Imported", "S3_DEFAULT_ENCRYPTION_KMS", "fail", unknown=True),
-        _static("Managed", "S3_DEFAULT_ENCRYPTION_KMS", "fail", unknown=True),
-        _static("Decided", "S3_DEFAULT_ENCRYPTION_KMS", "pass"),  # not unknown: left alone
-    ]
-    physical = {
-        "Imported": "imported-key-bucket",
-        "Managed": "s3-managed-bucket",
-        "Decided": "other",
-    }
-    found = external_key_findings(reader, static, physical)
-    assert [(f.resource.logical_id, f.status, f.source, f.unknown) for f in found] == [
-        ("Imported", "pass", "aws-api", False),
-        ("Managed", "fail", "aws-api", False),
-    ]
-    imported = found[0].runtime
-    assert imported is not None
-    assert imported.answered_by == "s3:GetBucketEncryption + kms:DescribeKey"
-    assert (imported.key_arn, imported.key_manager) == (key, "CUSTOMER")
-    assert "names no KMS key" in found[1].message
-
-
 def test_verify_needs_the_evidence_folder(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -286,3 +250,131 @@ def test_verify_needs_the_evidence_folder(
     assert main(["verify", "--env", "dev", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no findings record: run `tap-compliance deploy` first" in err[0]
+
+
+def test_a_rule_the_stack_did_not_create_is_not_tested_one_it_did_is_missing() -> None:
+    config = boto3.client("config", region_name=REGION)
+    rules = [RULES[3], DeployedRule("RuleNever", "never-made", "RDS_STORAGE_ENCRYPTED")]
+    with Stubber(config) as stub:
+        for name in ("gone", "never-made"):
+            stub.add_client_error(
+                "describe_config_rules",
+                "NoSuchConfigRuleException",
+                "no rule",
+                400,
+                expected_params={"ConfigRuleNames": [name]},
+            )
+        verdicts, _ = read_compliance(config, rules, created={"RuleGone"})
+        stub.assert_no_pending_responses()
+    assert [(r.name, r.compliance) for r in verdicts] == [
+        ("gone", "MISSING"),
+        ("never-made", "NOT_TESTED"),
+    ]
+
+
+def test_wait_starts_the_evaluations_and_waits_for_newer_verdicts() -> None:
+    config = boto3.client("config", region_name=REGION)
+    names = [f"rule-{n:02}" for n in range(27)]  # two StartConfigRulesEvaluation calls
+    rules = [DeployedRule(f"R{n}", n, "S3_BUCKET_SSL_REQUESTS_ONLY") for n in names]
+    older, newer = datetime(2026, 11, 30, 11, 0, tzinfo=UTC), datetime(2026, 11, 30, 13, tzinfo=UTC)
+    slept: list[float] = []
+    with Stubber(config) as stub:
+        stub.add_response("start_config_rules_evaluation", {}, {"ConfigRuleNames": names[:25]})
+        stub.add_response("start_config_rules_evaluation", {}, {"ConfigRuleNames": names[25:]})
+        status = [
+            {
+                "ConfigRuleName": n,
+                "LastSuccessfulEvaluationTime": older if n == "rule-03" else newer,
+            }
+            for n in names
+        ]
+        stub.add_response(
+            "describe_config_rule_evaluation_status",
+            {"ConfigRulesEvaluationStatus": status},
+            {"ConfigRuleNames": names},
+        )
+        stub.add_response(  # rule-03 was evaluated before the deployment only: asked again
+            "describe_config_rule_evaluation_status",
+            {"ConfigRulesEvaluationStatus": [{**status[3], "LastSuccessfulEvaluationTime": newer}]},
+            {"ConfigRuleNames": ["rule-03"]},
+        )
+        pending = wait_for_evaluations(
+            config, rules, newer_than=WHEN, timeout=60, poll=0.5, sleep=slept.append
+        )
+        stub.assert_no_pending_responses()
+    assert pending == [] and slept == [0.5]
+    with Stubber(config) as stub:  # the deadline passed: the rules still waited for
+        stub.add_response("start_config_rules_evaluation", {}, {"ConfigRuleNames": ["rule-03"]})
+        stub.add_response(
+            "describe_config_rule_evaluation_status",
+            {"ConfigRulesEvaluationStatus": [status[3]]},
+            {"ConfigRuleNames": ["rule-03"]},
+        )
+        pending = wait_for_evaluations(config, rules[3:4], newer_than=WHEN, timeout=0)
+    assert pending == ["rule-03"]
+
+
+def test_drift_detected_each_drifted_resource_named() -> None:
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    with Stubber(cloudformation) as stub:
+        stub.add_response(
+            "detect_stack_drift", {"StackDriftDetectionId": "d-1"}, {"StackName": "TapStack-dev"}
+        )
+        running = {
+            "StackId": "arn:aws:cloudformation:us-east-1:111111111111:stack/TapStack-dev/1",
+            "StackDriftDetectionId": "d-1",
+            "DetectionStatus": "DETECTION_IN_PROGRESS",
+            "Timestamp": WHEN,
+        }
+        stub.add_response(
+            "describe_stack_drift_detection_status", running, {"StackDriftDetectionId": "d-1"}
+        )
+        done = {**running, "DetectionStatus": "DETECTION_COMPLETE", "StackDriftStatus": "DRIFTED"}
+        stub.add_response(
+            "describe_stack_drift_detection_status", done, {"StackDriftDetectionId": "d-1"}
+        )
+        stub.add_response(
+            "describe_stack_resource_drifts",
+            {
+                "StackResourceDrifts": [
+                    {
+                        "StackId": running["StackId"],
+                        "LogicalResourceId": "BucketsIngestionBucket070AAFA1",
+                        "ResourceType": "AWS::S3::Bucket",
+                        "StackResourceDriftStatus": "MODIFIED",
+                        "Timestamp": WHEN,
+                        "PropertyDifferences": [
+                            {
+                                "PropertyPath": "/BucketEncryption",
+                                "ExpectedValue": "a",
+                                "ActualValue": "b",
+                                "DifferenceType": "NOT_EQUAL",
+                            }
+                        ],
+                    }
+                ]
+            },
+            {
+                "StackName": "TapStack-dev",
+                "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"],
+            },
+        )
+        found = detect_drift(
+            cloudformation, "TapStack-dev", timeout=10, poll=0, sleep=lambda _: None
+        )
+        stub.assert_no_pending_responses()
+    assert found.available and found.status == "DRIFTED"
+    assert [(d.logical_id, d.status, d.differences) for d in found.drifted] == [
+        ("BucketsIngestionBucket070AAFA1", "MODIFIED", ["/BucketEncryption: NOT_EQUAL"])
+    ]
+
+
+def test_drift_the_endpoint_cannot_detect_is_not_available_never_no_drift() -> None:
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    with Stubber(cloudformation) as stub:
+        stub.add_client_error(
+            "detect_stack_drift", "ValidationError", "Drift detection is not supported", 400
+        )
+        found = detect_drift(cloudformation, "TapStack-dev")
+    assert not found.available and found.status is None and not found.drifted
+    assert found.note and found.note.startswith("drift not available: DetectStackDrift")
