@@ -3,7 +3,8 @@
 Starts moto's server on 127.0.0.1 (a free port), creates there what ``cdk bootstrap`` would
 have created, deploys the gated dev environment, deploys it again (no changes), runs verify
 (the deployed template; the live configuration of every resource, judged by the same checks;
-drift; AWS Config), and stops the server. Run from the project root: ``python -m scripts.deploy_local``.
+drift; AWS Config), and stops the server. Run from the project root:
+``python -m scripts.deploy_local``.
 """
 
 from __future__ import annotations
