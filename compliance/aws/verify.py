@@ -204,7 +204,8 @@ def _nested(
 def _verified(check: RuntimeCheck) -> bool:
     """Whether any control got a live or AWS Config verdict."""
     decided = ("COMPLIANT", "NON_COMPLIANT", "MISSING")
-    return any(c.live or c.config for c in check.comparisons) or any(
+    verdicts = ("pass", "fail", "waived")
+    return any(c.live in verdicts or c.config in verdicts for c in check.comparisons) or any(
         r.compliance in decided for r in check.rules
     )
 

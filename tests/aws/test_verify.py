@@ -20,10 +20,12 @@ from compliance.aws.config_rules import (
     wait_for_evaluations,
 )
 from compliance.aws.drift import detect_drift
-from compliance.record.findings import Finding, Resource
+from compliance.aws.options import VerifyOptions
+from compliance.aws.verify import _verified
+from compliance.record.findings import Comparison, Finding, Resource, RuntimeCheck, RuntimeRule
 from policies.catalog import default_catalog
 from policies.cfn.template import load_template
-from tests.aws.conftest import REGION
+from tests.aws.conftest import ACCOUNT, REGION
 
 WHEN = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 RULES = [
@@ -378,3 +380,38 @@ def test_drift_the_endpoint_cannot_detect_is_not_available_never_no_drift() -> N
         found = detect_drift(cloudformation, "TapStack-dev")
     assert not found.available and found.status is None and not found.drifted
     assert found.note and found.note.startswith("drift not available: DetectStackDrift")
+
+
+def test_verify_options_are_declared_once_as_fields() -> None:
+    from compliance.cli.commands import _aws_options
+    from compliance.cli.parser import build_parser
+    from compliance.environments import resolve_environments
+
+    args = build_parser(None).parse_args(
+        ["verify", "--env", "dev", "--wait", "30", "--allow-untested"]
+    )
+    options = _aws_options(VerifyOptions, args, resolve_environments("dev")[0])
+    assert (options.wait, options.allow_untested, options.drift_timeout) == (30.0, True, 120.0)
+    defaults = build_parser(None).parse_args(["verify", "--env", "dev"])
+    assert (defaults.wait, defaults.allow_untested) == (0.0, False)
+
+
+def _check(**fields: Any) -> RuntimeCheck:
+    return RuntimeCheck(
+        verified_at=WHEN, env="dev", stack="TapStack-dev", account=ACCOUNT, region=REGION, **fields
+    )
+
+
+def test_nothing_verified_when_every_control_is_not_tested() -> None:
+    untested = Comparison(
+        control_id="TAP-ENC-01", logical_id="Data", static="pass", live="not tested: denied"
+    )
+    nothing = Comparison(control_id="TAP-ENC-01", logical_id="Data", static="pass")
+    rule = RuntimeRule(
+        name="r", identifier="R", logical_id="R", compliance="NOT_TESTED", answered_by="x"
+    )
+    assert not _verified(_check(comparisons=[untested, nothing], rules=[rule]))
+    judged = Comparison(control_id="TAP-ENC-01", logical_id="Data", static="pass", live="pass")
+    assert _verified(_check(comparisons=[judged]))
+    decided = rule.model_copy(update={"compliance": "MISSING"})
+    assert _verified(_check(rules=[decided]))
