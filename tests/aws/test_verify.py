@@ -20,11 +20,16 @@ from compliance.aws.config_rules import (
     wait_for_evaluations,
 )
 from compliance.aws.drift import detect_drift
+from compliance.aws.live.body import live_body
+from compliance.aws.live.judge import judge_live, judged_types
 from compliance.aws.options import VerifyOptions
+from compliance.aws.session import AwsSession
 from compliance.aws.verify import _verified
 from compliance.record.findings import Comparison, Finding, Resource, RuntimeCheck, RuntimeRule
 from policies.catalog import default_catalog
 from policies.cfn.template import load_template
+from policies.context import Context
+from scripts.local_aws import LocalAws
 from tests.aws.conftest import ACCOUNT, REGION
 
 WHEN = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -415,3 +420,66 @@ def test_nothing_verified_when_every_control_is_not_tested() -> None:
     assert _verified(_check(comparisons=[judged]))
     decided = rule.model_copy(update={"compliance": "MISSING"})
     assert _verified(_check(rules=[decided]))
+
+
+def test_keys_outside_the_stack_are_judged_as_kms_describes_them(
+    local_aws: LocalAws, tmp_path: Path
+) -> None:
+    """A customer-managed key from elsewhere passes TAP-ENC-01 live, an AWS-managed one fails,
+    SSE-S3 fails: the same check, on what the account says."""
+    local_aws.reset()
+    s3 = local_aws.client("s3", ACCOUNT, REGION)
+    key = local_aws.client("kms", ACCOUNT, REGION).create_key()["KeyMetadata"]["Arn"]
+    buckets = {
+        "Imported": ("imported-key-bucket", {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}),
+        "AwsManaged": (
+            "aws-managed-bucket",
+            {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/aws/s3"},
+        ),
+        "S3Managed": ("s3-managed-bucket", {"SSEAlgorithm": "AES256"}),
+    }
+    for name, rule in buckets.values():
+        s3.create_bucket(Bucket=name)
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": rule}]
+            },
+        )
+    session = AwsSession.open(profile=None, region=REGION, endpoint_url=local_aws.endpoint_url)
+    reader = session.assume(f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-lookup-role")
+    deployed = {"Resources": {b: {"Type": "AWS::S3::Bucket"} for b in buckets}}
+    physical = {logical_id: name for logical_id, (name, _) in buckets.items()}
+    live = live_body(reader, deployed, physical, judged_types())
+    assert live.customer_keys == (key,)
+    findings, resources = judge_live(
+        live,
+        out=tmp_path,
+        target="TapStack-dev",
+        context=Context(),
+        static=[],
+        catalog=default_catalog(),
+    )
+    verdicts = {
+        f.resource.logical_id: (f.status, f.message.split(": failed ")[-1])
+        for f in findings
+        if f.control_id == "TAP-ENC-01"
+    }
+    assert verdicts == {
+        "Imported": (
+            "pass",
+            "TAP-ENC-01: S3 bucket default encryption uses a customer-managed KMS key: passed "
+            "(SSE-KMS with a customer-managed key)",
+        ),
+        "AwsManaged": ("fail", "(KMSMasterKeyID is an AWS-managed key (alias/aws/s3))"),
+        "S3Managed": ("fail", "(SSEAlgorithm AES256 is not a KMS key)"),
+    }
+    imported = next(r for r in resources if r.logical_id == "Imported")
+    assert imported.apis == [
+        "s3:GetBucketEncryption",
+        "kms:DescribeKey",
+        "s3:GetPublicAccessBlock",
+        "s3:GetBucketAcl",
+        "s3:GetBucketPolicy",
+    ]
+    assert (tmp_path / "live" / "Imported.json").is_file()

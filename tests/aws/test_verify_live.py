@@ -123,6 +123,9 @@ def test_untouched_every_modelled_resource_is_judged_live(
     assert [hashlib.sha256(a["answer"].encode()).hexdigest() for a in evidence["answers"]] == [
         a.sha256 for a in bucket.answers
     ]
+    function = read["ProcessingDataProcessingFunction3798304B"]
+    kept = (deployed / str(function.evidence)).read_text()
+    assert "SESSIONS_TABLE" in kept and "user-sessions-dev" not in kept  # names, no values
     assert check.drift is not None and not check.drift.available
     assert "live: 21 resource(s) read" in output and "2 resource(s) not tested" in output
     assert not [c for c in check.comparisons if c.disagreement]

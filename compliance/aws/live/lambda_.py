@@ -10,8 +10,11 @@ from compliance.aws.live.resource import Live
 
 
 def function(reads: Reads, name: str, keys: KeyNames, logical_id: str) -> Live:
-    """``lambda:GetFunctionConfiguration`` (the variables' names only are kept)."""
-    answer = reads.call("lambda", "get_function_configuration", FunctionName=name)
+    """``lambda:GetFunctionConfiguration``; the variables' values are not kept (they may be
+    secrets): the evidence and its hash hold their names only."""
+    answer = reads.call(
+        "lambda", "get_function_configuration", redact=_names_only, FunctionName=name
+    )
     properties: dict[str, Any] = {"FunctionName": name}
     variables = (answer.get("Environment") or {}).get("Variables")
     if variables:
@@ -19,3 +22,11 @@ def function(reads: Reads, name: str, keys: KeyNames, logical_id: str) -> Live:
     if answer.get("KMSKeyArn"):
         properties["KmsKeyArn"] = keys.reference(reads, answer["KMSKeyArn"])
     return Live(properties)
+
+
+def _names_only(answer: dict[str, Any]) -> dict[str, Any]:
+    environment = answer.get("Environment") or {}
+    if not environment.get("Variables"):
+        return answer
+    names = dict.fromkeys(environment["Variables"], "<not kept>")
+    return {**answer, "Environment": {**environment, "Variables": names}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.aws.live.keys import KeyNames
-from compliance.aws.live.reads import Reads
+from compliance.aws.live.reads import Gone, Reads
 from compliance.aws.live.resource import Live
 
 
@@ -39,6 +39,4 @@ def _storage(reads: Reads, keys: KeyNames, described: dict[str, Any], name: str)
 
 
 def _gone(name: str) -> Live:
-    from compliance.aws.live.reads import Gone
-
     raise Gone(f"rds: no {name}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,9 @@ GONE = frozenset(
 )
 
 
+Redact = Callable[[dict[str, Any]], dict[str, Any]]
+
+
 class NotTested(Exception):
     """The resource could not be read (denied, not modelled, an error): never a pass."""
 
@@ -68,15 +72,23 @@ class Reads:
     session: AwsSession
     answers: list[Answer] = field(default_factory=list)
 
-    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+    def call(
+        self, service: str, operation: str, redact: Redact | None = None, **params: Any
+    ) -> dict[str, Any]:
         """The answer of ``service.operation(**params)``; a denial raises :class:`NotTested`,
-        a missing resource :class:`Gone`."""
-        found = self.optional(service, operation, (), **params)
+        a missing resource :class:`Gone`. ``redact`` removes what must not be kept (secret
+        values) before the answer is kept and hashed."""
+        found = self.optional(service, operation, (), redact, **params)
         assert found is not None
         return found
 
     def optional(
-        self, service: str, operation: str, absent: tuple[str, ...], **params: Any
+        self,
+        service: str,
+        operation: str,
+        absent: tuple[str, ...],
+        redact: Redact | None = None,
+        **params: Any,
     ) -> dict[str, Any] | None:
         """As :meth:`call`, but None when AWS answers one of the ``absent`` error codes (the
         setting is not configured, e.g. ``NoSuchBucketPolicy``); that answer is evidence too."""
@@ -97,7 +109,7 @@ class Reads:
         except AWS_ERRORS as error:
             raise NotTested(f"{api} failed: {describe_error(error)}") from None
         answer.pop("ResponseMetadata", None)
-        text = _canonical(answer)
+        text = _canonical(redact(answer) if redact else answer)
         self.answers.append(Answer(api, params, text))
         return dict(json.loads(text))
 
