@@ -3,6 +3,7 @@ disagreements both ways, a rule deleted out of band, --wait, drift."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from compliance.aws.config_rules import (
     read_compliance,
     wait_for_evaluations,
 )
+from compliance.aws.deployed_template import check_templates
 from compliance.aws.drift import detect_drift
 from compliance.aws.live.body import live_body
 from compliance.aws.live.judge import judge_live, judged_types
@@ -483,3 +485,48 @@ def test_keys_outside_the_stack_are_judged_as_kms_describes_them(
         "s3:GetBucketPolicy",
     ]
     assert (tmp_path / "live" / "Imported.json").is_file()
+
+
+def _described(name: str, status: str) -> dict[str, Any]:
+    return {
+        "Stacks": [
+            {
+                "StackName": name,
+                "StackId": f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{name}/1",
+                "CreationTime": WHEN,
+                "StackStatus": status,
+            }
+        ]
+    }
+
+
+def test_the_deployed_templates_are_hashed_against_the_gated_ones() -> None:
+    """The stack runs the gated bytes; its nested stack runs other bytes and is rolled back."""
+    body, other = '{"Resources": {}}\n', '{"Resources": {"X": {}}}\n'
+    gated = hashlib.sha256(body.encode()).hexdigest()
+    nested_arn = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/TapStack-dev-Nested/2"
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    with Stubber(cloudformation) as stub:
+        for stack, status, text in (
+            ("TapStack-dev", "UPDATE_COMPLETE", body),
+            (nested_arn, "UPDATE_ROLLBACK_COMPLETE", other),
+        ):
+            stub.add_response("describe_stacks", _described(stack, status), {"StackName": stack})
+            stub.add_response(
+                "get_template",
+                {"TemplateBody": text},
+                {"StackName": stack, "TemplateStage": "Processed"},
+            )
+        checks = check_templates(
+            cloudformation, "TapStack-dev", "TapStack-dev", gated, {"Nested": (nested_arn, gated)}
+        )
+        stub.assert_no_pending_responses()
+    assert [(c.stack, c.matches) for c in checks] == [
+        ("TapStack-dev", True),
+        ("TapStack-dev/Nested", False),
+    ]
+    assert checks[0].message == f"deployed template is the gated one (sha256 {gated})"
+    assert checks[1].message == (
+        f"deployed template differs: sha256 {hashlib.sha256(other.encode()).hexdigest()}, "
+        f"gated {gated}; the stack is UPDATE_ROLLBACK_COMPLETE, not in a complete state"
+    )
