@@ -530,3 +530,40 @@ def test_the_deployed_templates_are_hashed_against_the_gated_ones() -> None:
         f"deployed template differs: sha256 {hashlib.sha256(other.encode()).hexdigest()}, "
         f"gated {gated}; the stack is UPDATE_ROLLBACK_COMPLETE, not in a complete state"
     )
+
+
+def test_volumes_and_launch_templates_are_read_as_they_run(
+    local_aws: LocalAws, tmp_path: Path
+) -> None:
+    """TAP-ENC-04 on an EBS volume and a launch template, from ec2's own answers."""
+    local_aws.reset()
+    ec2 = local_aws.client("ec2", ACCOUNT, REGION)
+    zone = f"{REGION}a"
+    plain = ec2.create_volume(AvailabilityZone=zone, Size=8)["VolumeId"]
+    sealed = ec2.create_volume(AvailabilityZone=zone, Size=8, Encrypted=True)["VolumeId"]
+    device = {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8, "Encrypted": True}}
+    template = ec2.create_launch_template(
+        LaunchTemplateName="sealed", LaunchTemplateData={"BlockDeviceMappings": [device]}
+    )["LaunchTemplate"]["LaunchTemplateId"]
+    session = AwsSession.open(profile=None, region=REGION, endpoint_url=local_aws.endpoint_url)
+    reader = session.assume(f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-lookup-role")
+    deployed = {
+        "Resources": {
+            "Plain": {"Type": "AWS::EC2::Volume"},
+            "Sealed": {"Type": "AWS::EC2::Volume"},
+            "Launch": {"Type": "AWS::EC2::LaunchTemplate"},
+        }
+    }
+    physical = {"Plain": plain, "Sealed": sealed, "Launch": template}
+    live = live_body(reader, deployed, physical, judged_types())
+    findings, _ = judge_live(
+        live,
+        out=tmp_path,
+        target="TapStack-dev",
+        context=Context(),
+        static=[],
+        catalog=default_catalog(),
+    )
+    assert {
+        (f.resource.logical_id, f.status) for f in findings if f.control_id == "TAP-ENC-04"
+    } == {("Plain", "fail"), ("Sealed", "pass"), ("Launch", "pass")}
