@@ -450,7 +450,11 @@ def test_keys_outside_the_stack_are_judged_as_kms_describes_them(
         )
     session = AwsSession.open(profile=None, region=REGION, endpoint_url=local_aws.endpoint_url)
     reader = session.assume(f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-lookup-role")
-    deployed = {"Resources": {b: {"Type": "AWS::S3::Bucket"} for b in buckets}}
+    deployed: dict[str, Any] = {"Resources": {b: {"Type": "AWS::S3::Bucket"} for b in buckets}}
+    deployed["Resources"]["Foreign"] = {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {"Bucket": "someone-elses-bucket", "PolicyDocument": {}},
+    }
     physical = {logical_id: name for logical_id, (name, _) in buckets.items()}
     live = live_body(reader, deployed, physical, judged_types())
     assert live.customer_keys == (key,)
@@ -485,6 +489,11 @@ def test_keys_outside_the_stack_are_judged_as_kms_describes_them(
         "s3:GetBucketPolicy",
     ]
     assert (tmp_path / "live" / "Imported.json").is_file()
+    foreign = next(r for r in resources if r.logical_id == "Foreign")
+    assert (foreign.state, foreign.note) == (
+        "not-tested",
+        "read with the AWS::S3::Bucket it names, which is not of this stack",
+    )
 
 
 def _described(name: str, status: str) -> dict[str, Any]:

@@ -89,7 +89,14 @@ def live_body(
         kind = str(resource.get("Type"))
         if kind in CARRIED:
             body[logical_id] = resource
-        if kind not in judged_types or kind in ATTACHED:
+        if kind in judged_types and kind in ATTACHED:
+            if _attached_to(resource) not in resources:
+                why = f"read with the {ATTACHED[kind][1]} it names, which is not of this stack"
+                result.resources.append(
+                    ResourceRead(logical_id, kind, physical.get(logical_id), not_tested=why)
+                )
+            continue
+        if kind not in judged_types:
             continue
         read = ResourceRead(logical_id, kind, physical.get(logical_id))
         result.resources.append(read)
@@ -137,15 +144,21 @@ def _through(resource: dict[str, Any], status: dict[str, ResourceRead]) -> Resou
     return None
 
 
+def _attached_to(resource: dict[str, Any]) -> str | None:
+    """The logical id an attached resource names (``Bucket: {Ref: ...}``), if it names one."""
+    target = (resource.get("Properties") or {}).get(ATTACHED[str(resource.get("Type"))][0])
+    if isinstance(target, dict) and isinstance(target.get("Ref"), str):
+        return str(target["Ref"])
+    return None
+
+
 def _attached(resources: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
     """(type, the resource it attaches to) → the template's resources of that type."""
     found: dict[tuple[str, str], list[str]] = {}
     for logical_id, resource in resources.items():
         kind = str(resource.get("Type"))
-        if kind in ATTACHED:
-            target = (resource.get("Properties") or {}).get(ATTACHED[kind][0])
-            if isinstance(target, dict) and isinstance(target.get("Ref"), str):
-                found.setdefault((kind, target["Ref"]), []).append(logical_id)
+        if kind in ATTACHED and (target := _attached_to(resource)) is not None:
+            found.setdefault((kind, target), []).append(logical_id)
     return found
 
 
