@@ -119,14 +119,18 @@ def wait_for_evaluations(
     timeout: float,
     poll: float = 5.0,
     sleep: Callable[[float], None] = time.sleep,
+    starter: Any = None,
 ) -> list[str]:
-    """Start the rules' evaluations (``StartConfigRulesEvaluation``, 25 rules a call) and wait,
-    at most ``timeout`` seconds, until each rule's last successful evaluation is newer than
-    ``newer_than``; the names of the rules still waited for."""
+    """Start the rules' evaluations (``StartConfigRulesEvaluation``, 25 rules a call, through
+    ``starter``: a read-only role may not start them) and wait, at most ``timeout`` seconds,
+    until each rule's last successful evaluation is newer than ``newer_than``; the names of the
+    rules still waited for."""
     names = [rule.name for rule in rules]
     try:
         for start in range(0, len(names), 25):
-            config.start_config_rules_evaluation(ConfigRuleNames=names[start : start + 25])
+            (starter or config).start_config_rules_evaluation(
+                ConfigRuleNames=names[start : start + 25]
+            )
     except AWS_ERRORS as error:
         raise _failure("starting the AWS Config evaluations", error) from None
     deadline = time.monotonic() + timeout

@@ -96,7 +96,10 @@ def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = N
     if options.wait:
         since = record.deployment.ended_at if record.deployment else datetime.now(UTC)
         made = [r for r in rules_declared if r.logical_id in physical]
-        waited = wait_for_evaluations(config, made, newer_than=since, timeout=options.wait)
+        # the lookup role is read-only: the caller's own credentials start the evaluations
+        waited = wait_for_evaluations(
+            config, made, newer_than=since, timeout=options.wait, starter=caller.client("config")
+        )
     listed = {r["LogicalResourceId"] for r in resources}
     rules, evaluations = read_compliance(config, rules_declared, listed)
     rules = [
