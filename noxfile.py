@@ -95,16 +95,25 @@ def deploy(session: nox.Session) -> None:
 
 @nox.session
 def verify(session: nox.Session) -> None:
-    """AWS Config's verdicts on a deployed stack: ``nox -s verify -- --env dev``."""
+    """The deployed stack against the gated template: ``nox -s verify -- --env dev``."""
     _install(session)
     session.run("tap-compliance", "verify", *session.posargs, env=_tool_env(session))
 
 
 @nox.session(name="deploy-local")
 def deploy_local(session: nox.Session) -> None:
-    """The deployer against a local moto server (no AWS account): deploy dev, again, verify."""
+    """The deployer against a local moto server (no AWS account): deploy dev, again, verify
+    (the deployed template, the live configuration judged by the same checks, drift, Config)."""
     _install(session, "test")
     session.run("python", "-m", "scripts.deploy_local", *session.posargs, env=_tool_env(session))
+
+
+@nox.session(name="drift-local")
+def drift_local(session: nox.Session) -> None:
+    """verify catching an out-of-band change on a local moto server: deploy dev, verify,
+    switch a bucket to SSE-S3 with boto3, verify (exit 1), restore, verify (exit 0)."""
+    _install(session, "test")
+    session.run("python", "-m", "scripts.drift_local", *session.posargs, env=_tool_env(session))
 
 
 @nox.session

@@ -1,8 +1,10 @@
 """``nox -s deploy-local``: the gated deployer against a local AWS endpoint, no account needed.
 
 Starts moto's server on 127.0.0.1 (a free port), creates there what ``cdk bootstrap`` would
-have created, deploys the gated dev environment, deploys it again (no changes), runs verify,
-and stops the server. Run from the project root: ``python -m scripts.deploy_local``.
+have created, deploys the gated dev environment, deploys it again (no changes), runs verify
+(the deployed template; the live configuration of every resource, judged by the same checks;
+drift; AWS Config), and stops the server. Run from the project root:
+``python -m scripts.deploy_local``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.local_aws import LOCAL_CREDENTIALS, LocalAws, cdk_bootstrap
+from scripts.local_aws import LocalAws, cdk_bootstrap, use_local_credentials
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,12 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from infra.environments import DEFAULT_ENVIRONMENTS_FILE, load_environments
 
     environment = load_environments(DEFAULT_ENVIRONMENTS_FILE)[args.env]
-    # Local credentials only: nothing from ~/.aws, no profile, no real account reachable.
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
-        os.environ.pop(name, None)
-    os.environ.update(LOCAL_CREDENTIALS)
-    os.environ["AWS_CONFIG_FILE"] = os.devnull
-    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    use_local_credentials()
 
     # moto warns once per resource type it does not model; the demo lists the outputs instead.
     warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormation")
@@ -48,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("deploy again", ["deploy", *common, "--yes", "--poll", "0.2"]),
         ]
         if os.environ.get("TAP_DEMO_SKIP_VERIFY") != "1":
-            steps.append(("verify", ["verify", *common]))
+            steps.append(("verify", ["verify", *common, "--drift-timeout", "5"]))
         for title, command in steps:
             print(f"\n== {title}: tap-compliance {' '.join(command)}", flush=True)
             code = tap_compliance(command)

@@ -38,6 +38,18 @@ class RequestLog(logging.Handler):
         self.lines.append(record.getMessage())
 
 
+def use_local_credentials() -> None:
+    """This process's AWS credentials: the local ones only (nothing from ~/.aws, no profile,
+    no real account reachable)."""
+    import os
+
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
+        os.environ.pop(name, None)
+    os.environ.update(LOCAL_CREDENTIALS)
+    os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now."""
     with socket.socket() as probe:
@@ -63,6 +75,9 @@ class LocalAws:
         from moto.server import ThreadedMotoServer
 
         moto_shims.install()
+        # moto warns of every type its CloudFormation does not model, on every stack read;
+        # verify names what it could not test instead
+        logging.getLogger("moto").setLevel(logging.ERROR)
         access = logging.getLogger("werkzeug")
         access.setLevel(logging.INFO)
         access.addHandler(self.log)

@@ -7,6 +7,7 @@ Measured on moto 5.2.5 in server mode.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -207,6 +208,160 @@ def get_template_of_change_set() -> None:
     CloudFormationResponse.get_template = get_template  # type: ignore[method-assign]
 
 
+def kms_key_policy_document() -> None:
+    """moto's AWS::KMS::Key stored ``KeyPolicy`` as the object CloudFormation passes, not the
+    JSON text the KMS API stores, so every call that checks the key policy (DescribeKey, ...)
+    failed with HTTP 500 on a key the stack created."""
+    from moto.kms.models import Key
+
+    original = Key.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: type, name: str, json_: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        properties = json_.get("Properties", {})
+        if isinstance(properties.get("KeyPolicy"), dict):
+            properties["KeyPolicy"] = json.dumps(properties["KeyPolicy"])
+        return original(cls, name, json_, *args, **kwargs)
+
+    Key.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
+def s3_bucket_cloudformation_properties() -> None:
+    """moto's AWS::S3::Bucket applied only BucketEncryption and Tags: a bucket's
+    PublicAccessBlockConfiguration and VersioningConfiguration never reached the bucket
+    (GetPublicAccessBlock answered NoSuchPublicAccessBlockConfiguration right after the
+    deploy). The patch applies both through moto's own S3 backend."""
+    from moto.s3.models import FakeBucket, s3_backends
+
+    original = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: type, name: str, json_: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        bucket = original(cls, name, json_, *args, **kwargs)
+        properties = json_.get("Properties", {})
+        backend = s3_backends[args[0]]["aws"]
+        if properties.get("PublicAccessBlockConfiguration"):
+            backend.put_public_access_block(
+                bucket.name, properties["PublicAccessBlockConfiguration"]
+            )
+        status = (properties.get("VersioningConfiguration") or {}).get("Status")
+        if status:
+            backend.put_bucket_versioning(bucket.name, status)
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
+def s3_bucket_policy_resource() -> None:
+    """moto's CloudFormation has no AWS::S3::BucketPolicy ("No Moto CloudFormation support"):
+    the stack reported it created, but the bucket had no policy (GetBucketPolicy answered
+    NoSuchBucketPolicy). The patch models the type: PutBucketPolicy on create and update,
+    DeleteBucketPolicy on delete, through moto's own S3 backend."""
+    from moto.cloudformation import parsing
+    from moto.core.common_models import CloudFormationModel
+    from moto.s3.models import s3_backends
+
+    class BucketPolicy(CloudFormationModel):
+        def __init__(self, bucket: str) -> None:
+            self.bucket = bucket
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.bucket
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::S3::BucketPolicy"
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return ""
+
+        @classmethod
+        def create_from_cloudformation_json(  # type: ignore[misc]
+            cls, name: str, json_: dict[str, Any], account_id: str, region: str, **kwargs: Any
+        ) -> Any:
+            properties = json_["Properties"]
+            document = json.dumps(properties["PolicyDocument"]).encode()
+            s3_backends[account_id]["aws"].put_bucket_policy(properties["Bucket"], document)
+            return cls(properties["Bucket"])
+
+        @classmethod
+        def update_from_cloudformation_json(  # type: ignore[misc]
+            cls, original: Any, name: str, json_: dict[str, Any], account_id: str, region: str
+        ) -> Any:
+            return cls.create_from_cloudformation_json(name, json_, account_id, region)
+
+        @classmethod
+        def delete_from_cloudformation_json(  # type: ignore[misc]
+            cls, name: str, json_: dict[str, Any], account_id: str, region: str
+        ) -> None:
+            bucket = json_["Properties"]["Bucket"]
+            s3_backends[account_id]["aws"].delete_bucket_policy(bucket)
+
+    del BucketPolicy  # registered as a subclass of CloudFormationModel
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+
+
+def dynamodb_table_cloudformation_properties() -> None:
+    """moto's AWS::DynamoDB::Table ignored PointInTimeRecoverySpecification (a table declared
+    with point-in-time recovery read DISABLED in DescribeContinuousBackups) and read its
+    SSESpecification in the API's shape (``Enabled``, not CloudFormation's ``SSEEnabled``), so a
+    table encrypted with a customer-managed key showed no SSEDescription. The patch passes
+    ``SSEEnabled`` as ``Enabled`` and applies point-in-time recovery through moto's own
+    DynamoDB backend."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.table import Table
+
+    original = Table.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: type, name: str, json_: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        sse = json_.get("Properties", {}).get("SSESpecification")
+        if isinstance(sse, dict) and "SSEEnabled" in sse:
+            sse["Enabled"] = sse["SSEEnabled"]
+        table = original(cls, name, json_, *args, **kwargs)
+        spec = json_.get("Properties", {}).get("PointInTimeRecoverySpecification")
+        if spec:
+            backend = dynamodb_backends[args[0]][args[1]]
+            backend.update_continuous_backups(table.name, spec)
+        return table
+
+    Table.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
+def lambda_function_kms_key() -> None:
+    """moto's AWS::Lambda::Function dropped KmsKeyArn: a function whose environment the
+    template encrypts with a key read no KMSKeyArn (GetFunctionConfiguration)."""
+    from moto.awslambda.models import LambdaFunction
+
+    original = LambdaFunction.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: type, name: str, json_: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        function = original(cls, name, json_, *args, **kwargs)
+        key = json_.get("Properties", {}).get("KmsKeyArn")
+        if key:
+            function.kms_key_arn = key
+        return function
+
+    LambdaFunction.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
+def iam_role_inline_policy_documents() -> None:
+    """moto's AWS::IAM::Role stored each inline policy of ``Policies`` as the object
+    CloudFormation passes, so GetRolePolicy answered its Python repr (single quotes), not the
+    JSON document IAM keeps."""
+    from moto.iam.models import Role
+
+    original = Role.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: type, name: str, json_: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        for policy in json_.get("Properties", {}).get("Policies", []) or []:
+            if isinstance(policy.get("PolicyDocument"), dict):
+                policy["PolicyDocument"] = json.dumps(policy["PolicyDocument"])
+        return original(cls, name, json_, *args, **kwargs)
+
+    Role.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign]
+
+
 PATCHES: tuple[Callable[[], None], ...] = (
     kms_key_cloudformation_tags,
     custom_resources_answer_success,
@@ -216,6 +371,12 @@ PATCHES: tuple[Callable[[], None], ...] = (
     outputs_of_unmodelled_resources,
     update_stack_without_changes,
     get_template_of_change_set,
+    kms_key_policy_document,
+    s3_bucket_cloudformation_properties,
+    s3_bucket_policy_resource,
+    dynamodb_table_cloudformation_properties,
+    lambda_function_kms_key,
+    iam_role_inline_policy_documents,
 )
 
 

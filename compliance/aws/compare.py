@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from compliance.aws.config_rules import DETAILS_API, Evaluation
 from compliance.record.findings import (
     RUNTIME_SOURCES,
+    Comparison,
     Disagreement,
+    DriftCheck,
+    DriftedResource,
     Finding,
+    LiveResource,
     PciDss,
     Resource,
     RuntimeEvidence,
@@ -119,3 +123,60 @@ def disagreements(findings: Iterable[Finding]) -> list[Disagreement]:
                 )
             )
     return found
+
+
+def comparisons(
+    static: Sequence[Finding],
+    runtime: Sequence[Finding],
+    live: Sequence[LiveResource],
+    drift: DriftCheck | None,
+) -> list[Comparison]:
+    """Per control and resource judged at runtime: the static verdict (worst of its findings,
+    an unknown one a failure), the live one, AWS Config's and drift, side by side; where they
+    disagree, what it means."""
+    by_key: dict[tuple[str, str], dict[str, list[Status]]] = {}
+    for finding in [*static, *runtime]:
+        if finding.control_id is None:
+            continue
+        kind = {"aws-api": "live", "aws-config": "config"}.get(finding.source, "static")
+        status = static_status(finding) if kind == "static" else finding.status
+        key = (finding.control_id, finding.resource.logical_id)
+        by_key.setdefault(key, {}).setdefault(kind, []).append(status)
+    untested = {r.logical_id: r.note for r in live if r.state == "not-tested"}
+    drifted = {d.logical_id: d for d in (drift.drifted if drift and drift.available else [])}
+    found = []
+    for (control, logical_id), verdicts in sorted(by_key.items()):
+        if "live" not in verdicts and "config" not in verdicts and logical_id not in untested:
+            continue
+        was = worst_status(verdicts["static"]) if "static" in verdicts else None
+        now = worst_status(verdicts["live"]) if "live" in verdicts else None
+        config = worst_status(verdicts["config"]) if "config" in verdicts else None
+        moved = drifted.get(logical_id)
+        found.append(
+            Comparison(
+                control_id=control,
+                logical_id=logical_id,
+                static=was,
+                live=now
+                or (f"not tested: {untested[logical_id]}" if logical_id in untested else None),
+                config=config,
+                drift=moved.status if moved else None,
+                disagreement=_disagreement(was, now, config, moved),
+            )
+        )
+    return found
+
+
+def _disagreement(
+    static: Status | None, live: Status | None, config: Status | None, moved: DriftedResource | None
+) -> str | None:
+    accepted = ("pass", "waived")
+    if static in accepted and live == "fail":
+        return "compliant in the template, non-compliant live: an out-of-band change"
+    if static == "fail" and live == "pass":
+        return "non-compliant in the template, compliant live: changed out of band"
+    if live is not None and config is not None and (live in accepted) != (config in accepted):
+        return f"the live check says {live}, AWS Config says {config}"
+    if moved is not None:
+        return f"CloudFormation reports the resource {moved.status}"
+    return None

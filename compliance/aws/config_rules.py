@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,9 +62,13 @@ def deployed_rules(template: dict[str, Any], physical: dict[str, str]) -> list[D
 
 
 def read_compliance(
-    config: Any, rules: Iterable[DeployedRule]
+    config: Any, rules: Iterable[DeployedRule], created: Container[str] | None = None
 ) -> tuple[list[RuntimeRule], list[Evaluation]]:
-    """Each rule's overall verdict and its per-resource evaluations (every page of both)."""
+    """Each rule's overall verdict and its per-resource evaluations (every page of both).
+
+    A rule the stack created (its logical id in ``created``; None: every rule) that AWS Config
+    does not have is MISSING, a failure: deleted out of band. One the stack lists no resource
+    for was not created by the endpoint: not tested."""
     rules = list(rules)
     verdicts: list[RuntimeRule] = []
     evaluations: list[Evaluation] = []
@@ -71,14 +76,18 @@ def read_compliance(
     overall = _overall(config, [r.name for r in rules if r.name in known])
     for rule in rules:
         if rule.name not in known:
+            made = created is None or rule.logical_id in created
             verdicts.append(
                 RuntimeRule(
                     name=rule.name,
                     identifier=rule.identifier,
                     logical_id=rule.logical_id,
-                    compliance="NOT_TESTED",
+                    compliance="MISSING" if made else "NOT_TESTED",
                     answered_by="config:DescribeConfigRules",
-                    note="no such rule in AWS Config",
+                    note="the gated template declares it, AWS Config does not have it (deleted "
+                    "out of band)"
+                    if made
+                    else "no such rule in AWS Config, and the stack lists no such resource",
                 )
             )
             continue
@@ -100,6 +109,46 @@ def read_compliance(
             )
         )
     return verdicts, evaluations
+
+
+def wait_for_evaluations(
+    config: Any,
+    rules: Iterable[DeployedRule],
+    *,
+    newer_than: datetime,
+    timeout: float,
+    poll: float = 5.0,
+    sleep: Callable[[float], None] = time.sleep,
+    starter: Any = None,
+) -> list[str]:
+    """Start the rules' evaluations (``StartConfigRulesEvaluation``, 25 rules a call, through
+    ``starter``: a read-only role may not start them) and wait, at most ``timeout`` seconds,
+    until each rule's last successful evaluation is newer than ``newer_than``; the names of the
+    rules still waited for."""
+    names = [rule.name for rule in rules]
+    try:
+        for start in range(0, len(names), 25):
+            (starter or config).start_config_rules_evaluation(
+                ConfigRuleNames=names[start : start + 25]
+            )
+    except AWS_ERRORS as error:
+        raise _failure("starting the AWS Config evaluations", error) from None
+    deadline = time.monotonic() + timeout
+    pending = set(names)
+    while pending:
+        try:
+            pages = config.get_paginator("describe_config_rule_evaluation_status")
+            for page in pages.paginate(ConfigRuleNames=sorted(pending)):
+                for status in page.get("ConfigRulesEvaluationStatus", []):
+                    last = status.get("LastSuccessfulEvaluationTime")
+                    if last is not None and last > newer_than:
+                        pending.discard(status["ConfigRuleName"])
+        except AWS_ERRORS as error:
+            raise _failure("reading the AWS Config evaluation status", error) from None
+        if not pending or time.monotonic() >= deadline:
+            break
+        sleep(poll)
+    return sorted(pending)
 
 
 def _existing(config: Any, rules: list[DeployedRule]) -> set[str]:

@@ -44,3 +44,22 @@ class DeployOptions(AwsOptions):
         metadata={"help": "wall time of the deployment after the gate, seconds (default 3600)"},
     )
     poll: float = field(default=5.0, metadata={"help": "seconds between polls (default 5)"})
+
+
+@dataclass(frozen=True)
+class VerifyOptions(AwsOptions):
+    """What ``verify`` was asked for (each field a ``--field-name``, as for deploy)."""
+
+    wait: float = field(
+        default=0.0,
+        metadata={
+            "help": "start AWS Config's evaluations of the stack's rules and wait up to SECONDS "
+            "for verdicts newer than the deployment"
+        },
+    )
+    allow_untested: bool = field(
+        default=False, metadata={"help": "exit 0 even when nothing could be verified"}
+    )
+    drift_timeout: float = field(
+        default=120.0, metadata={"help": "longest wait for drift detection, seconds (default 120)"}
+    )

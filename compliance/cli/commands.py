@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.console import Console
 
 from compliance import engine
-from compliance.aws.options import AwsOptions, DeployOptions
+from compliance.aws.options import AwsOptions, DeployOptions, VerifyOptions
 from compliance.cli.inputs import (
     load_parameter_file,
     parse_assignments,
@@ -142,13 +142,13 @@ def deploy(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
-    """``verify``: AWS Config's verdicts on the deployed stack, into the record."""
+    """``verify``: the deployed stack against the gated template, into the record."""
     from compliance.aws.errors import AwsFailure
     from compliance.aws.verify import run
 
     if args.env == ALL:
         raise InputError("--env: verify takes one environment, not all")
-    options = _aws_options(AwsOptions, args, resolve_environments(args.env)[0])
+    options = _aws_options(VerifyOptions, args, resolve_environments(args.env)[0])
     try:
         with holding(options.out, "tap-compliance verify"):
             return run(options, catalog=checked_catalog())

@@ -8,7 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
-from compliance.aws.options import AwsOptions, DeployOptions
+from compliance.aws.options import AwsOptions, DeployOptions, VerifyOptions
 from compliance.environments import ALL, environment_names
 from compliance.outputs import formats
 from compliance.project import tool_versions
@@ -194,8 +194,13 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
     )
     _policy_options(deploy)
 
-    verify = commands.add_parser("verify", help="AWS Config's verdicts on the deployed stack")
+    verify = commands.add_parser(
+        "verify",
+        help="the deployed stack against the gated template: its template, live configuration "
+        "(the same checks), drift, AWS Config",
+    )
     _aws_options(verify)
+    _declared_options(verify, VerifyOptions)
 
     diff = commands.add_parser(
         "diff",
@@ -256,11 +261,16 @@ def _aws_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _deploy_options(parser: argparse.ArgumentParser) -> None:
-    """The options of ``deploy`` alone: one ``--field-name`` per field of ``DeployOptions``
-    beyond ``AwsOptions``, where each is declared (type, default, help)."""
+    """The options of ``deploy`` alone (the fields of ``DeployOptions``)."""
+    _declared_options(parser, DeployOptions)
+
+
+def _declared_options(parser: argparse.ArgumentParser, declared: type[AwsOptions]) -> None:
+    """One ``--field-name`` per field of ``declared`` beyond ``AwsOptions``, where each is
+    declared (type, default, help)."""
     shared = {option.name for option in fields(AwsOptions)}
-    types = get_type_hints(DeployOptions)
-    for option in fields(DeployOptions):
+    types = get_type_hints(declared)
+    for option in fields(declared):
         if option.name in shared:
             continue
         flag, kind, help_text = (
@@ -277,4 +287,4 @@ def _deploy_options(parser: argparse.ArgumentParser) -> None:
         elif kind is float:
             parser.add_argument(flag, type=_positive, default=option.default, help=help_text)
         else:
-            raise TypeError(f"DeployOptions.{option.name}: no command-line form for {kind}")
+            raise TypeError(f"{declared.__name__}.{option.name}: no command-line form for {kind}")

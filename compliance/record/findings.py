@@ -89,6 +89,13 @@ class AppliedWaiver(RecordModel):
     compensating_control: CompensatingControl | None = None
 
 
+class AnswerDigest(RecordModel):
+    """One API answer kept as evidence: the API and the SHA-256 of its canonical JSON."""
+
+    api: str
+    sha256: str
+
+
 class RuntimeEvidence(RecordModel):
     """Where a runtime finding comes from: the API that answered and what it said."""
 
@@ -99,6 +106,11 @@ class RuntimeEvidence(RecordModel):
     recorded_at: datetime | None = None
     key_arn: str | None = None
     key_manager: str | None = None
+    #: A live configuration judged by a check: every API that answered, the SHA-256 of each
+    #: answer (canonical JSON) and the evidence file holding them (``live/<logical id>.json``).
+    apis: list[str] = Field(default_factory=list)
+    answers: list[AnswerDigest] = Field(default_factory=list)
+    evidence: str | None = None
 
 
 class Suppression(RecordModel):
@@ -262,7 +274,8 @@ class Baseline(RecordModel):
     failures: int
 
 
-RuntimeStatus = Literal["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "NOT_TESTED"]
+#: MISSING: the gated template declares the rule, AWS Config does not have it (a failure).
+RuntimeStatus = Literal["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "NOT_TESTED", "MISSING"]
 
 
 class RuntimeRule(RecordModel):
@@ -287,6 +300,65 @@ class Disagreement(RecordModel):
     message: str
 
 
+class DeployedTemplate(RecordModel):
+    """The template CloudFormation runs (GetTemplate, processed) against the gated one."""
+
+    stack: str
+    #: The nested stack's logical id in its parent; None for the stack itself.
+    logical_id: str | None = None
+    stack_status: str | None = None
+    sha256: str | None = None
+    gated_sha256: str | None = None
+    matches: bool
+    message: str
+
+
+class LiveResource(RecordModel):
+    """One resource whose live configuration the checks judged, or why they could not."""
+
+    logical_id: str
+    type: str
+    physical_id: str | None = None
+    #: read (judged live), not-tested (never a pass), gone (deleted out of band: a failure)
+    state: Literal["read", "not-tested", "gone"]
+    apis: list[str] = Field(default_factory=list)
+    answers: list[AnswerDigest] = Field(default_factory=list)
+    evidence: str | None = None
+    note: str | None = None
+
+
+class DriftedResource(RecordModel):
+    """A resource CloudFormation's drift detection found changed or deleted."""
+
+    logical_id: str
+    type: str
+    status: str
+    differences: list[str] = Field(default_factory=list)
+
+
+class DriftCheck(RecordModel):
+    """CloudFormation's drift detection of the stack; ``available`` false says it could not
+    run (never read as "no drift")."""
+
+    available: bool
+    status: str | None = None
+    note: str | None = None
+    drifted: list[DriftedResource] = Field(default_factory=list)
+
+
+class Comparison(RecordModel):
+    """One control on one resource: the static verdict, the live one, AWS Config's, drift."""
+
+    control_id: str
+    logical_id: str
+    static: str | None = None
+    live: str | None = None
+    config: str | None = None
+    drift: str | None = None
+    #: Set when the verdicts disagree: what the difference means.
+    disagreement: str | None = None
+
+
 class RuntimeCheck(RecordModel):
     """What ``tap-compliance verify`` read from the account, and when."""
 
@@ -298,6 +370,10 @@ class RuntimeCheck(RecordModel):
     endpoint_url: str | None = None
     rules: list[RuntimeRule] = Field(default_factory=list)
     disagreements: list[Disagreement] = Field(default_factory=list)
+    templates: list[DeployedTemplate] = Field(default_factory=list)
+    live: list[LiveResource] = Field(default_factory=list)
+    drift: DriftCheck | None = None
+    comparisons: list[Comparison] = Field(default_factory=list)
 
 
 class FindingsRecord(RecordModel):

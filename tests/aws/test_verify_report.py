@@ -10,7 +10,15 @@ from compliance.aws.compare import config_findings, disagreements
 from compliance.aws.config_rules import DeployedRule, Evaluation
 from compliance.outputs.report.render import render
 from compliance.record.deployment import DeploymentRecord, GateResult, TemplateSent
-from compliance.record.findings import FindingsRecord, RuntimeCheck, RuntimeRule
+from compliance.record.findings import (
+    Comparison,
+    DeployedTemplate,
+    DriftCheck,
+    FindingsRecord,
+    LiveResource,
+    RuntimeCheck,
+    RuntimeRule,
+)
 from compliance.record.load import load_record
 from policies.catalog import load_catalog
 
@@ -54,6 +62,43 @@ def _verified() -> FindingsRecord:
             ),
         ],
         disagreements=disagreements([*record.findings, *runtime]),
+        templates=[
+            DeployedTemplate(
+                stack="TapStack-dev",
+                stack_status="UPDATE_COMPLETE",
+                sha256="cd" * 32,
+                gated_sha256=SHA,
+                matches=False,
+                message=f"deployed template differs: sha256 {'cd' * 32}, gated {SHA}",
+            )
+        ],
+        live=[
+            LiveResource(
+                logical_id="DataBucketE3889A50",
+                type="AWS::S3::Bucket",
+                physical_id="data-bucket",
+                state="read",
+                apis=["s3:GetBucketEncryption"],
+                evidence="live/DataBucketE3889A50.json",
+            ),
+            LiveResource(
+                logical_id="Db",
+                type="AWS::RDS::DBCluster",
+                state="not-tested",
+                note="s3:GetBucketEncryption was denied (AccessDenied)",
+            ),
+        ],
+        drift=DriftCheck(available=False, note="drift not available: not supported"),
+        comparisons=[
+            Comparison(
+                control_id="TAP-ENC-01",
+                logical_id="DataBucketE3889A50",
+                static="pass",
+                live="fail",
+                config="fail",
+                disagreement="compliant in the template, non-compliant live: an out-of-band change",
+            )
+        ],
     )
     deployment = DeploymentRecord(
         env="dev",
@@ -108,6 +153,25 @@ def test_markdown_lists_static_vs_runtime() -> None:
     assert "DataBucketE3889A50: drift" in md and "LogsBucket9C4D8843: static-stricter" in md
     assert r"| CMK\_BACKING\_KEY\_ROTATION\_ENABLED | no static evidence | not tested |" in md
     assert f"template SHA-256 {SHA}" in md
+
+
+def test_static_live_config_and_drift_side_by_side() -> None:
+    catalog = load_catalog(FIXTURES / "catalog.yaml")
+    md = render(_verified(), "md", catalog=catalog)
+    assert f"- Template: deployed template differs: sha256 {'cd' * 32}, gated {SHA}" in md
+    assert (
+        "- Live configuration: 1 resource(s) read; per control and resource 0 compliant, "
+        "1 non-compliant, 0 waived, 1 resource(s) not tested" in md
+    )
+    assert "- Drift: drift not available: not supported" in md
+    assert (
+        "| TAP-ENC-01 | DataBucketE3889A50 | pass | fail | fail | — | compliant in the "
+        "template, non-compliant live: an out-of-band change |" in md
+    )
+    html = render(_verified(), "html", catalog=catalog)
+    assert "Static vs runtime, per control and resource" in html
+    assert '1 resource(s) <span class="badge roc-not-tested">not tested</span>' in html
+    assert "drift not available: not supported" in html
 
 
 def test_the_verified_record_round_trips(tmp_path: Path) -> None:

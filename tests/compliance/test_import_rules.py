@@ -61,7 +61,16 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "policy": ("base", "record", "gate", "policies"),
     "outputs": ("base", "record", "policies"),
     "engine": ("base", "record", "synthesis", "judging", "gate", "policy", "policies"),
-    "aws": ("base", "record", "outputs", "policies", *SYNTHESIS_READERS),
+    # judging's judge and results: the live configuration is judged by the engine's own path
+    "aws": (
+        "base",
+        "record",
+        "outputs",
+        "policies",
+        *SYNTHESIS_READERS,
+        "compliance/judging/judge.py",
+        "compliance/judging/results.py",
+    ),
     "cli": (
         "base",
         "record",
