@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from policies.cfn.documents import Attached, as_list
-from policies.cfn.intrinsics import Resolver, Token, parts_of
+from policies.cfn.intrinsics import Resolver, Token, parts_of, text
 from policies.cfn.matching import same
 from policies.cfn.ref_index import RefIndex, ref_index
 from policies.cfn.template import Template
@@ -86,9 +86,24 @@ def _managed_policies(
             attached.append(
                 Attached(document, f"managed policy {managed}", resolver.exists(managed) is True)
             )
-        elif not (_aws_managed(arn) or (bare_names_are_aws and _aws_managed_name(arn))):
+            continue
+        aws_name = _aws_managed(arn) or (_aws_managed_name(arn) if bare_names_are_aws else None)
+        if aws_name is None:
             unseen.append(_describe(arn))
+        elif aws_name in AWS_MANAGED_DOCUMENTS:
+            attached.append(Attached(AWS_MANAGED_DOCUMENTS[aws_name], f"AWS-managed {aws_name}"))
     return attached, unseen
+
+
+#: AWS-managed policies that deny, by their path and name: AWSDenyAll is a Deny of ``*`` on
+#: ``*`` (IAM "AWS managed policy reference", AWSDenyAll: "Deny all access"; version v1).
+#: Every other AWS-managed policy only grants, which no control of ours needs to read.
+AWS_MANAGED_DOCUMENTS: dict[str, dict[str, Any]] = {
+    "AWSDenyAll": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}],
+    },
+}
 
 
 #: SAM resources that create their own role when they name none.
@@ -112,9 +127,10 @@ def sam_role_policies(resolver: Resolver, logical_id: str) -> tuple[list[Attache
     return attached + managed, unseen
 
 
-def _aws_managed_name(entry: Any) -> bool:
-    """A SAM Policies entry naming an AWS-managed policy by its bare name."""
-    return isinstance(entry, str) and not entry.startswith("arn:") and "/" not in entry
+def _aws_managed_name(entry: Any) -> str | None:
+    """The name of the AWS-managed policy a SAM Policies entry names by its bare name."""
+    bare = isinstance(entry, str) and not entry.startswith("arn:") and "/" not in entry
+    return entry if bare else None
 
 
 def _role_name(resolver: Resolver, role_id: str) -> tuple[str | Token, ...]:
@@ -157,19 +173,41 @@ def _names_role(resolver: Resolver, roles: Any, role_id: str) -> Outcome:
 
 
 def _template_managed_policy(resolver: Resolver, arn: Any) -> str | None:
-    """The AWS::IAM::ManagedPolicy a ManagedPolicyArns entry refers to (Ref gives its ARN)."""
+    """The AWS::IAM::ManagedPolicy a ManagedPolicyArns entry refers to: by Ref (which gives
+    its ARN), or by an ARN spelled out of its name, which IAM forms as
+    ``arn:<partition>:iam::<account>:policy<Path><ManagedPolicyName>`` (Path defaults to
+    ``/``; IAM User Guide, "IAM identifiers", IAM ARNs)."""
     if isinstance(arn, Token) and resolver.template.type_of(arn.name) == MANAGED_POLICY:
         return arn.name
+    parts = parts_of(arn)
+    if parts is None or isinstance(arn, Token):
+        return None
+    for policy_id in resolver.template.of_type(MANAGED_POLICY):
+        own = _managed_policy_arn(resolver, policy_id)
+        if own is not None and same(parts, own) is Outcome.PASS:
+            return policy_id
     return None
 
 
-def _aws_managed(arn: Any) -> bool:
-    """An AWS-managed policy (``arn:<partition>:iam::aws:policy/...``) only grants."""
+def _managed_policy_arn(resolver: Resolver, policy_id: str) -> tuple[str | Token, ...] | None:
+    """The ARN of a managed policy of the template that has a name (None: generated)."""
+    props = resolver.template.properties(policy_id)
+    name = parts_of(resolver.resolve(props.get("ManagedPolicyName")))
+    path = parts_of(resolver.resolve(props.get("Path", "/")))
+    if name is None or path is None:
+        return None
+    arn = text("arn:aws:iam::", Token("pseudo", "AWS::AccountId"), ":policy", *path, *name)
+    return parts_of(arn)
+
+
+def _aws_managed(arn: Any) -> str | None:
+    """The path and name of an AWS-managed policy (``arn:<partition>:iam::aws:policy/...``)."""
     parts = parts_of(arn)
     if parts is None or not isinstance(parts[0], str):
-        return False
+        return None
     literal = "".join(p if isinstance(p, str) else "\0" for p in parts)
-    return literal.startswith("arn:aws:iam::aws:policy/")
+    prefix = "arn:aws:iam::aws:policy/"
+    return literal.removeprefix(prefix) if literal.startswith(prefix) else None
 
 
 def _describe(arn: Any) -> str:

@@ -97,7 +97,9 @@ def _property_problems(
 
 def _recovery_problems(spec: Any) -> list[str | None]:
     spec = spec or {}
-    enabled = truthy(spec.get("PointInTimeRecoveryEnabled", False)) if isinstance(spec, dict) else None
+    enabled = (
+        truthy(spec.get("PointInTimeRecoveryEnabled", False)) if isinstance(spec, dict) else None
+    )
     return [] if enabled else [None if enabled is None else "point-in-time recovery is off"]
 
 
