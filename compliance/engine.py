@@ -15,6 +15,7 @@ from compliance.environments import EnvInfo
 from compliance.errors import InputError
 from compliance.gate.threshold import summarise
 from compliance.gate.waivers import apply_waivers
+from compliance.judging.applicability import by_design
 from compliance.judging.discovery import discover
 from compliance.judging.judge import builtin_checks, custom_checks, judge
 from compliance.judging.results import ScannedTemplate, from_checkov, from_nag
@@ -83,7 +84,7 @@ def check(
     violations = read_violations(assembly_dir, rules.names())
     for each, _ in scanned:
         findings += from_nag(violations, each, policy.catalog, rules)
-    envs = {each.target: env.name if env else None for each, env in scanned}
+    envs = {each.target: env for each, env in scanned}
     sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
     record = _record(findings, [each for each, _ in scanned], envs, policy, sources)
     return record.model_copy(update={"nag_packs": packs})
@@ -178,7 +179,7 @@ def scan(
         findings += _check_findings(each, policy, context)
         if tick:
             tick(each.display_path)
-    envs = {each.target: its_env.name if its_env else None for each, its_env in scanned}
+    envs = {each.target: its_env for each, its_env in scanned}
     return _record(findings, [each for each, _ in scanned], envs, policy, sources, listed)
 
 
@@ -241,13 +242,14 @@ def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) 
 def _record(
     findings: list[Finding],
     scanned: Sequence[ScannedTemplate],
-    envs: dict[str, str | None],
+    environments: dict[str, EnvInfo | None],
     policy: Policy,
     sources: dict[str, SourceMap],
     unjudged: Sequence[Target] = (),
 ) -> FindingsRecord:
+    envs = {target: env.name if env else None for target, env in environments.items()}
     written = {each.target: suppressions(each.template.body) for each in scanned}
-    findings = attach(findings, written, policy.catalog)
+    findings = attach(by_design(findings, policy.catalog, environments), written, policy.catalog)
     findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today)
     findings.sort(key=_order)
     targets = [

@@ -166,6 +166,10 @@ def _result(finding: Finding, rule_index: int, baseline: bool) -> dict[str, Any]
         result["properties"]["existing"] = finding.existing
     if finding.waiver:
         result["properties"]["waiver"] = finding.waiver.model_dump(mode="json")
+    if finding.status == "not-applicable":
+        # SARIF 2.1.0 3.27.9: a result that does not apply to the artifact; its level is none
+        result["kind"] = "notApplicable"
+        result["level"] = "none"
     if finding.status == "waived" and finding.waiver:
         result["suppressions"] = [
             {

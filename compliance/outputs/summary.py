@@ -22,8 +22,8 @@ def print_summary(
     written: Sequence[Path] = (),
     waivers: WaiverSource | None = None,
 ) -> None:
-    """Print the table of failing or waived controls, the waiver file and its news, the
-    outputs and the verdict."""
+    """Print the table of failing, waived or not-applicable controls, the waiver file and its
+    news, the outputs and the verdict."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for finding in record.findings:
         control = finding.control_id or f"unmapped ({finding.source})"
@@ -33,7 +33,8 @@ def print_summary(
     table = Table(title=f"tap-compliance: {judged} target(s)", title_justify="left")
     for column in ("control", "severity", *STATUSES):
         table.add_column(column, justify="left" if column in ("control", "severity") else "right")
-    quiet = [row for row in rows if not (counts[(*row, "fail")] or counts[(*row, "waived")])]
+    # a control shown: anything but passes (not applicable by design is shown, never a pass)
+    quiet = [row for row in rows if not any(counts[(*row, s)] for s in STATUSES if s != "pass")]
     for control, severity in rows:
         if (control, severity) in quiet:
             continue

@@ -20,7 +20,9 @@ from policies.catalog import Severity as Severity
 
 SCHEMA: Final = "tap-compliance/findings@1"
 
-Status = Literal["fail", "pass", "waived"]
+#: ``not-applicable``: the catalogue scopes the control out of the target's environment by
+#: design (``applicability``); never counted as a pass or a failure.
+Status = Literal["fail", "pass", "waived", "not-applicable"]
 #: checkov and cdk-nag judge the template; ``aws-config`` (AWS Config rule evaluations) and
 #: ``aws-api`` (a value read from the account, e.g. kms:DescribeKey) judge what runs.
 Source = Literal["checkov", "cdk-nag", "aws-config", "aws-api"]
@@ -29,7 +31,7 @@ RUNTIME_SOURCES: tuple[Source, ...] = ("aws-config", "aws-api")
 #: Highest first; the gate compares positions in this tuple.
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
 #: Worst first: the order of every count, table and chart, and of :func:`worst_status`.
-STATUSES: tuple[Status, ...] = ("fail", "waived", "pass")
+STATUSES: tuple[Status, ...] = ("fail", "waived", "pass", "not-applicable")
 
 
 def severity_rank(severity: Severity) -> int:
@@ -38,7 +40,7 @@ def severity_rank(severity: Severity) -> int:
 
 
 def worst_status(statuses: Iterable[Status]) -> Status:
-    """The worst of (at least one) statuses: fail, then waived, then pass."""
+    """The worst of (at least one) statuses: fail, then waived, pass, not applicable."""
     return min(statuses, key=STATUSES.index)
 
 

@@ -214,7 +214,16 @@ def test_a_cloud_assemblys_stacks_get_their_environment(
         ("TapStack-prod", "prod"),
     }
     states = {w["id"]: w["state"] for w in record["waivers"]}
-    assert states["HARD-DAT-01-PREPROD"] == "active"  # limited to dev and staging
+    assert set(states.values()) == {"active"}
+    # TAP-DAT-01 applies where the environment keeps data (catalogue applicability)
+    dat = {
+        (f["target"], f["status"]) for f in record["findings"] if f["control_id"] == "TAP-DAT-01"
+    }
+    assert dat == {
+        ("TapStack-dev", "not-applicable"),
+        ("TapStack-staging", "not-applicable"),
+        ("TapStack-prod", "pass"),
+    }
     main([*scan, "--env", "dev"])  # --env overrides
     record = json.loads(capsys.readouterr().out)
     assert {t["env"] for t in record["targets"]} == {"dev"}

@@ -154,6 +154,8 @@ class RequirementRow:
     waived: list[str]
     passing: list[str]
     compensating: list[AppliedWaiver]
+    #: Findings of controls the catalogue scopes out of their environment by design.
+    not_applicable: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -407,6 +409,7 @@ def _requirements(
                 waived=[i.id for i in items if i.status == "waived"],
                 passing=[i.id for i in items if i.status == "pass"],
                 compensating=[waivers[k] for k in sorted(waivers)] if status == "In Place" else [],
+                not_applicable=[i.id for i in items if i.status == "not-applicable"],
             )
         )
     return RequirementView(
