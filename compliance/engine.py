@@ -14,6 +14,7 @@ from typing import Any, Literal
 from compliance.environments import EnvInfo
 from compliance.errors import InputError
 from compliance.gate.threshold import summarise
+from compliance.gate.verdicts import control_verdicts
 from compliance.gate.waivers import apply_waivers
 from compliance.judging.applicability import by_design
 from compliance.judging.discovery import discover
@@ -277,6 +278,7 @@ def _record(
         waiver_file=policy.waiver_file,
         summary=summarise(findings, waiver_states, policy.fail_on, targets),
         findings=findings,
+        verdicts=control_verdicts(findings),
         waivers=waiver_states,
     )
 

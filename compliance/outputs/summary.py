@@ -44,6 +44,12 @@ def print_summary(
     console.print(table)
     passes = sum(counts[(*row, "pass")] for row in quiet)
     console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
+    for verdict in (v for v in record.verdicts if v.disagreement):
+        console.print(
+            f"[yellow]tools disagree on {verdict.target}/{verdict.logical_id} "
+            f"({verdict.control_id}, verdict {verdict.status}): {verdict.disagreement}[/yellow]",
+            soft_wrap=True,
+        )
     print_targets(record, console)
     if record.nag_packs:
         console.print(f"cdk-nag packs: {', '.join(record.nag_packs)}")

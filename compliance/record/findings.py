@@ -197,6 +197,22 @@ class Gate(RecordModel):
     unjudged: int = 0
 
 
+class ControlVerdict(RecordModel):
+    """A control's one verdict on one resource: the worst effective status of its rules
+    (our check, checkov's built-ins, cdk-nag's), with each rule's and, when the tools
+    disagree (one finds a violation, another passes it), what they said."""
+
+    target: str
+    control_id: str
+    logical_id: str
+    type: str
+    status: Status
+    #: Each rule's effective status on the resource (the worst, if it spoke more than once).
+    rules: dict[str, Status]
+    #: The tools disagree: which rules found a violation and which passed it.
+    disagreement: str | None = None
+
+
 class Summary(RecordModel):
     """Counts per status and, for failures, per severity."""
 
@@ -204,6 +220,8 @@ class Summary(RecordModel):
     by_severity: dict[Severity, dict[Status, int]]
     unmapped: int = 0
     unknown: int = 0
+    #: Resources where the rules of one control disagree (``FindingsRecord.verdicts``).
+    disagreements: int = 0
     #: Targets per status: judged, skipped (not a template), error (not judged).
     targets: dict[TargetStatus, int] = Field(default_factory=dict)
     gate: Gate
@@ -272,6 +290,8 @@ class FindingsRecord(RecordModel):
     nag_packs: list[str] = Field(default_factory=list)
     summary: Summary
     findings: list[Finding] = Field(default_factory=list)
+    #: Each control's one verdict per resource (the worst of its rules), disagreements named.
+    verdicts: list[ControlVerdict] = Field(default_factory=list)
     waivers: list[WaiverState] = Field(default_factory=list)
     baseline: Baseline | None = None
     #: Set by ``tap-compliance deploy``: what was deployed (``deployment.json``).

@@ -18,6 +18,7 @@ from compliance.outputs.sarif import to_sarif
 from compliance.policy import Policy
 from compliance.record.findings import FindingsRecord
 from policies import CHECKS_DIR, default_catalog
+from tests.compliance.engine_testdata import ROOT
 from tests.policies.policy_testdata import FIXTURES
 
 FAIL = FIXTURES / "TAP-DAT-01" / "fail.yaml"
@@ -106,3 +107,28 @@ def test_outputs_show_not_applicable_as_such(dev_record: FindingsRecord) -> None
     html = render(dev_record, "html")
     assert "8 not applicable by design" in html
     assert 'class="badge s-not-applicable"' in html
+
+
+def test_the_seed_destroys_data_where_data_is_kept() -> None:
+    """The seed's DESTROY behaviour, out of scope in dev by design, is caught where the
+    environment keeps data: every stateful resource of the frozen seed fails TAP-DAT-01."""
+    seed = ROOT / "tests" / "fixtures" / "seed" / "TapStack-dev.template.json"
+    policy = Policy(default_catalog(), [], "low", date(2026, 6, 1), CHECKS_DIR)
+    for env, status in ((_env(retain_data=True), "fail"), (_env(False), "not-applicable")):
+        record = engine.scan([seed], policy=policy, allowed_regions=None, env=env)
+        assert _dat(record) == dict.fromkeys(SEED_STORES, status)
+
+
+SEED_STORES = [
+    "BucketsAnalyticsBucketD7328E4F",
+    "BucketsArchivalBucket629F00A4",
+    "BucketsIngestionBucket070AAFA1",
+    "DatabaseTradingDatabaseC92BC4A6",
+    "GovernanceConfigBucketFA253B80",
+    "KeysDbEncryptionKeyEC91649C",
+    "KeysDynamoEncryptionKey22F96677",
+    "KeysLambdaEncryptionKey1ED535E0",
+    "KeysS3EncryptionKeyF1548A44",
+    "TablesApiKeysTable21490A2A",
+    "TablesSessionsTable36080595",
+]

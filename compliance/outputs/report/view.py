@@ -21,6 +21,7 @@ from compliance.record.findings import (
     SEVERITIES,
     STATUSES,
     AppliedWaiver,
+    ControlVerdict,
     Disagreement,
     Finding,
     FindingsRecord,
@@ -211,6 +212,8 @@ class ReportView:
     expiry_warning_days: int = EXPIRY_WARNING_DAYS
     failing: list[Evidence] = field(default_factory=list)
     waived: list[Evidence] = field(default_factory=list)
+    #: Resources where the rules of one control disagree; the control's verdict is the worst.
+    disagreements: list[ControlVerdict] = field(default_factory=list)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -462,4 +465,5 @@ def build_view(record: FindingsRecord, catalog: Catalog, data: ReferenceData) ->
         roc_rules=data.roc_rules,
         failing=by_severity(e for e in evidence if e.status == "fail"),
         waived=by_severity(e for e in evidence if e.status == "waived"),
+        disagreements=[v for v in record.verdicts if v.disagreement],
     )
