@@ -79,7 +79,9 @@ def check(
     findings: list[Finding] = []
     for each, env in scanned:
         context = Context.for_regions(
-            env.allowed_regions if env else None, env.customer_managed_keys if env else ()
+            env.allowed_regions if env else None,
+            env.customer_managed_keys if env else (),
+            _peers(scanned, each),
         )
         findings += _check_findings(each, policy, context)
     violations = read_violations(assembly_dir, rules.names())
@@ -176,12 +178,28 @@ def scan(
     for each, its_env in scanned:
         regions = allowed_regions or (its_env.allowed_regions if its_env else None)
         keys = [*customer_managed_keys, *(its_env.customer_managed_keys if its_env else ())]
-        context = Context.for_regions(list(regions) if regions else None, keys)
+        context = Context.for_regions(
+            list(regions) if regions else None, keys, _peers(scanned, each)
+        )
         findings += _check_findings(each, policy, context)
         if tick:
             tick(each.display_path)
     envs = {each.target: its_env for each, its_env in scanned}
     return _record(findings, [each for each, _ in scanned], envs, policy, sources, listed)
+
+
+def _peers(
+    scanned: Sequence[tuple[ScannedTemplate, EnvInfo | None]], each: ScannedTemplate
+) -> tuple[Template, ...]:
+    """The templates judged beside ``each`` in its environment (every other one when it has
+    none): the stacks deployed together, whose policies may govern each other's resources."""
+    env = next(e for s, e in scanned if s is each)
+    name = env.name if env else None
+    return tuple(
+        other.template
+        for other, its_env in scanned
+        if other is not each and (its_env.name if its_env else None) == name
+    )
 
 
 def _with_parameters(each: ScannedTemplate, values: Mapping[str, str]) -> ScannedTemplate:

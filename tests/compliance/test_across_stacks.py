@@ -1,0 +1,64 @@
+"""Across stacks: a bucket policy in one template of a deployment makes a bucket of another
+public. The engine judges every template with the others deployed beside it (the same
+environment; every scanned template when none), so the bucket fails, not only the policy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from compliance import engine
+from compliance.environments import EnvInfo
+from compliance.judging.results import ScannedTemplate
+from compliance.policy import Policy
+from compliance.record.findings import FindingsRecord
+from policies import CHECKS_DIR, default_catalog
+from policies.cfn.template import load_template
+from tests.policies.policy_testdata import FIXTURES
+
+DATA = FIXTURES / "TAP-PUB-02" / "across-stacks-data.yaml"
+SHARING = FIXTURES / "TAP-PUB-02" / "across-stacks-sharing.yaml"
+POLICY = Policy(default_catalog(), [], "high", date(2026, 6, 1), CHECKS_DIR)
+
+
+def _pub02(record: FindingsRecord) -> dict[str, str]:
+    return {
+        f.resource.logical_id: "unknown" if f.unknown else f.status
+        for f in record.findings
+        if f.rule_id == "CKV2_TAP_9"
+    }
+
+
+def test_a_policy_of_another_stack_makes_the_bucket_public() -> None:
+    record = engine.scan([DATA, SHARING], policy=POLICY, allowed_regions=None)
+    assert _pub02(record) == {
+        "SharedBucket": "fail",  # imports the data stack's export
+        "NamedBucket": "fail",  # names the bucket's literal name
+        "PartnerBucket": "pass",  # one account only; the public one is never created
+        "UntouchedBucket": "pass",
+        "SharedBucketPolicy": "fail",  # still judged on its own in its template
+        "NamedBucketPolicy": "fail",
+        "PartnerBucketPolicy": "pass",
+    }
+    shared = next(
+        f
+        for f in record.findings
+        if f.resource.logical_id == "SharedBucket" and f.rule_id == "CKV2_TAP_9"
+    )
+    assert "bucket policy SharedBucketPolicy of across-stacks-sharing.yaml" in shared.message
+
+
+def test_each_template_alone_is_judged_on_its_own() -> None:
+    record = engine.scan([DATA], policy=POLICY, allowed_regions=None)
+    assert set(_pub02(record).values()) == {"pass"}
+
+
+def test_only_templates_of_the_same_environment_are_deployed_beside_it() -> None:
+    data, sharing, other = (
+        ScannedTemplate(path.stem, load_template(path), path.name)
+        for path in (DATA, SHARING, SHARING)
+    )
+    dev = EnvInfo("dev", "TapData-dev", ("us-east-1",))
+    prod = EnvInfo("prod", "TapData-prod", ("us-east-1",))
+    scanned = [(data, dev), (sharing, prod), (other, dev)]
+    assert engine._peers(scanned, data) == (other.template,)
+    assert engine._peers(scanned, sharing) == ()
