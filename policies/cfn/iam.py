@@ -9,6 +9,7 @@ from policies.cfn.documents import Attached, as_list
 from policies.cfn.intrinsics import Resolver, Token, parts_of, text
 from policies.cfn.matching import same
 from policies.cfn.ref_index import RefIndex, ref_index
+from policies.cfn.stacks import as_home_value
 from policies.cfn.template import Template
 from policies.outcome import Outcome
 
@@ -45,6 +46,34 @@ def role_policies(resolver: Resolver, role_id: str) -> tuple[list[Attached], lis
             certain = link is Outcome.PASS and exists is True
             attached.append(Attached(document, f"{label} {policy_id}", certain))
     return attached, unseen
+
+
+def peer_role_policies(
+    resolver: Resolver, role_id: str, peers: tuple[Template, ...]
+) -> list[Attached]:
+    """Policies of the other templates of the deployment that attach themselves to this
+    role: their Roles (RoleName) import a value this template exports for it, or give its
+    literal name. One the text does not prove to name this role is left to its own stack."""
+    attached = []
+    for peer in peers:
+        there = Resolver(peer)
+        for index_of, roles_of, label in _NAMING_ROLES:
+            # those naming only the peer's own roles by Ref cannot name this one
+            for policy_id in peer.derived(index_of).other:
+                named = [
+                    as_home_value(there, entry, resolver.template)
+                    for entry in as_list(roles_of(peer.properties(policy_id)))
+                ]
+                ours = [value for value in named if value is not None]
+                if not ours or _names_role(resolver, ours, role_id) is not Outcome.PASS:
+                    continue
+                exists = there.exists(policy_id)
+                if exists is False:
+                    continue
+                document = there.resolve(peer.properties(policy_id).get("PolicyDocument"))
+                source = f"{label} {policy_id} of {peer.path.name}"
+                attached.append(Attached(document, source, exists is True))
+    return attached
 
 
 def _roles_of_policy(props: dict[str, Any]) -> Any:

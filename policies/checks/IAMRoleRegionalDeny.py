@@ -7,9 +7,10 @@ IfExists and ForAnyValue / ForAllValues forms, on aws:RequestedRegion listing al
 regions only. An AWS-managed deny-all policy (AWSDenyAll) denies everything, as a managed
 policy or a permissions boundary. It may sit in the
 role's inline Policies, an AWS::IAM::Policy / ManagedPolicy / RolePolicy naming the role,
-or a managed policy of the template in the role's ManagedPolicyArns. A SAM function or state
-machine without Role is judged as the role SAM creates for it (its Policies and
-PermissionsBoundary).
+or a managed policy of the template in the role's ManagedPolicyArns, or a policy of another
+template deployed beside it that names the role (an import of its export, its literal name).
+A SAM function or state machine without Role is judged as the role SAM creates for it (its
+Policies and PermissionsBoundary).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from policies.cfn.documents import (
     statements,
     string_values,
 )
-from policies.cfn.iam import SAM_WITH_ROLE, role_policies, sam_role_policies
+from policies.cfn.iam import (
+    SAM_WITH_ROLE,
+    peer_role_policies,
+    role_policies,
+    sam_role_policies,
+)
 from policies.cfn.intrinsics import Resolver, Token, is_unresolved
 from policies.cfn.matching import ANY, covers
 from policies.checkbase import TapCheck
@@ -70,6 +76,7 @@ class IAMRoleRegionalDeny(TapCheck):
             documents, unseen = sam_role_policies(resolver, logical_id)
         else:
             documents, unseen = role_policies(resolver, logical_id)
+            documents += peer_role_policies(resolver, logical_id, context.peers)
         certain = [d for d in documents if d.certain]
         for document in certain:
             if _denies_outside(document, regions) is Outcome.PASS:

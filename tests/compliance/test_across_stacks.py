@@ -62,3 +62,13 @@ def test_only_templates_of_the_same_environment_are_deployed_beside_it() -> None
     scanned = [(data, dev), (sharing, prod), (other, dev)]
     assert engine._peers(scanned, data) == (other.template,)
     assert engine._peers(scanned, sharing) == ()
+
+
+def test_a_policy_of_another_stack_carries_the_roles_regional_deny() -> None:
+    roles = FIXTURES / "TAP-IAM-01" / "across-stacks-roles.yaml"
+    deny = FIXTURES / "TAP-IAM-01" / "across-stacks-deny.yaml"
+    record = engine.scan([roles, deny], policy=POLICY, allowed_regions=None)
+    verdicts = {
+        f.resource.logical_id: f.status for f in record.findings if f.rule_id == "CKV2_TAP_10"
+    }
+    assert verdicts == {"ImportedRole": "pass", "NamedRole": "pass", "ForgottenRole": "fail"}
