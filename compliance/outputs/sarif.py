@@ -161,7 +161,7 @@ def _result(finding: Finding, rule_index: int, baseline: bool) -> dict[str, Any]
                 "message": {"text": "the synthesized template"},
             }
         ]
-    if baseline:
+    if baseline and finding.status != "not-applicable":  # a baseline holds failures
         result["baselineState"] = "unchanged" if finding.existing else "new"
         result["properties"]["existing"] = finding.existing
     if finding.waiver:
