@@ -19,7 +19,8 @@ StringNotEquals on the single-valued aws:RequestedRegion) passes; TAP-DAT-01 jud
 AWS::DynamoDB::GlobalTable (five global tables of the TAP-ENC-02 fixtures, all without a
 DeletionPolicy, fail) and its pass reason names the policies in use (Snapshot, not "Retain and
 Snapshot"); every summary counts the new status not-applicable (0 on these inputs); the new
-fixtures of TAP-DAT-01 and TAP-IAM-01 are added.
+fixtures of TAP-DAT-01, TAP-IAM-01 and TAP-PUB-02 are added; each record holds the controls'
+verdicts per resource (``verdicts``, ``summary.disagreements``).
 """
 
 from __future__ import annotations
