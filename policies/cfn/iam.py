@@ -211,22 +211,28 @@ def _template_managed_policy(resolver: Resolver, arn: Any) -> str | None:
     parts = parts_of(arn)
     if parts is None or isinstance(arn, Token):
         return None
-    for policy_id in resolver.template.of_type(MANAGED_POLICY):
-        own = _managed_policy_arn(resolver, policy_id)
-        if own is not None and same(parts, own) is Outcome.PASS:
+    for policy_id, own in resolver.template.derived(_named_policy_arns):
+        if same(parts, own) is Outcome.PASS:
             return policy_id
     return None
 
 
-def _managed_policy_arn(resolver: Resolver, policy_id: str) -> tuple[str | Token, ...] | None:
-    """The ARN of a managed policy of the template that has a name (None: generated)."""
-    props = resolver.template.properties(policy_id)
-    name = parts_of(resolver.resolve(props.get("ManagedPolicyName")))
-    path = parts_of(resolver.resolve(props.get("Path", "/")))
-    if name is None or path is None:
-        return None
-    arn = text("arn:aws:iam::", Token("pseudo", "AWS::AccountId"), ":policy", *path, *name)
-    return parts_of(arn)
+def _named_policy_arns(template: Template) -> list[tuple[str, tuple[str | Token, ...]]]:
+    """The ARN of each managed policy of the template that has a name (a generated one
+    cannot be spelled out), built once per template."""
+    resolver = Resolver(template)
+    found = []
+    for policy_id in template.of_type(MANAGED_POLICY):
+        props = template.properties(policy_id)
+        name = parts_of(resolver.resolve(props.get("ManagedPolicyName")))
+        path = parts_of(resolver.resolve(props.get("Path", "/")))
+        if name is None or path is None:
+            continue
+        account = Token("pseudo", "AWS::AccountId")
+        arn = parts_of(text("arn:aws:iam::", account, ":policy", *path, *name))
+        if arn is not None:
+            found.append((policy_id, arn))
+    return found
 
 
 def _aws_managed(arn: Any) -> str | None:
