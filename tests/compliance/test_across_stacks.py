@@ -5,6 +5,7 @@ environment; every scanned template when none), so the bucket fails, not only th
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from compliance import engine
 from compliance.environments import EnvInfo
@@ -33,7 +34,7 @@ def test_a_policy_of_another_stack_makes_the_bucket_public() -> None:
     assert _pub02(record) == {
         "SharedBucket": "fail",  # imports the data stack's export
         "NamedBucket": "fail",  # names the bucket's literal name
-        "PartnerBucket": "pass",  # one account only; the public one is never created
+        "PartnerBucket": "pass",  # one account only
         "UntouchedBucket": "pass",
         "SharedBucketPolicy": "fail",  # still judged on its own in its template
         "NamedBucketPolicy": "fail",
@@ -45,6 +46,30 @@ def test_a_policy_of_another_stack_makes_the_bucket_public() -> None:
         if f.resource.logical_id == "SharedBucket" and f.rule_id == "CKV2_TAP_9"
     )
     assert "bucket policy SharedBucketPolicy of across-stacks-sharing.yaml" in shared.message
+
+
+def test_a_policy_of_another_stack_that_is_never_created_grants_nothing(
+    tmp_path: Path,
+) -> None:
+    never = tmp_path / "never.yaml"
+    never.write_text(
+        "Conditions:\n  Never: !Equals [a, b]\nResources:\n  NeverCreatedPolicy:\n"
+        "    Type: AWS::S3::BucketPolicy\n    Condition: Never\n    Properties:\n"
+        '      Bucket: !ImportValue "TapData:ExportsOutputRefUntouchedBucket0A1B2C3D"\n'
+        "      PolicyDocument:\n        Statement:\n"
+        '          - {Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: "*"}\n'
+    )
+    maybe = tmp_path / "maybe.yaml"
+    maybe.write_text(
+        never.read_text()
+        .replace("Never: !Equals [a, b]", "Maybe: !Equals [!Ref Env, prod]")
+        .replace("Condition: Never", "Condition: Maybe")
+        .replace("Conditions:", "Parameters:\n  Env: {Type: String}\nConditions:")
+    )
+    record = engine.scan([DATA, never], policy=POLICY, allowed_regions=None)
+    assert _pub02(record)["UntouchedBucket"] == "pass"
+    record = engine.scan([DATA, maybe], policy=POLICY, allowed_regions=None)
+    assert _pub02(record)["UntouchedBucket"] == "unknown"  # created only in prod
 
 
 def test_each_template_alone_is_judged_on_its_own() -> None:
