@@ -15,7 +15,9 @@ from typing import Any, Literal
 from compliance.environments import EnvInfo
 from compliance.errors import InputError, read_problem
 from compliance.gate.threshold import summarise
+from compliance.gate.verdicts import control_verdicts
 from compliance.gate.waivers import apply_waivers
+from compliance.judging.applicability import by_design
 from compliance.judging.discovery import discover
 from compliance.judging.judge import builtin_checks, custom_checks, judge
 from compliance.judging.results import ScannedTemplate, from_checkov, from_nag
@@ -111,7 +113,9 @@ def check_assembly(
     findings: list[Finding] = []
     for each, env in scanned:
         context = Context.for_regions(
-            env.allowed_regions if env else None, env.customer_managed_keys if env else ()
+            env.allowed_regions if env else None,
+            env.customer_managed_keys if env else (),
+            _peers(scanned, each),
         )
         findings += _check_findings(each, policy, context)
     if scanned:
@@ -126,7 +130,7 @@ def check_assembly(
                     f"cdk-nag's {violation.rule_id} names {violation.construct_path}, which no "
                     "template of the cloud assembly holds",
                 )
-    envs = {each.target: env.name if env else None for each, env in scanned}
+    envs = {each.target: env for each, env in scanned}
     sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
     record = _record(
         findings, [each for each, _ in scanned], envs, policy, sources, unjudged.targets
@@ -300,13 +304,29 @@ def scan(
     for each, its_env in scanned:
         regions = allowed_regions or (its_env.allowed_regions if its_env else None)
         keys = [*customer_managed_keys, *(its_env.customer_managed_keys if its_env else ())]
-        context = Context.for_regions(list(regions) if regions else None, keys)
+        context = Context.for_regions(
+            list(regions) if regions else None, keys, _peers(scanned, each)
+        )
         findings += _check_findings(each, policy, context)
         if tick:
             tick(each.display_path)
-    envs = {each.target: its_env.name if its_env else None for each, its_env in scanned}
+    envs = {each.target: its_env for each, its_env in scanned}
     record = _record(findings, [each for each, _ in scanned], envs, policy, sources, listed)
     return record.model_copy(update={"missing_lookups": lookups})
+
+
+def _peers(
+    scanned: Sequence[tuple[ScannedTemplate, EnvInfo | None]], each: ScannedTemplate
+) -> tuple[Template, ...]:
+    """The templates judged beside ``each`` in its environment (every other one when it has
+    none): the stacks deployed together, whose policies may govern each other's resources."""
+    env = next(e for s, e in scanned if s is each)
+    name = env.name if env else None
+    return tuple(
+        other.template
+        for other, its_env in scanned
+        if other is not each and (its_env.name if its_env else None) == name
+    )
 
 
 def _with_parameters(each: ScannedTemplate, values: Mapping[str, str]) -> ScannedTemplate:
@@ -390,13 +410,14 @@ def _asset_digests(stack: Stack) -> list[AssetDigest]:
 def _record(
     findings: list[Finding],
     scanned: Sequence[ScannedTemplate],
-    envs: dict[str, str | None],
+    environments: dict[str, EnvInfo | None],
     policy: Policy,
     sources: dict[str, SourceMap],
     unjudged: Sequence[Target] = (),
 ) -> FindingsRecord:
+    envs = {target: env.name if env else None for target, env in environments.items()}
     written = {each.target: suppressions(each.template.body) for each in scanned}
-    findings = attach(findings, written, policy.catalog)
+    findings = attach(by_design(findings, policy.catalog, environments), written, policy.catalog)
     findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today)
     findings.sort(key=_order)
     targets = [
@@ -422,6 +443,7 @@ def _record(
         waiver_file=policy.waiver_file,
         summary=summarise(findings, waiver_states, policy.fail_on, targets),
         findings=findings,
+        verdicts=control_verdicts(findings),
         waivers=waiver_states,
     )
 

@@ -16,8 +16,8 @@ imports the app. :func:`resolve_environments` turns an ``--env`` value into the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -90,6 +90,9 @@ class EnvironmentSpec(BaseModel):
     #: Keys from outside the stack (ARNs or aliases) known to be customer-managed: a scan
     #: passes the encryption controls on them instead of reporting them unknown.
     customer_managed_keys: list[KeyReference] = Field(default_factory=list)
+    #: The environment keeps data: never destroyed with its stack (RETAIN, deletion
+    #: protection, no auto-delete). The app builds by it; the catalogue scopes TAP-DAT-01 by it.
+    retain_data: bool = False
 
     @field_validator("allowed_regions")
     @classmethod
@@ -183,6 +186,9 @@ class EnvInfo:
     allowed_regions: tuple[str, ...]
     #: Keys from outside its templates known to be customer-managed.
     customer_managed_keys: tuple[str, ...] = ()
+    #: Its attributes as the environments file gives them (what a control's applicability
+    #: in the catalogue is read against).
+    attributes: Mapping[str, object] = field(default_factory=dict, hash=False)
 
 
 def environment_names() -> list[str]:
@@ -208,6 +214,12 @@ def resolve_environments(name: str, path: Path | None = None) -> list[EnvInfo]:
     known = load_environments(source)
     chosen = select_environments(known, None if name == ALL else [name], source=source)
     return [
-        EnvInfo(e.name, e.stack_name, tuple(e.allowed_regions), tuple(e.customer_managed_keys))
+        EnvInfo(
+            e.name,
+            e.stack_name,
+            tuple(e.allowed_regions),
+            tuple(e.customer_managed_keys),
+            e.model_dump(exclude={"name"}),
+        )
         for e in chosen
     ]

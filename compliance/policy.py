@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from compliance.environments import EnvironmentSpec
 from compliance.errors import InputError
 from compliance.gate.waivers import Waiver, load_waivers
 from compliance.project import WaiverSource, waiver_source
@@ -49,8 +50,18 @@ def load_policy(waivers: Path | None, fail_on: Severity) -> tuple[Policy, Waiver
 
 
 def checked_catalog() -> Catalog:
-    """The control catalogue; an invalid one is an input error."""
+    """The control catalogue; an invalid one is an input error (an applicability naming an
+    attribute the environments file does not have is one)."""
     try:
-        return default_catalog()
+        catalog = default_catalog()
     except (OSError, ValueError, ValidationError) as error:
         raise InputError(CATALOG_PATH, f"invalid control catalogue: {error}") from None
+    for control in catalog.controls:
+        scope = control.applicability.environment if control.applicability else {}
+        if unknown := sorted(set(scope) - set(EnvironmentSpec.model_fields)):
+            raise InputError(
+                CATALOG_PATH,
+                f"{control.id}: applicability names {', '.join(unknown)}, "
+                "not an attribute of an environment",
+            )
+    return catalog

@@ -58,8 +58,6 @@ class EnvironmentSpec(shared.EnvironmentSpec):
     account: AccountId
     availability_zones: list[AvailabilityZone] = Field(min_length=AZ_COUNT, max_length=AZ_COUNT)
     suffix: Suffix
-    #: Never destroy data on stack deletion (RETAIN, deletion protection, no auto-delete).
-    retain_data: bool = False
 
     @field_validator("availability_zones")
     @classmethod

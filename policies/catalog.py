@@ -7,6 +7,7 @@ finding to a control through :meth:`Catalog.control_for_rule`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -54,6 +55,29 @@ class Remediation(_Model):
     cdk_python: str = Field(min_length=10)
 
 
+class Applicability(_Model):
+    """Where a control applies, as data: the environment attributes (fields of an
+    environment in the environments file) it requires. In an environment whose attributes
+    differ it is not applicable by design, which is no risk acceptance and needs no waiver;
+    a template judged with no environment is always in scope."""
+
+    environment: dict[str, bool | str] = Field(min_length=1)
+    #: Why the control does not apply elsewhere, for the auditor.
+    reason: str = Field(min_length=20)
+
+    def excludes(self, attributes: Mapping[str, object]) -> list[str]:
+        """The required attributes an environment's ``attributes`` do not have."""
+        return [
+            f"{key}: {_yaml_value(attributes.get(key))}"
+            for key, wanted in self.environment.items()
+            if attributes.get(key) != wanted
+        ]
+
+
+def _yaml_value(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 class Control(_Model):
     """One control of the catalogue."""
 
@@ -66,6 +90,8 @@ class Control(_Model):
     config_rules: list[str] = Field(default_factory=list)
     implemented_by: Implementations
     remediation: Remediation
+    #: Where it applies (default: everywhere).
+    applicability: Applicability | None = None
 
     @model_validator(mode="after")
     def _mapped_to_pci_dss(self) -> Control:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from compliance.gate.verdicts import control_verdicts
 from compliance.record.findings import (
     SEVERITIES,
     STATUSES,
@@ -62,6 +63,7 @@ def summarise(
         by_severity=by_severity,
         unmapped=sum(finding.unmapped for finding in findings),
         unknown=sum(finding.unknown for finding in findings),
+        disagreements=sum(v.disagreement is not None for v in control_verdicts(findings)),
         gate=Gate(
             result="failed" if failed else "passed",
             exit_code=1 if failed else 0,

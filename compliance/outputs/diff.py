@@ -36,7 +36,7 @@ from policies.catalog import Catalog
 SCHEMA: Final = "tap-compliance/diff@1"
 #: Waivers expiring within this many days of HEAD's assessment are listed.
 EXPIRING_DAYS = 30
-Now = Literal["pass", "waived", "absent"]
+Now = Literal["pass", "waived", "not-applicable", "absent"]
 
 
 class DiffItem(RecordModel):
@@ -201,7 +201,10 @@ def _file(group: list[Finding]) -> str | None:
 def _now(group: list[Finding] | None) -> Now:
     if not group:
         return "absent"
-    return "waived" if any(effective_status(f) == "waived" for f in group) else "pass"
+    statuses = {effective_status(f) for f in group}
+    if "waived" in statuses:
+        return "waived"
+    return "not-applicable" if statuses == {"not-applicable"} else "pass"
 
 
 def _item(

@@ -10,7 +10,8 @@ from compliance.record.findings import Finding, FindingsRecord
 
 
 def to_junit(record: FindingsRecord) -> str:
-    """Failures fail their testcase; a testcase whose failures are all waived is skipped."""
+    """Failures fail their testcase; a testcase whose failures are all waived, or whose
+    findings are all not applicable by design, is skipped (with the reason)."""
     suites = ET.Element("testsuites", name="tap-compliance")
     grouped: dict[str, dict[tuple[str, str], list[Finding]]] = defaultdict(
         lambda: defaultdict(list)
@@ -29,6 +30,7 @@ def to_junit(record: FindingsRecord) -> str:
             counts["tests"] += 1
             failed = [f for f in findings if f.status == "fail"]
             waived = [f for f in findings if f.status == "waived"]
+            scoped_out = {f.status for f in findings} == {"not-applicable"}
             if failed:
                 counts["failures"] += 1
                 failure = ET.SubElement(
@@ -40,6 +42,11 @@ def to_junit(record: FindingsRecord) -> str:
                 waiver = waived[0].waiver
                 reason = f"waived by {waiver.id} until {waiver.expires}" if waiver else "waived"
                 ET.SubElement(case, "skipped", message=reason)
+            elif scoped_out:
+                counts["skipped"] += 1
+                ET.SubElement(
+                    case, "skipped", message=f"not applicable by design: {findings[0].message}"
+                )
         for name, value in counts.items():
             suite.set(name, str(value))
             totals[name] += value

@@ -6,8 +6,9 @@ text is in ``reports/data/roc_statuses.yaml``):
   template, or a waiver that has expired);
 * **In Place** - every mapped finding passed or failed under an active waiver; with waivers
   it is "In Place with compensating controls" and the waivers are listed;
-* **Not Applicable** - no finding maps to it and no checked template has a resource of a
-  type governed by the catalogue controls that map to it;
+* **Not Applicable** - every mapped finding is not applicable by design (the catalogue
+  scopes its control out of the environment), or no finding maps to it and no checked
+  template has a resource of a type governed by the catalogue controls that map to it;
 * **Not Tested** - no finding maps to it although such resources are present.
 
 The audit report gives it per requirement; the diff compares it per control.
@@ -30,6 +31,8 @@ def roc_status(statuses: Iterable[Status], governed_types_present: bool) -> RocS
     seen = set(statuses)
     if "fail" in seen:
         return "Not in Place"
-    if seen:
+    if seen - {"not-applicable"}:
         return "In Place"
+    if seen:
+        return "Not Applicable"
     return "Not Tested" if governed_types_present else "Not Applicable"

@@ -173,11 +173,15 @@ def _result(finding: Finding, rule_index: int, baseline: bool) -> dict[str, Any]
         result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if related := _related(finding):
         result["relatedLocations"] = related
-    if baseline:
+    if baseline and finding.status != "not-applicable":  # a baseline holds failures
         result["baselineState"] = "unchanged" if finding.existing else "new"
         result["properties"]["existing"] = finding.existing
     if finding.waiver:
         result["properties"]["waiver"] = finding.waiver.model_dump(mode="json")
+    if finding.status == "not-applicable":
+        # SARIF 2.1.0 3.27.9: a result that does not apply to the artifact; its level is none
+        result["kind"] = "notApplicable"
+        result["level"] = "none"
     if finding.status == "waived" and finding.waiver:
         result["suppressions"] = [
             {

@@ -32,8 +32,8 @@ def print_summary(
     written: Sequence[Path] = (),
     waivers: WaiverSource | None = None,
 ) -> None:
-    """Print the table of failing or waived controls, the waiver file and its news, the
-    outputs and the verdict."""
+    """Print the table of failing, waived or not-applicable controls, the waiver file and its
+    news, the outputs and the verdict."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for finding in record.findings:
         control = finding.control_id or f"unmapped ({finding.source})"
@@ -43,7 +43,8 @@ def print_summary(
     table = Table(title=f"tap-compliance: {judged} target(s)", title_justify="left")
     for column in ("control", "severity", *STATUSES):
         table.add_column(column, justify="left" if column in ("control", "severity") else "right")
-    quiet = [row for row in rows if not (counts[(*row, "fail")] or counts[(*row, "waived")])]
+    # a control shown: anything but passes (not applicable by design is shown, never a pass)
+    quiet = [row for row in rows if not any(counts[(*row, s)] for s in STATUSES if s != "pass")]
     for control, severity in rows:
         if (control, severity) in quiet:
             continue
@@ -53,6 +54,12 @@ def print_summary(
     console.print(table)
     passes = sum(counts[(*row, "pass")] for row in quiet)
     console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
+    for verdict in (v for v in record.verdicts if v.disagreement):
+        console.print(
+            f"[yellow]tools disagree on {verdict.target}/{verdict.logical_id} "
+            f"({verdict.control_id}, verdict {verdict.status}): {verdict.disagreement}[/yellow]",
+            soft_wrap=True,
+        )
     print_targets(record, console)
     print_failures(record, console)
     for lookup in record.missing_lookups:

@@ -20,7 +20,9 @@ from policies.catalog import Severity as Severity
 
 SCHEMA: Final = "tap-compliance/findings@1"
 
-Status = Literal["fail", "pass", "waived"]
+#: ``not-applicable``: the catalogue scopes the control out of the target's environment by
+#: design (``applicability``); never counted as a pass or a failure.
+Status = Literal["fail", "pass", "waived", "not-applicable"]
 #: checkov and cdk-nag judge the template; ``aws-config`` (AWS Config rule evaluations) and
 #: ``aws-api`` (a value read from the account, e.g. kms:DescribeKey) judge what runs.
 Source = Literal["checkov", "cdk-nag", "aws-config", "aws-api"]
@@ -29,7 +31,7 @@ RUNTIME_SOURCES: tuple[Source, ...] = ("aws-config", "aws-api")
 #: Highest first; the gate compares positions in this tuple.
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
 #: Worst first: the order of every count, table and chart, and of :func:`worst_status`.
-STATUSES: tuple[Status, ...] = ("fail", "waived", "pass")
+STATUSES: tuple[Status, ...] = ("fail", "waived", "pass", "not-applicable")
 
 
 def severity_rank(severity: Severity) -> int:
@@ -38,7 +40,7 @@ def severity_rank(severity: Severity) -> int:
 
 
 def worst_status(statuses: Iterable[Status]) -> Status:
-    """The worst of (at least one) statuses: fail, then waived, then pass."""
+    """The worst of (at least one) statuses: fail, then waived, pass, not applicable."""
     return min(statuses, key=STATUSES.index)
 
 
@@ -252,6 +254,22 @@ class Gate(RecordModel):
     unjudged: int = 0
 
 
+class ControlVerdict(RecordModel):
+    """A control's one verdict on one resource: the worst effective status of its rules
+    (our check, checkov's built-ins, cdk-nag's), with each rule's and, when the tools
+    disagree (one finds a violation, another passes it), what they said."""
+
+    target: str
+    control_id: str
+    logical_id: str
+    type: str
+    status: Status
+    #: Each rule's effective status on the resource (the worst, if it spoke more than once).
+    rules: dict[str, Status]
+    #: The tools disagree: which rules found a violation and which passed it.
+    disagreement: str | None = None
+
+
 class Summary(RecordModel):
     """Counts per status and, for failures, per severity."""
 
@@ -259,6 +277,8 @@ class Summary(RecordModel):
     by_severity: dict[Severity, dict[Status, int]]
     unmapped: int = 0
     unknown: int = 0
+    #: Resources where the rules of one control disagree (``FindingsRecord.verdicts``).
+    disagreements: int = 0
     #: Targets per status: judged, skipped (not a template), error (not judged).
     targets: dict[TargetStatus, int] = Field(default_factory=dict)
     gate: Gate
@@ -393,6 +413,8 @@ class FindingsRecord(RecordModel):
     missing_lookups: list[MissingLookup] = Field(default_factory=list)
     summary: Summary
     findings: list[Finding] = Field(default_factory=list)
+    #: Each control's one verdict per resource (the worst of its rules), disagreements named.
+    verdicts: list[ControlVerdict] = Field(default_factory=list)
     waivers: list[WaiverState] = Field(default_factory=list)
     baseline: Baseline | None = None
     #: Set by ``tap-compliance deploy``: what was deployed (``deployment.json``).

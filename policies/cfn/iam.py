@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from policies.cfn.documents import Attached, as_list
-from policies.cfn.intrinsics import Resolver, Token, parts_of
+from policies.cfn.intrinsics import Resolver, Token, parts_of, text
 from policies.cfn.matching import same
 from policies.cfn.ref_index import RefIndex, ref_index
+from policies.cfn.stacks import as_home_value
 from policies.cfn.template import Template
 from policies.outcome import Outcome
 
@@ -45,6 +46,34 @@ def role_policies(resolver: Resolver, role_id: str) -> tuple[list[Attached], lis
             certain = link is Outcome.PASS and exists is True
             attached.append(Attached(document, f"{label} {policy_id}", certain))
     return attached, unseen
+
+
+def peer_role_policies(
+    resolver: Resolver, role_id: str, peers: tuple[Template, ...]
+) -> list[Attached]:
+    """Policies of the other templates of the deployment that attach themselves to this
+    role: their Roles (RoleName) import a value this template exports for it, or give its
+    literal name. One the text does not prove to name this role is left to its own stack."""
+    attached = []
+    for peer in peers:
+        there = Resolver(peer)
+        for index_of, roles_of, label in _NAMING_ROLES:
+            # those naming only the peer's own roles by Ref cannot name this one
+            for policy_id in peer.derived(index_of).other:
+                named = [
+                    as_home_value(there, entry, resolver.template)
+                    for entry in as_list(roles_of(peer.properties(policy_id)))
+                ]
+                ours = [value for value in named if value is not None]
+                if not ours or _names_role(resolver, ours, role_id) is not Outcome.PASS:
+                    continue
+                exists = there.exists(policy_id)
+                if exists is False:
+                    continue
+                document = there.resolve(peer.properties(policy_id).get("PolicyDocument"))
+                source = f"{label} {policy_id} of {peer.path.name}"
+                attached.append(Attached(document, source, exists is True))
+    return attached
 
 
 def _roles_of_policy(props: dict[str, Any]) -> Any:
@@ -86,9 +115,24 @@ def _managed_policies(
             attached.append(
                 Attached(document, f"managed policy {managed}", resolver.exists(managed) is True)
             )
-        elif not (_aws_managed(arn) or (bare_names_are_aws and _aws_managed_name(arn))):
+            continue
+        aws_name = _aws_managed(arn) or (_aws_managed_name(arn) if bare_names_are_aws else None)
+        if aws_name is None:
             unseen.append(_describe(arn))
+        elif aws_name in AWS_MANAGED_DOCUMENTS:
+            attached.append(Attached(AWS_MANAGED_DOCUMENTS[aws_name], f"AWS-managed {aws_name}"))
     return attached, unseen
+
+
+#: AWS-managed policies that deny, by their path and name: AWSDenyAll is a Deny of ``*`` on
+#: ``*`` (IAM "AWS managed policy reference", AWSDenyAll: "Deny all access"; version v1).
+#: Every other AWS-managed policy only grants, which no control of ours needs to read.
+AWS_MANAGED_DOCUMENTS: dict[str, dict[str, Any]] = {
+    "AWSDenyAll": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}],
+    },
+}
 
 
 #: SAM resources that create their own role when they name none.
@@ -112,9 +156,10 @@ def sam_role_policies(resolver: Resolver, logical_id: str) -> tuple[list[Attache
     return attached + managed, unseen
 
 
-def _aws_managed_name(entry: Any) -> bool:
-    """A SAM Policies entry naming an AWS-managed policy by its bare name."""
-    return isinstance(entry, str) and not entry.startswith("arn:") and "/" not in entry
+def _aws_managed_name(entry: Any) -> str | None:
+    """The name of the AWS-managed policy a SAM Policies entry names by its bare name."""
+    bare = isinstance(entry, str) and not entry.startswith("arn:") and "/" not in entry
+    return entry if bare else None
 
 
 def _role_name(resolver: Resolver, role_id: str) -> tuple[str | Token, ...]:
@@ -157,19 +202,47 @@ def _names_role(resolver: Resolver, roles: Any, role_id: str) -> Outcome:
 
 
 def _template_managed_policy(resolver: Resolver, arn: Any) -> str | None:
-    """The AWS::IAM::ManagedPolicy a ManagedPolicyArns entry refers to (Ref gives its ARN)."""
+    """The AWS::IAM::ManagedPolicy a ManagedPolicyArns entry refers to: by Ref (which gives
+    its ARN), or by an ARN spelled out of its name, which IAM forms as
+    ``arn:<partition>:iam::<account>:policy<Path><ManagedPolicyName>`` (Path defaults to
+    ``/``; IAM User Guide, "IAM identifiers", IAM ARNs)."""
     if isinstance(arn, Token) and resolver.template.type_of(arn.name) == MANAGED_POLICY:
         return arn.name
+    parts = parts_of(arn)
+    if parts is None or isinstance(arn, Token):
+        return None
+    for policy_id, own in resolver.template.derived(_named_policy_arns):
+        if same(parts, own) is Outcome.PASS:
+            return policy_id
     return None
 
 
-def _aws_managed(arn: Any) -> bool:
-    """An AWS-managed policy (``arn:<partition>:iam::aws:policy/...``) only grants."""
+def _named_policy_arns(template: Template) -> list[tuple[str, tuple[str | Token, ...]]]:
+    """The ARN of each managed policy of the template that has a name (a generated one
+    cannot be spelled out), built once per template."""
+    resolver = Resolver(template)
+    found = []
+    for policy_id in template.of_type(MANAGED_POLICY):
+        props = template.properties(policy_id)
+        name = parts_of(resolver.resolve(props.get("ManagedPolicyName")))
+        path = parts_of(resolver.resolve(props.get("Path", "/")))
+        if name is None or path is None:
+            continue
+        account = Token("pseudo", "AWS::AccountId")
+        arn = parts_of(text("arn:aws:iam::", account, ":policy", *path, *name))
+        if arn is not None:
+            found.append((policy_id, arn))
+    return found
+
+
+def _aws_managed(arn: Any) -> str | None:
+    """The path and name of an AWS-managed policy (``arn:<partition>:iam::aws:policy/...``)."""
     parts = parts_of(arn)
     if parts is None or not isinstance(parts[0], str):
-        return False
+        return None
     literal = "".join(p if isinstance(p, str) else "\0" for p in parts)
-    return literal.startswith("arn:aws:iam::aws:policy/")
+    prefix = "arn:aws:iam::aws:policy/"
+    return literal.removeprefix(prefix) if literal.startswith(prefix) else None
 
 
 def _describe(arn: Any) -> str:

@@ -10,6 +10,7 @@ from policies.cfn.documents import Attached
 from policies.cfn.intrinsics import Resolver, Token, parts_of, text
 from policies.cfn.matching import same
 from policies.cfn.ref_index import RefIndex, ref_index
+from policies.cfn.stacks import as_home_value
 from policies.cfn.template import Template
 from policies.outcome import Outcome, Verdict
 
@@ -90,6 +91,32 @@ def bucket_policies(resolver: Resolver, bucket_id: str) -> list[Attached]:
         certain = target is Outcome.PASS and exists is True
         document = resolver.resolve(props.get("PolicyDocument"))
         attached.append(Attached(document, f"bucket policy {policy_id}", certain))
+    return attached
+
+
+def peer_bucket_policies(
+    resolver: Resolver, bucket_id: str, peers: tuple[Template, ...]
+) -> list[Attached]:
+    """Bucket policies of the other templates of the deployment that name this bucket: by
+    importing a value this template exports for it, or by its literal name. A policy whose
+    bucket the text does not prove to be this one is judged in its own template (as a
+    foreign policy), never here."""
+    attached = []
+    for peer in peers:
+        policies = peer.of_type(BUCKET_POLICY)
+        there = Resolver(peer) if policies else None
+        for policy_id in policies:
+            assert there is not None
+            props = peer.properties(policy_id)
+            value = as_home_value(there, props.get("Bucket"), resolver.template)
+            if value is None or names_bucket(resolver, value, bucket_id) is not Outcome.PASS:
+                continue
+            exists = there.exists(policy_id)
+            if exists is False:
+                continue
+            document = there.resolve(props.get("PolicyDocument"))
+            source = f"bucket policy {policy_id} of {peer.path.name}"
+            attached.append(Attached(document, source, exists is True))
     return attached
 
 

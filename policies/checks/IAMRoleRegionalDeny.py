@@ -1,12 +1,16 @@
 """CKV2_TAP_10 (TAP-IAM-01): every IAM role denies all actions outside the allowed regions.
 
 A statement counts when it is itself a Deny of every action (``*``) on every resource
-(``*``) whose only condition is StringNotEquals / StringNotEqualsIgnoreCase (or their
-IfExists forms) on aws:RequestedRegion listing allowed regions only. It may sit in the
+(``*``) with no condition (it denies every region), or whose only condition is
+StringNotEquals / StringNotEqualsIgnoreCase / StringNotLike (with no wildcard), in their
+IfExists and ForAnyValue / ForAllValues forms, on aws:RequestedRegion listing allowed
+regions only. An AWS-managed deny-all policy (AWSDenyAll) denies everything, as a managed
+policy or a permissions boundary. It may sit in the
 role's inline Policies, an AWS::IAM::Policy / ManagedPolicy / RolePolicy naming the role,
-or a managed policy of the template in the role's ManagedPolicyArns. A SAM function or state
-machine without Role is judged as the role SAM creates for it (its Policies and
-PermissionsBoundary).
+or a managed policy of the template in the role's ManagedPolicyArns, or a policy of another
+template deployed beside it that names the role (an import of its export, its literal name).
+A SAM function or state machine without Role is judged as the role SAM creates for it (its
+Policies and PermissionsBoundary).
 """
 
 from __future__ import annotations
@@ -22,18 +26,37 @@ from policies.cfn.documents import (
     statements,
     string_values,
 )
-from policies.cfn.iam import SAM_WITH_ROLE, role_policies, sam_role_policies
+from policies.cfn.iam import (
+    SAM_WITH_ROLE,
+    peer_role_policies,
+    role_policies,
+    sam_role_policies,
+)
 from policies.cfn.intrinsics import Resolver, Token, is_unresolved
 from policies.cfn.matching import ANY, covers
 from policies.checkbase import TapCheck
 from policies.context import Context
 from policies.outcome import Outcome, Verdict, all_of, any_of
 
+#: The negated string operators that make a Deny apply when aws:RequestedRegion is none of
+#: the listed values: (compares case-insensitively, reads * and ? as wildcards). IAM User
+#: Guide, "IAM JSON policy elements: Condition operators", string condition operators.
+_NEGATED = {
+    "StringNotEquals": (False, False),
+    "StringNotEqualsIgnoreCase": (True, False),
+    "StringNotLike": (False, True),
+}
+#: aws:RequestedRegion is single-valued and always in the request context (IAM User Guide,
+#: "AWS global condition context keys"). On one present value the set operators reduce to the
+#: operator itself (IAM User Guide, "Set operators for multivalued context keys"):
+#: ForAnyValue is true when the one value satisfies it, ForAllValues when the one value does
+#: (ForAllValues is also true when the key is absent, which for a Deny only denies more);
+#: the ...IfExists forms differ only when the key is absent.
 REGION_OPERATORS = {
-    "StringNotEquals": False,
-    "StringNotEqualsIfExists": False,
-    "StringNotEqualsIgnoreCase": True,
-    "StringNotEqualsIgnoreCaseIfExists": True,
+    f"{qualifier}{operator}{if_exists}": semantics
+    for qualifier in ("", "ForAnyValue:", "ForAllValues:")
+    for operator, semantics in _NEGATED.items()
+    for if_exists in ("", "IfExists")
 }
 
 
@@ -53,6 +76,7 @@ class IAMRoleRegionalDeny(TapCheck):
             documents, unseen = sam_role_policies(resolver, logical_id)
         else:
             documents, unseen = role_policies(resolver, logical_id)
+            documents += peer_role_policies(resolver, logical_id, context.peers)
         certain = [d for d in documents if d.certain]
         for document in certain:
             if _denies_outside(document, regions) is Outcome.PASS:
@@ -103,17 +127,25 @@ def _everything(statement: dict[str, Any], field: str, target: tuple[Any, ...]) 
 
 
 def _outside_regions(statement: dict[str, Any], regions: tuple[str, ...]) -> Outcome:
-    """The only condition denies when aws:RequestedRegion is none of the allowed regions."""
+    """The statement denies whenever aws:RequestedRegion is none of the allowed regions: it
+    has no condition at all (it denies every region), or its only condition is a negated
+    string operator on aws:RequestedRegion whose values are allowed regions only."""
+    if statement.get("Condition") in (None, {}):
+        return Outcome.PASS
     condition = sole_condition(statement, REGION_OPERATORS, "aws:RequestedRegion")
     if condition.outcome is not Outcome.PASS:
         return condition.outcome
-    operator, listed = condition.operator, condition.values
+    fold_case, wildcards = REGION_OPERATORS[condition.operator]
+    listed = condition.values
     if not all(isinstance(v, str) for v in listed):
         return Outcome.UNKNOWN
+    if wildcards and any(c in v for v in listed for c in "*?"):
+        # a pattern matches more than one string: requests in a region that matches it but is
+        # not allowed are not denied (StringNotLike with no wildcard is StringNotEquals)
+        return Outcome.FAIL
     allowed = set(regions)
-    if REGION_OPERATORS[operator]:
-        return Outcome.PASS if {v.lower() for v in listed} <= allowed else Outcome.FAIL
-    return Outcome.PASS if set(listed) <= allowed else Outcome.FAIL
+    values = {v.lower() for v in listed} if fold_case else set(listed)
+    return Outcome.PASS if values <= allowed else Outcome.FAIL
 
 
 check = IAMRoleRegionalDeny()

@@ -1,6 +1,9 @@
 """CKV2_TAP_9 (TAP-PUB-02): no bucket ACL or bucket policy grants access to everyone.
 
 A bucket policy for a bucket the template does not declare is judged on its own statements.
+A bucket is judged with the bucket policies of the other templates deployed beside it that
+name it (an import of its export, its literal name): one stack can make another's bucket
+public.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import _bootstrap  # noqa: F401
 from policies.cfn.documents import Attached, statements
 from policies.cfn.intrinsics import Resolver, Token
 from policies.cfn.public import is_public_grant
-from policies.cfn.s3 import BUCKET_POLICY, bucket_policies, foreign_policy
+from policies.cfn.s3 import BUCKET_POLICY, bucket_policies, foreign_policy, peer_bucket_policies
 from policies.checkbase import TapCheck
 from policies.context import Context
 from policies.outcome import Outcome, Verdict
@@ -33,7 +36,9 @@ class S3BucketNoPublicGrant(TapCheck):
         if acl in PUBLIC_ACLS:
             return Verdict.failed(f"the bucket ACL {acl} grants access to everyone")
         unsure = [] if acl is None or isinstance(acl, str) else ["AccessControl"]
-        return _judge(bucket_policies(resolver, logical_id), unsure)
+        policies = bucket_policies(resolver, logical_id)
+        policies += peer_bucket_policies(resolver, logical_id, context.peers)
+        return _judge(policies, unsure)
 
 
 def _judge(policies: list[Attached], unsure: list[str]) -> Verdict:

@@ -201,7 +201,7 @@ def test_a_cloud_assemblys_stacks_get_their_environment(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The project's own cdk.out, three environments, no --env: each stack belongs to the
-    environment of its stack name, so the shipped waivers apply and none is stale."""
+    environment of its stack name, so the catalogue's applicability by environment holds."""
     monkeypatch.chdir(ROOT)
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text(unexpiring((ROOT / "waivers.yaml").read_text()))
@@ -213,8 +213,15 @@ def test_a_cloud_assemblys_stacks_get_their_environment(
         ("TapStack-staging", "staging"),
         ("TapStack-prod", "prod"),
     }
-    states = {w["id"]: w["state"] for w in record["waivers"]}
-    assert states["HARD-DAT-01-PREPROD"] == "active"  # limited to dev and staging
+    # TAP-DAT-01 applies where the environment keeps data (catalogue applicability)
+    dat = {
+        (f["target"], f["status"]) for f in record["findings"] if f["control_id"] == "TAP-DAT-01"
+    }
+    assert dat == {
+        ("TapStack-dev", "not-applicable"),
+        ("TapStack-staging", "not-applicable"),
+        ("TapStack-prod", "pass"),
+    }
     main([*scan, "--env", "dev"])  # --env overrides
     record = json.loads(capsys.readouterr().out)
     assert {t["env"] for t in record["targets"]} == {"dev"}

@@ -1,12 +1,13 @@
 """End to end: a pull request adds one bucket without the customer-managed key, and moves code.
 
-BASE is the gate on the app as it is (``platform_gate``: three environments, no waivers, so
-main has failures of its own at and above the threshold). The pull request, in a copy of the
-app, adds ``ScratchBucket`` in ``infra/constructs/buckets.py`` (S3-managed encryption, the
-other settings as the seed writes its buckets) and pushes the API construct's lines down. HEAD
-is ``check --env dev --baseline BASE``. The pull request must get a SARIF result on the new
-line, a comment listing exactly that one new failure at or above the threshold, and a failing
-gate that main's own failures do not cause; the moved construct keeps its fingerprints.
+BASE is the gate on the app as it is (``platform_gate``: three environments, no waivers, at
+``--fail-on medium``, so main has failures of its own at and above the threshold). The pull
+request, in a copy of the app, adds ``ScratchBucket`` in ``infra/constructs/buckets.py``
+(S3-managed encryption, access logs, the other settings as the seed writes its buckets) and
+pushes the API construct's lines down. HEAD is ``check --env dev --fail-on medium --baseline
+BASE``. The pull request must get a SARIF result on the new line, a comment listing exactly
+that one new failure at or above the threshold, and a failing gate that main's own failures
+do not cause; the moved construct keeps its fingerprints.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ SCRATCH = """        self.scratch = s3.Bucket(
             versioned=True,
             enforce_ssl=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            server_access_logs_bucket=access_logs,
         )
 """
 MOVED_BY = 4
@@ -53,7 +55,9 @@ def pull_request(
     api = folder / "infra" / "constructs" / "api.py"
     edit(api, "\nclass ", "\n" + "# moved down\n" * MOVED_BY + "class ")
     base_record = base_folder / "out" / "findings.json"
-    code, head, stdout = run_gate(folder, "--env", "dev", "--baseline", str(base_record))
+    code, head, stdout = run_gate(
+        folder, "--env", "dev", "--fail-on", "medium", "--baseline", str(base_record)
+    )
     comment = folder / "comment.md"
     assert (
         main(
@@ -89,7 +93,7 @@ def test_main_has_blocking_failures_of_its_own(
 
 def test_the_new_bucket_gets_a_sarif_result_on_its_line(pull_request: dict[str, Any]) -> None:
     results = pull_request["sarif"]["runs"][0]["results"]
-    new = [r for r in results if r["baselineState"] == "new"]
+    new = [r for r in results if r.get("baselineState") == "new"]
     located = {
         (
             r["ruleId"],
@@ -112,7 +116,9 @@ def test_the_baseline_gate_fails_on_the_new_bucket_only(pull_request: dict[str, 
     blocking = [
         f
         for f in head["findings"]
-        if f["status"] == "fail" and not f["existing"] and f["severity"] in ("critical", "high")
+        if f["status"] == "fail"
+        and not f["existing"]
+        and f["severity"] in ("critical", "high", "medium")
     ]
     assert {(f["control_id"], f["resource"]["logical_id"][:20]) for f in blocking} == {
         ("TAP-ENC-01", "BucketsScratchBucket")
@@ -127,8 +133,8 @@ def test_the_comment_lists_exactly_that_one_new_failure(pull_request: dict[str, 
     comment = pull_request["comment"]
     assert comment.startswith("<!-- tap-compliance-diff -->\n")
     assert len(comment) <= 65_000
-    assert "1 new failure(s) at or above high" in comment
-    section = comment.split("### New failures at or above high (1)")[1].split("###")[0]
+    assert "1 new failure(s) at or above medium" in comment
+    section = comment.split("### New failures at or above medium (1)")[1].split("###")[0]
     rows = [line for line in section.splitlines() if line.startswith("| high")]
     (row,) = rows
     assert "TAP-ENC-01" in row and "BucketsScratchBucket" in row

@@ -14,6 +14,13 @@ control maps (``unmapped``, medium for an error-level rule) did not block the de
 a rule of the selected pack passed silently; it now blocks at every threshold (the nag fixture
 app's two PCI.DSS.321-WAFv2LoggingEnabled failures: ``summary.gate.blocking`` 585 -> 587).
 A recapture keeps only the keys the file already holds (the comparison ignores newer ones).
+Recaptured for issue 20's named defects: TAP-IAM-01's adversarial ForAny (ForAnyValue:
+StringNotEquals on the single-valued aws:RequestedRegion) passes; TAP-DAT-01 judges
+AWS::DynamoDB::GlobalTable (five global tables of the TAP-ENC-02 fixtures, all without a
+DeletionPolicy, fail) and its pass reason names the policies in use (Snapshot, not "Retain and
+Snapshot"); every summary counts the new status not-applicable (0 on these inputs); the new
+fixtures of TAP-DAT-01, TAP-IAM-01 and TAP-PUB-02 are added; each record holds the controls'
+verdicts per resource (``verdicts``, ``summary.disagreements``).
 """
 
 from __future__ import annotations

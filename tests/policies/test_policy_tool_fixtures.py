@@ -28,7 +28,7 @@ import yaml
 
 from compliance import engine
 from compliance.policy import Policy
-from compliance.record.findings import Finding
+from compliance.record.findings import Finding, FindingsRecord
 from policies import CHECKS_DIR, default_catalog
 from tests.policies.nag_fixture_app import EXPECTATIONS, FIXTURES, stack_id
 
@@ -87,14 +87,18 @@ def policy() -> Policy:
 
 
 @pytest.fixture(scope="session")
-def check_record(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> list[Finding]:
+def checked(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> FindingsRecord:
     """Every fixture stack, synthesized once by the engine with cdk-nag attached and judged
     by both tools."""
     outdir = tmp_path_factory.mktemp("nag-fixtures")
-    record = engine.check(
+    return engine.check(
         environments=[], assembly_dir=outdir, shown_dir=outdir, policy=policy, app=APP
     )
-    return record.findings
+
+
+@pytest.fixture(scope="session")
+def check_record(checked: FindingsRecord) -> list[Finding]:
+    return checked.findings
 
 
 @pytest.fixture(scope="session")
@@ -199,3 +203,43 @@ def test_expectations_name_only_rules_of_their_control() -> None:
         named = set(_expected(control)) - {"unprovable"}
         assert named <= rules, control
         assert set(_expected(control).get("unprovable") or {}) <= rules, control
+
+
+@pytest.mark.slow
+def test_one_verdict_per_control_and_resource_naming_the_disagreement(
+    checked: FindingsRecord,
+) -> None:
+    """cdk-nag fails a bucket without Block Public Access that our TAP-PUB-02 check passes
+    (no grant to everyone): the control's one verdict is the worst, and names both."""
+    stack = stack_id(FIXTURES / "TAP-PUB-02" / "pass.yaml")
+    verdicts = {
+        v.logical_id: v
+        for v in checked.verdicts
+        if v.target == stack and v.control_id == "TAP-PUB-02"
+    }
+    private = verdicts["Private"]
+    assert private.status == "fail"
+    assert private.rules == {
+        "CKV2_TAP_9": "pass",
+        f"{NAG}S3BucketPublicReadProhibited": "fail",
+        f"{NAG}S3BucketPublicWriteProhibited": "fail",
+    }
+    assert private.disagreement is not None
+    assert private.disagreement.startswith(f"cdk-nag {NAG}S3BucketPublicReadProhibited, ")
+    assert "that checkov CKV2_TAP_9 passed" in private.disagreement
+    blocked = next(
+        v
+        for v in checked.verdicts
+        if v.target == stack_id(FIXTURES / "TAP-PUB-02" / "blocked.yaml")
+        and v.logical_id == "BlockedPrivate"
+        and v.control_id == "TAP-PUB-02"
+    )
+    assert (blocked.status, blocked.disagreement) == ("pass", None)
+    # once per control and resource, every static finding of a control in exactly one
+    keys = [(v.target, v.control_id, v.logical_id) for v in checked.verdicts]
+    assert len(keys) == len(set(keys))
+    mapped = {
+        (f.target, f.control_id, f.resource.logical_id) for f in checked.findings if f.control_id
+    }
+    assert mapped == set(keys)
+    assert checked.summary.disagreements == sum(bool(v.disagreement) for v in checked.verdicts)

@@ -21,6 +21,7 @@ from compliance.record.findings import (
     SEVERITIES,
     STATUSES,
     AppliedWaiver,
+    ControlVerdict,
     Disagreement,
     Finding,
     FindingsRecord,
@@ -154,6 +155,8 @@ class RequirementRow:
     waived: list[str]
     passing: list[str]
     compensating: list[AppliedWaiver]
+    #: Findings of controls the catalogue scopes out of their environment by design.
+    not_applicable: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,8 @@ class ReportView:
     expiry_warning_days: int = EXPIRY_WARNING_DAYS
     failing: list[Evidence] = field(default_factory=list)
     waived: list[Evidence] = field(default_factory=list)
+    #: Resources where the rules of one control disagree; the control's verdict is the worst.
+    disagreements: list[ControlVerdict] = field(default_factory=list)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -407,6 +412,7 @@ def _requirements(
                 waived=[i.id for i in items if i.status == "waived"],
                 passing=[i.id for i in items if i.status == "pass"],
                 compensating=[waivers[k] for k in sorted(waivers)] if status == "In Place" else [],
+                not_applicable=[i.id for i in items if i.status == "not-applicable"],
             )
         )
     return RequirementView(
@@ -459,4 +465,5 @@ def build_view(record: FindingsRecord, catalog: Catalog, data: ReferenceData) ->
         roc_rules=data.roc_rules,
         failing=by_severity(e for e in evidence if e.status == "fail"),
         waived=by_severity(e for e in evidence if e.status == "waived"),
+        disagreements=[v for v in record.verdicts if v.disagreement],
     )
