@@ -91,11 +91,15 @@ def judge(
     builtins: Sequence[Any],
     context: Context,
     builtin_resources: Mapping[str, Any] | None = None,
+    broken: Mapping[str, str] | None = None,
 ) -> list[CheckResult]:
     """Every check on every resource of the types it supports; ``shown`` names the file.
 
     checkov's checks (``builtins`` and any plain checkov check among ``checks``) see
     ``builtin_resources`` (default: the template's), e.g. the body as it would be deployed.
+    On a resource ``broken`` names (logical id -> what CloudFormation rejects in it) they are
+    unknown: they would read the broken value as if it were one (our checks resolve it to
+    nothing they can decide on, and judge what does not depend on it).
     """
     from policies.checkbase import TapCheck  # checkov loads while the synthesis runs
 
@@ -116,8 +120,13 @@ def judge(
                     )
             if logical_id not in seen:
                 continue
+            problem = (broken or {}).get(logical_id)
             for builtin in _supporting(theirs, kind):
-                status, reason = _run_builtin(builtin, shown, logical_id, kind, seen[logical_id])
+                status, reason = (
+                    ("unknown", f"not judged: {problem}")
+                    if problem is not None
+                    else _run_builtin(builtin, shown, logical_id, kind, seen[logical_id])
+                )
                 if status is not None:
                     results.append(_result(template, builtin, logical_id, kind, status, reason))
     return results
