@@ -238,6 +238,7 @@ def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) 
         builtin_resources=deployed.get("Resources") or {},
         context=context,
         broken=broken,
+        prepare=without_checkov_skips,
     )
     findings = [from_problem(problem, scanned) for problem in rejected]
     return findings + [from_checkov(result, scanned, catalog) for result in results]

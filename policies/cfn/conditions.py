@@ -124,6 +124,24 @@ def every_case(
     return Outcomes(done)
 
 
+def depends_on_case(resolver: Resolver, logical_id: str) -> bool:
+    """Whether the resource as this case deploys it still depends on the case: its
+    Condition or an ``Fn::If`` on a condition the case does not decide (each is asked, so the
+    resolver notes what to split the case on)."""
+    open_ = resolver.exists(logical_id) is None
+    return _open_if(resolver, resolver.template.resources.get(logical_id)) or open_
+
+
+def _open_if(resolver: Resolver, value: Any) -> bool:
+    if isinstance(value, list):
+        return any([_open_if(resolver, item) for item in value])
+    if not isinstance(value, dict):
+        return False
+    arg = value.get("Fn::If") if len(value) == 1 else None
+    here = isinstance(arg, list) and len(arg) == 3 and resolver.condition(arg[0]) is None
+    return any([_open_if(resolver, item) for item in value.values()]) or here
+
+
 def _split(case: Case, resolver: Resolver) -> list[Case]:
     for name, domain in resolver.asked.items():
         return [replace(case, values=(*case.values, (name, value))) for value in domain]
