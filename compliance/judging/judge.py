@@ -126,8 +126,10 @@ def judge(
             if logical_id not in seen:
                 continue
             problem = (broken or {}).get(logical_id)
-            conditional = builtin_resources is not None and depends_on_case(
-                view(template), logical_id
+            conditional = (
+                builtin_resources is not None
+                and bool(template.conditions)
+                and depends_on_case(view(template), logical_id)
             )
             for builtin in _supporting(theirs, kind):
                 reason: str | None

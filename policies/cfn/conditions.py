@@ -19,6 +19,7 @@ only on a name the evaluation asked about) and bounded (:data:`MAX_CASES`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
@@ -48,7 +49,9 @@ class Case:
         return not self.truths and not any(n.startswith(MAP_CHOICE) for n, _ in self.values)
 
     def describe(self) -> str:
-        values = [f"{name}={'another value' if v is OTHER else v}" for name, v in self.values]
+        values = [
+            f"{name}={'another value' if v is OTHER else json.dumps(v)}" for name, v in self.values
+        ]
         truths = [f"{name} {str(truth).lower()}" for name, truth in self.truths]
         return ", ".join([*values, *truths])
 
@@ -99,7 +102,7 @@ def every_case(
 ) -> Outcomes[_T]:
     """``evaluate`` in every case it depends on: a case whose result is not ``settled`` is
     split on the first name the evaluation asked about (a parameter's or map key's values,
-    then a condition's two truths); a case the template cannot deploy is dropped. Stops
+    then a condition's two truths). Stops
     early where ``stop`` says so (that case is the last one listed). ``make`` gives the
     resolver of a case (default: :func:`view`)."""
     pending, evaluations = [Case()], 0
@@ -111,8 +114,6 @@ def every_case(
             return Outcomes(done, bounded=True)
         resolver = (make or view)(template, case)
         result = evaluate(resolver)
-        if resolver.impossible:
-            continue
         if not settled(result):
             split = _split(case, resolver)
             if split:
@@ -208,8 +209,12 @@ def _apply(value: Any, truths: dict[str, bool]) -> Any:
         return value
     if len(value) == 1 and "Fn::If" in value:
         arg = value["Fn::If"]
-        if isinstance(arg, list) and len(arg) == 3 and truths.get(arg[0]) is not None:
-            chosen = arg[1] if truths[arg[0]] else arg[2]
-            return _REMOVED if chosen == _NO_VALUE else _apply(chosen, truths)
+        if isinstance(arg, list) and len(arg) == 3:
+            if truths.get(arg[0]) is None:  # a branch that removes itself stays AWS::NoValue
+                branches = [_apply(branch, truths) for branch in arg[1:]]
+                kept = [_NO_VALUE if b is _REMOVED else b for b in branches]
+                return {"Fn::If": [arg[0], *kept]}
+            chosen = _apply(arg[1] if truths[arg[0]] else arg[2], truths)
+            return _REMOVED if chosen == _NO_VALUE else chosen
     applied = {key: _apply(item, truths) for key, item in value.items()}
     return {key: item for key, item in applied.items() if item is not _REMOVED}

@@ -137,8 +137,6 @@ class Resolver:
         #: Names with a finite domain (a parameter, a map's key) whose value an evaluation
         #: needed and ``values`` did not give, with that domain, in order.
         self.asked: dict[str, tuple[Value, ...]] = {}
-        #: Why this case cannot be deployed (a map lookup with no entry for its key).
-        self.impossible: str | None = None
 
     def open_conditions(self) -> list[str]:
         """The named conditions the template alone does not decide."""
@@ -414,7 +412,8 @@ def _find_in_map(resolver: Resolver, arg: Any) -> Any:
     one of the entries present (a lookup with no entry fails the deployment), or, under
     ``AWS::LanguageExtensions``, any key when a ``DefaultValue`` stands for the missing
     ones ("Fn::FindInMap enhancements"): each entry is a case of its own, so a value all
-    entries agree on is decided (:mod:`policies.cfn.conditions` enumerates the cases)."""
+    entries agree on is decided (:mod:`policies.cfn.conditions` enumerates the cases). A
+    key the template fixes to no entry is left unresolved."""
     if not (isinstance(arg, list) and len(arg) in (3, 4)):
         return unresolved("malformed Fn::FindInMap")
     default: Any = _NO_DEFAULT
@@ -440,10 +439,7 @@ def _find_in_map(resolver: Resolver, arg: Any) -> Any:
             continue
         if default is not _NO_DEFAULT:
             return resolver.resolve(default)
-        if key is OTHER or not isinstance(key, str):
-            return unresolved("Fn::FindInMap with keys the template does not fix")
-        resolver.impossible = f"Fn::FindInMap {arg[0]} has no entry {key}"
-        return unresolved(resolver.impossible)
+        return unresolved("Fn::FindInMap with keys the template does not fix")
     return resolver.resolve(node)
 
 
