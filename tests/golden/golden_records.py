@@ -13,6 +13,14 @@ A second named defect, corrected with the cdk-nag packs as data: a failure of a 
 control maps (``unmapped``, medium for an error-level rule) did not block the default gate, so
 a rule of the selected pack passed silently; it now blocks at every threshold (the nag fixture
 app's two PCI.DSS.321-WAFv2LoggingEnabled failures: ``summary.gate.blocking`` 585 -> 587).
+A third, corrected with deploy-time cases decided jointly (issue 20): a parameter takes only
+its AllowedValues (or, compared with literals, one of them or any other value), and a
+deployable value that fails fails. Unknown -> fail: CKV_TAP_6 CondKeyB (four adversarial.yaml)
+and RotationFromParameter (TAP-ENC-06/fail.yaml, in the scan and the nag app's record),
+CKV_TAP_1 OneWeak and S3IfMaybe (TAP-ENC-01), CKV2_TAP_11 ClusterProtectedByParameter
+(TAP-DAT-01), CKV2_TAP_10 ConditionalDeny and SamConditionalRole (TAP-IAM-01, both region
+sets); the records of the five new ``decided.yaml`` fixtures; and reasons that name the
+values or cases a verdict holds for (no other status changes).
 A recapture keeps only the keys the file already holds (the comparison ignores newer ones).
 """
 
