@@ -20,7 +20,7 @@ from compliance.gate.waivers import apply_waivers
 from compliance.judging.applicability import by_design
 from compliance.judging.discovery import discover
 from compliance.judging.judge import builtin_checks, custom_checks, judge
-from compliance.judging.results import ScannedTemplate, from_checkov, from_nag
+from compliance.judging.results import ScannedTemplate, from_checkov, from_nag, from_problem
 from compliance.judging.suppressions import attach, suppressions, without_checkov_skips
 from compliance.policy import Policy
 from compliance.project import tool_versions
@@ -41,7 +41,7 @@ from compliance.synthesis.nag import REPORT, read_violations
 from compliance.synthesis.sources import SourceMap, read_sources, with_sources
 from policies.cfn import conditions
 from policies.cfn.parameters import apply_parameters, unused
-from policies.cfn.references import template_problem
+from policies.cfn.references import problems
 from policies.cfn.template import NotATemplate, Template, TemplateError, load_template
 from policies.context import Context
 from policies.nag_packs import RuleMap, default_nag_packs
@@ -346,17 +346,14 @@ def _scanned(stack: Stack, shown: str) -> ScannedTemplate:
 
 def _load(path: Path) -> Template:
     """The template model of a file: parsed once, then shared by every check. A file that is
-    no template raises :class:`NotATemplate`; any other problem is an input error."""
+    no template raises :class:`NotATemplate`; one that cannot be read or parsed is an input
+    error (what CloudFormation rejects in a parsed one is judged: :func:`_check_findings`)."""
     try:
-        template = load_template(path)
+        return load_template(path)
     except NotATemplate:
         raise
     except TemplateError as error:
         raise InputError(error.path, error.problem, error.line) from None
-    problem = template_problem(template.body)
-    if problem is not None:
-        raise InputError(path, problem)
-    return template
 
 
 def _checks_of(policy: Policy) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -368,12 +365,18 @@ def _checks_of(policy: Policy) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
 
 
 def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) -> list[Finding]:
-    """Our checks and the catalogue's checkov built-ins on one template, as findings."""
+    """Our checks and the catalogue's checkov built-ins on one template, as findings, and
+    what CloudFormation rejects in it (each a failure; what depends on it is unknown)."""
     catalog = policy.catalog
     checks, builtins = _checks_of(policy)
     # checkov's built-ins judge the body as it would be deployed: conditions the template
     # decides applied, in-template skips removed (shown with the findings, never obeyed)
     deployed = without_checkov_skips(conditions.deployed_body(scanned.template))
+    rejected = problems(scanned.template.body)
+    broken: dict[str, str] = {}
+    for problem in rejected:
+        if problem.logical_id is not None:
+            broken.setdefault(problem.logical_id, problem.text)
     results = judge(
         scanned.template,
         shown=scanned.display_path,
@@ -381,8 +384,11 @@ def _check_findings(scanned: ScannedTemplate, policy: Policy, context: Context) 
         builtins=builtins,
         builtin_resources=deployed.get("Resources") or {},
         context=context,
+        broken=broken,
+        prepare=without_checkov_skips,
     )
-    return [from_checkov(result, scanned, catalog) for result in results]
+    findings = [from_problem(problem, scanned) for problem in rejected]
+    return findings + [from_checkov(result, scanned, catalog) for result in results]
 
 
 def _asset_digests(stack: Stack) -> list[AssetDigest]:

@@ -18,13 +18,11 @@ from checkov.cloudformation.checks.resource.base_resource_check import BaseResou
 from checkov.common.models.enums import CheckCategories, CheckResult
 
 from policies.catalog import default_catalog
+from policies.cfn.conditions import MAX_CASES, Outcomes, decided, every_case
 from policies.cfn.intrinsics import Resolver
 from policies.cfn.template import Template, TemplateError, load_template
 from policies.context import Context
 from policies.outcome import Outcome, Verdict
-
-#: evaluations of one resource at most when deploy-time conditions are varied
-MAX_CASES = 64
 
 _RESULTS = {
     Outcome.PASS: CheckResult.PASSED,
@@ -58,62 +56,39 @@ class TapCheck(BaseResourceCheck):
         """Judge one resource of the template."""
 
     def judge(self, template: Template, logical_id: str, context: Context) -> Verdict:
-        """The verdict on one resource of a template: a pure function of its arguments."""
+        """The verdict on one resource of a template: a pure function of its arguments.
+
+        Judged on the template as deployed (:mod:`policies.cfn.conditions`); where that
+        leaves the verdict unknown, in every deploy-time case it depends on: parameters
+        over their allowed values jointly with the conditions on them, the resource
+        judged only in the cases that create it. All pass: pass; a case that can be
+        deployed fails: fail; else unknown (so too when the cases are more than
+        :data:`~policies.cfn.conditions.MAX_CASES`, which the reason says)."""
         supported = list(self.supported_resources)
         if template.type_of(logical_id) not in supported:
             return Verdict.unknown(f"{logical_id} is not a {'/'.join(supported)}")
-        resolver = Resolver(template)
-        if resolver.exists(logical_id) is False:
-            condition = (template.resource(logical_id) or {}).get("Condition")
-            return Verdict.not_applicable(
-                f"{logical_id} is not created: its condition {condition} is always false"
-            )
-        verdict = self.evaluate(resolver, logical_id, context)
-        if verdict.outcome is not Outcome.UNKNOWN:
-            return verdict
-        return self._every_case(resolver, logical_id, context) or verdict
-
-    def _every_case(self, resolver: Resolver, logical_id: str, context: Context) -> Verdict | None:
-        """When conditions decided at deploy time make the verdict unknown: the verdict
-        reached in every combination of the truths of the conditions the evaluation asks
-        about (the resource's own Condition included), if it is the same in all of them
-        where the control applies. Each condition is varied on its own (a
-        superset of the cases that can really occur); a case that asks about a further
-        open condition is split on it, up to :data:`MAX_CASES` evaluations."""
-        pending: list[dict[str, bool]] = [{}]
-        verdicts: list[Verdict] = []
-        varied: list[str] = []
-        evaluations = 0
-        while pending:
-            case = pending.pop()
-            evaluations += 1
-            if evaluations > MAX_CASES:
-                return None
-            here = Resolver(resolver.template, case)
-            exists = here.exists(logical_id)
-            verdict = (
-                self.evaluate(here, logical_id, context)
-                if exists is not False
-                else Verdict.not_applicable(f"{logical_id} is not created")
-            )
-            if here.undecided:
-                name = here.undecided[0]
-                varied += [] if name in varied else [name]
-                pending += [{**case, name: True}, {**case, name: False}]
-                continue
-            verdicts.append(verdict)
-        if not varied:
-            return None
-        # where the control applies (the resource is created and in scope), all must agree
-        applicable = [v for v in verdicts if v.outcome is not Outcome.NOT_APPLICABLE]
-        verdicts = applicable or verdicts
-        outcomes = {v.outcome for v in verdicts}
-        if len(outcomes) != 1 or Outcome.UNKNOWN in outcomes:
-            return None
-        return Verdict(
-            verdicts[0].outcome,
-            f"whatever conditions {', '.join(varied)} decide: {verdicts[0].reason}",
+        outcomes = every_case(
+            template,
+            lambda resolver: self._in_case(template, resolver, logical_id, context),
+            lambda verdict: verdict.outcome is not Outcome.UNKNOWN,
+            stop=lambda case, verdict: case.exact and verdict.outcome is Outcome.FAIL,
         )
+        return _over_cases(template, logical_id, outcomes)
+
+    def _in_case(
+        self, template: Template, resolver: Resolver, logical_id: str, context: Context
+    ) -> Verdict:
+        if logical_id not in resolver.template.resources:
+            condition = (template.resource(logical_id) or {}).get("Condition")
+            always = decided(template).get(str(condition)) is False
+            return Verdict.not_applicable(
+                f"{logical_id} is not created: its condition {condition} is "
+                + ("always false" if always else "false")
+            )
+        exists = resolver.exists(logical_id)
+        if exists is None:
+            return Verdict.unknown(f"whether {logical_id} is created is not decided")
+        return self.evaluate(resolver, logical_id, context)
 
     # --- the checkov face ---------------------------------------------------------------
 
@@ -200,3 +175,46 @@ def _source_file(conf: Any) -> str | None:
         if found:
             return found
     return None
+
+
+def _over_cases(template: Template, logical_id: str, outcomes: Outcomes[Verdict]) -> Verdict:
+    """One verdict from a verdict per case (see :meth:`TapCheck.judge`)."""
+    cases = outcomes.cases
+    if len(cases) == 1 and not cases[0][0].describe() and not outcomes.bounded:
+        return cases[0][1]
+    applicable = [(c, v) for c, v in cases if v.outcome is not Outcome.NOT_APPLICABLE]
+    failed = [(c, v) for c, v in applicable if v.outcome is Outcome.FAIL and c.exact]
+    if failed:
+        case, verdict = failed[0]
+        return Verdict.failed(f"when {case.describe()}: {verdict.reason}")
+    if outcomes.bounded:
+        return Verdict.unknown(
+            f"the verdict depends on more than {MAX_CASES} deploy-time cases "
+            "(parameter values, conditions): not decided"
+        )
+    if not applicable:
+        return Verdict.not_applicable(f"{logical_id} is not created in any deploy-time case")
+    outcomes_ = {v.outcome for _, v in applicable}
+    if len(outcomes_) == 1 and Outcome.UNKNOWN not in outcomes_:
+        values = dict.fromkeys(name for case, _ in cases for name, _ in case.values)
+        truths = dict.fromkeys(name for case, _ in cases for name, _ in case.truths)
+        varied = [
+            f"{what} {', '.join(names)}"
+            for what, names in (("the values of", values), ("conditions", truths))
+            if names
+        ]
+        first = applicable[0][1]
+        return Verdict(first.outcome, f"whatever {' and '.join(varied)} decide: {first.reason}")
+    unknown = [(c, v) for c, v in applicable if v.outcome is Outcome.UNKNOWN]
+    if unknown:
+        case, verdict = unknown[0]
+        where = case.describe()
+        return Verdict.unknown(f"when {where}: {verdict.reason}" if where else verdict.reason)
+    (fail_case, fail), (pass_case, passed) = (
+        next((c, v) for c, v in applicable if v.outcome is outcome)
+        for outcome in (Outcome.FAIL, Outcome.PASS)
+    )
+    return Verdict.unknown(
+        f"{fail.reason} when {fail_case.describe()}, but {passed.reason} when "
+        f"{pass_case.describe()}: the template does not say which cases can be deployed"
+    )

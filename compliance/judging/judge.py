@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from compliance.errors import InputError
 from compliance.quiet import muted_root_logger, silence
+from policies.cfn.conditions import Case, depends_on_case, every_case, view
 from policies.cfn.template import Template
 from policies.context import Context
 from policies.outcome import Outcome
@@ -91,11 +92,19 @@ def judge(
     builtins: Sequence[Any],
     context: Context,
     builtin_resources: Mapping[str, Any] | None = None,
+    broken: Mapping[str, str] | None = None,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda body: body,
 ) -> list[CheckResult]:
     """Every check on every resource of the types it supports; ``shown`` names the file.
 
     checkov's checks (``builtins`` and any plain checkov check among ``checks``) see
     ``builtin_resources`` (default: the template's), e.g. the body as it would be deployed.
+    On a resource ``broken`` names (logical id -> what CloudFormation rejects in it) they are
+    unknown: they would read the broken value as if it were one (our checks resolve it to
+    nothing they can decide on, and judge what does not depend on it). A resource that
+    ``builtin_resources`` still leaves to deploy-time conditions (its Condition, an
+    ``Fn::If``) they judge in each case as it deploys it (the case's body, through
+    ``prepare``), as our checks are (:func:`_builtin_in_cases`).
     """
     from policies.checkbase import TapCheck  # checkov loads while the synthesis runs
 
@@ -116,8 +125,24 @@ def judge(
                     )
             if logical_id not in seen:
                 continue
+            problem = (broken or {}).get(logical_id)
+            conditional = (
+                builtin_resources is not None
+                and bool(template.conditions)
+                and depends_on_case(view(template), logical_id)
+            )
             for builtin in _supporting(theirs, kind):
-                status, reason = _run_builtin(builtin, shown, logical_id, kind, seen[logical_id])
+                reason: str | None
+                if problem is not None:
+                    status, reason = "unknown", f"not judged: {problem}"
+                elif conditional:
+                    status, reason = _builtin_in_cases(
+                        builtin, shown, template, logical_id, prepare
+                    )
+                else:
+                    status, reason = _run_builtin(
+                        builtin, shown, logical_id, kind, seen[logical_id]
+                    )
                 if status is not None:
                     results.append(_result(template, builtin, logical_id, kind, status, reason))
     return results
@@ -125,6 +150,50 @@ def judge(
 
 def _supporting(checks: Iterable[Any], kind: str) -> list[Any]:
     return [c for c in checks if kind in c.supported_resources]
+
+
+def _builtin_in_cases(
+    check: Any,
+    shown: str,
+    template: Template,
+    logical_id: str,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]],
+) -> tuple[Status | None, str | None]:
+    """A checkov check on a resource in every deploy-time case it depends on: all pass,
+    pass; a deployable case fails, fail; else unknown (:mod:`policies.cfn.conditions`)."""
+
+    def in_case(resolver: Any) -> Status | Literal["absent", "open"] | None:
+        resources = resolver.template.resources
+        if logical_id not in resources or resolver.exists(logical_id) is False:
+            return "absent"
+        if depends_on_case(resolver, logical_id):
+            return "open"
+        conf = prepare({"Resources": {logical_id: resources[logical_id]}})["Resources"]
+        kind = str(resources[logical_id].get("Type"))
+        return _run_builtin(check, shown, logical_id, kind, conf[logical_id])[0]
+
+    outcomes = every_case(
+        template,
+        in_case,
+        lambda status: status != "open",
+        stop=lambda case, status: case.exact and status == "fail",
+    )
+    statuses = {status for case, status in outcomes.cases if status not in ("absent", None)}
+    failed = [case for case, status in outcomes.cases if status == "fail" and case.exact]
+    if failed:
+        return "fail", f"judged in each deploy-time case: fails when {failed[0].describe()}"
+    if outcomes.bounded:
+        return "unknown", "more than 64 deploy-time cases: not decided"
+    if not statuses:
+        return None, None
+    if statuses == {"pass"}:
+        return "pass", None
+    return "unknown", _mixed(outcomes.cases)
+
+
+def _mixed(cases: list[tuple[Case, Any]]) -> str:
+    shown = "; ".join(f"{status} when {case.describe()}" for case, status in cases)
+    return f"judged in each deploy-time case, not the same in all: {shown}"
 
 
 def _run_builtin(

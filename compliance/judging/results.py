@@ -10,6 +10,7 @@ from compliance.record.findings import SEVERITIES, Finding, Location, Resource, 
 from compliance.synthesis.assembly import Stack
 from compliance.synthesis.nag import NagViolation
 from policies.catalog import Catalog, Control
+from policies.cfn.references import Problem
 from policies.cfn.template import Template
 from policies.nag_packs import RuleMap, default_nag_packs
 
@@ -77,6 +78,35 @@ def from_checkov(result: CheckResult, scanned: ScannedTemplate, catalog: Catalog
         ),
     }
     return Finding.model_validate({**fields, **_mapped(control)})
+
+
+def from_problem(problem: Problem, scanned: ScannedTemplate) -> Finding:
+    """What CloudFormation rejects in the template, as a failure no waiver-free gate passes
+    (mapped to no control: it fails at every threshold)."""
+    logical_id = problem.logical_id
+    span = scanned.template.span(logical_id) if logical_id else None
+    return Finding(
+        control_id=None,
+        title="CloudFormation rejects the template",
+        severity="high",
+        status="fail",
+        source="template",
+        rule_id=f"template:{problem.kind}",
+        target=scanned.target,
+        resource=Resource(
+            logical_id=logical_id or problem.where,
+            type=(scanned.template.type_of(logical_id) if logical_id else None) or "",
+            construct_path=scanned.construct_path(logical_id) if logical_id else None,
+        ),
+        message=f"CloudFormation rejects the template: {problem.text} "
+        "(what depends on it is judged unknown)",
+        unmapped=True,
+        location=Location(
+            file=scanned.display_path,
+            start_line=span.start_line if span else None,
+            end_line=span.end_line if span else None,
+        ),
+    )
 
 
 def from_nag(

@@ -25,7 +25,9 @@ SCHEMA: Final = "tap-compliance/findings@1"
 Status = Literal["fail", "pass", "waived", "not-applicable"]
 #: checkov and cdk-nag judge the template; ``aws-config`` (AWS Config rule evaluations) and
 #: ``aws-api`` (a value read from the account, e.g. kms:DescribeKey) judge what runs.
-Source = Literal["checkov", "cdk-nag", "aws-config", "aws-api"]
+#: ``template``: what CloudFormation itself rejects in the template (an undeclared name, a
+#: null value), reported as cfn-lint does, beside the verdicts the rest of the text decides.
+Source = Literal["checkov", "cdk-nag", "aws-config", "aws-api", "template"]
 RUNTIME_SOURCES: tuple[Source, ...] = ("aws-config", "aws-api")
 
 #: Highest first; the gate compares positions in this tuple.

@@ -6,11 +6,13 @@ A resolved value is plain data in which a string may be a :class:`Text` (literal
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from policies.cfn.domains import OTHER, Value, domains, scalar
 from policies.cfn.template import Template
 
 TokenKind = Literal["ref", "attr", "pseudo", "unresolved"]
@@ -105,15 +107,36 @@ def is_unresolved(value: Any) -> bool:
     return any(t.kind == "unresolved" for t in tokens_in(value))
 
 
+#: A value the engine put where the template holds something CloudFormation rejects (a null):
+#: it resolves to an unresolved token naming the problem, never to "absent".
+INVALID = "TapCompliance::Invalid"
+
+
+def invalid(reason: str) -> dict[str, str]:
+    """The stand-in for a value CloudFormation rejects (see :data:`INVALID`)."""
+    return {INVALID: reason}
+
+
 class Resolver:
     """Resolves values of one template."""
 
-    def __init__(self, template: Template, assume: Mapping[str, bool] | None = None) -> None:
-        """``assume`` fixes the truth of named conditions (one deploy-time case)."""
+    def __init__(
+        self,
+        template: Template,
+        assume: Mapping[str, bool] | None = None,
+        values: Mapping[str, Value] | None = None,
+    ) -> None:
+        """``assume`` fixes the truth of named conditions and ``values`` the values of
+        parameters (or :data:`~policies.cfn.domains.OTHER`) and of map keys (one
+        deploy-time case, :mod:`policies.cfn.conditions`)."""
         self.template = template
         self.assume = dict(assume or {})
+        self.values = dict(values or {})
         #: Conditions asked about that neither the template nor ``assume`` decided, in order.
         self.undecided: list[str] = []
+        #: Names with a finite domain (a parameter, a map's key) whose value an evaluation
+        #: needed and ``values`` did not give, with that domain, in order.
+        self.asked: dict[str, tuple[Value, ...]] = {}
 
     def open_conditions(self) -> list[str]:
         """The named conditions the template alone does not decide."""
@@ -168,7 +191,10 @@ class Resolver:
         if key == "Fn::Equals" and len(arg) == 2:
             left, right = (self.resolve(a) for a in arg)
             if tokens_in(left) or tokens_in(right):
-                return None
+                return self._other_than_literal(arg)
+            left_text, right_text = scalar(left), scalar(right)
+            if left_text is not None and right_text is not None:
+                return left_text == right_text
             return str(left) == str(right)
         if key == "Fn::Not" and len(values) == 1:
             return None if values[0] is None else not values[0]
@@ -182,6 +208,34 @@ class Resolver:
             return None if None in values else False
         return None
 
+    def _other_than_literal(self, arg: list[Any]) -> bool | None:
+        """False when a parameter this case sets to OTHER is compared with a literal."""
+        for ref, other in (arg, arg[::-1]):
+            is_ref = isinstance(ref, dict) and set(ref) == {"Ref"}
+            if is_ref and scalar(other) is not None and self.values.get(str(ref["Ref"])) is OTHER:
+                return False
+        return None
+
+    def parameter(self, name: str) -> Any:
+        """A parameter's value in this case, or an unresolved token; a parameter with a
+        finite domain and no value here is noted in :attr:`asked`."""
+        value = self.values.get(name)
+        if isinstance(value, str):
+            return value
+        domain = domains(self.template).get(name)
+        if value is None and domain is not None:
+            self.asked.setdefault(name, domain)
+        if value is OTHER:
+            return unresolved(f"parameter {name} (a value other than {_listed(domain)})")
+        return unresolved(f"parameter {name} (set at deploy time)")
+
+    def choice(self, name: str, domain: tuple[Value, ...]) -> Value | None:
+        """The value this case gives ``name`` (a map key the template does not fix), noting
+        it in :attr:`asked` when it gives none."""
+        if name not in self.values:
+            self.asked.setdefault(name, domain)
+        return self.values.get(name)
+
 
 def _ref(resolver: Resolver, name: Any) -> Any:
     if not isinstance(name, str):
@@ -193,7 +247,7 @@ def _ref(resolver: Resolver, name: Any) -> Any:
     if name.startswith("AWS::"):
         return Token("pseudo", name)
     if name in resolver.template.parameters:
-        return unresolved(f"parameter {name} (set at deploy time)")
+        return resolver.parameter(name)
     if name in resolver.template.resources:
         return Token("ref", name)
     return unresolved(f"Ref to undefined {name}")
@@ -268,6 +322,8 @@ def _if(resolver: Resolver, arg: Any) -> Any:
 
 
 def _select(resolver: Resolver, arg: Any) -> Any:
+    """``Fn::Select [index, list]``: the item at the index (AWS: "Fn::Select", intrinsic
+    function reference; an index out of range is an error, left unresolved here)."""
     if not (isinstance(arg, list) and len(arg) == 2):
         return unresolved("malformed Fn::Select")
     index, items = resolver.resolve(arg[0]), resolver.resolve(arg[1])
@@ -280,25 +336,140 @@ def _select(resolver: Resolver, arg: Any) -> Any:
     return unresolved("Fn::Select over a list the template does not fix")
 
 
+#: What a reference's value is made of, where AWS documents it: a resource's ``Ref`` and
+#: ``Fn::GetAtt`` return values (the resource type pages, "Return values") and the pseudo
+#: parameters ("Pseudo parameters reference"). A string holding one of these splits around
+#: it (``Fn::Split``) when the delimiter is none of its characters.
+#: - AWS::S3::Bucket: Ref is the bucket name, which holds lowercase letters, digits, dots and
+#:   hyphens (S3 User Guide, "General purpose bucket naming rules"); Arn is
+#:   ``arn:aws:s3:::name``.
+#: - AWS::KMS::Key: Ref is the key id, a UUID or ``mrk-`` and hex digits (KMS Developer Guide,
+#:   "Key identifiers"); Arn is ``arn:aws:kms:region:account:key/key-id``.
+#: - AWS::Region is a region code; AWS::AccountId twelve digits.
+_REF_CHARACTERS = {
+    ("ref", "AWS::S3::Bucket"): frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-"),
+    ("ref", "AWS::KMS::Key"): frozenset("abcdefghijklmnopqrstuvwxyz0123456789-"),
+    ("pseudo", "AWS::Region"): frozenset("abcdefghijklmnopqrstuvwxyz0123456789-"),
+    ("pseudo", "AWS::AccountId"): frozenset("0123456789"),
+}
+_ARN_FORMATS = {
+    "AWS::S3::Bucket": "arn:${AWS::Partition}:s3:::${Ref}",
+    "AWS::KMS::Key": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${Ref}",
+}
+
+
 def _split(resolver: Resolver, arg: Any) -> Any:
+    """``Fn::Split [delimiter, string]``: the string's pieces between delimiters (AWS:
+    "Fn::Split", intrinsic function reference). A string with references splits when each
+    reference's value is known to hold no delimiter (:data:`_REF_CHARACTERS`), an ARN
+    attribute spelled out as AWS documents it first: ``Fn::Select [1, Fn::Split ["/",
+    Key.Arn]]`` is the key's id, ``Fn::Select [5, Fn::Split [":", Bucket.Arn]]`` its name."""
     if not (isinstance(arg, list) and len(arg) == 2):
         return unresolved("malformed Fn::Split")
     delimiter, source = resolver.resolve(arg[0]), resolver.resolve(arg[1])
-    if isinstance(delimiter, str) and isinstance(source, str) and delimiter:
+    if not isinstance(delimiter, str) or not delimiter:
+        return unresolved("Fn::Split with a delimiter the template does not fix")
+    if isinstance(source, str):
         return source.split(delimiter)
-    return unresolved("Fn::Split of a string the template does not fix")
+    parts = parts_of(_spelled_out(resolver, source))
+    if parts is None:
+        return unresolved("Fn::Split of a string the template does not fix")
+    pieces: list[list[str | Token]] = [[]]
+    for part in parts:
+        if isinstance(part, str):
+            first, *rest = part.split(delimiter)
+            pieces[-1].append(first)
+            pieces += [[each] for each in rest]
+            continue
+        kind = resolver.template.type_of(part.name) if part.kind == "ref" else part.name
+        characters = _REF_CHARACTERS.get((part.kind, kind or ""))
+        if characters is None or set(delimiter) & characters:
+            return unresolved(f"Fn::Split of a string holding {part.describe()}")
+        pieces[-1].append(part)
+    return [text(*piece) for piece in pieces]
+
+
+def _spelled_out(resolver: Resolver, value: Any) -> Any:
+    """A string with each ARN attribute of :data:`_ARN_FORMATS` written in its parts."""
+    parts = parts_of(value)
+    if parts is None:
+        return value
+    out: list[str | Token | Text] = []
+    for part in parts:
+        kind = resolver.template.type_of(part.name) if isinstance(part, Token) else None
+        if isinstance(part, Token) and part.kind == "attr" and part.attribute == "Arn":
+            arn = _ARN_FORMATS.get(kind or "")
+            if arn is not None:
+                out.append(_sub(resolver, arn.replace("${Ref}", "${" + part.name + "}")))
+                continue
+        out.append(part)
+    return text(*out)
 
 
 def _find_in_map(resolver: Resolver, arg: Any) -> Any:
-    if not (isinstance(arg, list) and len(arg) >= 3):
+    """``Fn::FindInMap [map, top key, second key]``: the mapping's value (AWS:
+    "Fn::FindInMap", intrinsic function reference). A key the template does not fix is
+    one of the entries present (a lookup with no entry fails the deployment), or, under
+    ``AWS::LanguageExtensions``, any key when a ``DefaultValue`` stands for the missing
+    ones ("Fn::FindInMap enhancements"): each entry is a case of its own, so a value all
+    entries agree on is decided (:mod:`policies.cfn.conditions` enumerates the cases). A
+    key the template fixes to no entry is left unresolved."""
+    if not (isinstance(arg, list) and len(arg) in (3, 4)):
         return unresolved("malformed Fn::FindInMap")
-    keys = [resolver.resolve(k) for k in arg[:3]]
+    default: Any = _NO_DEFAULT
+    if len(arg) == 4:
+        option = arg[3]
+        if not (_language_extensions(resolver.template) and isinstance(option, dict)):
+            return unresolved("malformed Fn::FindInMap")
+        default = option.get("DefaultValue", _NO_DEFAULT)
     node: Any = resolver.template.mappings
-    for key in keys:
-        if not isinstance(key, str) or not isinstance(node, dict) or key not in node:
-            return unresolved("Fn::FindInMap with keys the template does not fix")
-        node = node[key]
+    for position, expression in enumerate(arg[:3]):
+        key = resolver.resolve(expression)
+        if not isinstance(node, dict):
+            return unresolved("Fn::FindInMap over a mapping the template does not fix")
+        if not isinstance(key, str) and position > 0:
+            entries: tuple[Value, ...] = tuple(str(k) for k in node)
+            domain = (*entries, OTHER) if default is not _NO_DEFAULT else entries
+            picked = resolver.choice(_key_name(arg[0], position, expression), domain)
+            if picked is None:
+                return unresolved("Fn::FindInMap with keys the template does not fix")
+            key = picked
+        if isinstance(key, str) and key in node:
+            node = node[key]
+            continue
+        if default is not _NO_DEFAULT:
+            return resolver.resolve(default)
+        return unresolved("Fn::FindInMap with keys the template does not fix")
     return resolver.resolve(node)
+
+
+_NO_DEFAULT = object()
+
+
+def _language_extensions(template: Template) -> bool:
+    transform = template.body.get("Transform")
+    names = transform if isinstance(transform, list) else [transform]
+    return "AWS::LanguageExtensions" in names
+
+
+#: The names of map-key choices in a case begin so. Each lookup's key is chosen on its own,
+#: so the cases are a superset of what can be deployed: a verdict over them is decided only
+#: when every case agrees (:mod:`policies.cfn.conditions`).
+MAP_CHOICE = "Fn::FindInMap "
+
+
+def _key_name(map_name: Any, position: int, expression: Any) -> str:
+    ref = expression.get("Ref") if isinstance(expression, dict) and len(expression) == 1 else None
+    key = ref if isinstance(ref, str) else json.dumps(expression, sort_keys=True, default=str)
+    return f"{MAP_CHOICE}{map_name}{'[...]' * (position - 1)}[{key}]"
+
+
+def _listed(domain: tuple[Value, ...] | None) -> str:
+    return ", ".join(str(v) for v in domain or () if isinstance(v, str)) or "any literal"
+
+
+def _invalid(_resolver: Resolver, arg: Any) -> Any:
+    return unresolved(str(arg))
 
 
 def _import(_resolver: Resolver, arg: Any) -> Any:
@@ -315,4 +486,5 @@ _FUNCTIONS = {
     "Fn::Split": _split,
     "Fn::FindInMap": _find_in_map,
     "Fn::ImportValue": _import,
+    INVALID: _invalid,
 }

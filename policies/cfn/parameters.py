@@ -5,9 +5,10 @@ A parameter's value is known only at deploy time, so the checks report what depe
 unknown. A user who knows the value passes it, and the template is read as CloudFormation
 would read it with that value: every ``Ref`` to the parameter and every ``${Name}`` in
 ``Fn::Sub`` becomes the value (a list for ``List<...>`` and ``CommaDelimitedList`` types).
-A parameter without a given value stays unknown, its ``Default`` included (a deployment may
-override it). ``AWS::SSM::Parameter::Value<...>`` parameters stay unknown too: their value is
-the name of an SSM parameter, not the value it holds.
+A parameter without a given value takes any value a deployment may give it, its ``Default``
+included (a deployment may override it): one of its ``AllowedValues`` where it has them, each
+judged (:mod:`policies.cfn.conditions`), else unknown. ``AWS::SSM::Parameter::Value<...>``
+parameters stay unknown: their value is the name of an SSM parameter, not the value it holds.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from policies.cfn.domains import matches, scalar
 from policies.cfn.intrinsics import SUB_VARIABLE
 from policies.cfn.template import TemplateError
 
@@ -62,18 +64,12 @@ def _parameters(body: dict[str, Any]) -> dict[str, Any]:
 
 def _validate(source: Path, name: str, spec: dict[str, Any], value: str) -> None:
     allowed = spec.get("AllowedValues")
-    if isinstance(allowed, list) and value not in [str(v) for v in allowed]:
+    if isinstance(allowed, list) and value not in [scalar(v) for v in allowed]:
         raise TemplateError(source, f"parameter {name}: {value!r} is not one of its AllowedValues")
-    pattern = spec.get("AllowedPattern")
-    if isinstance(pattern, str):
-        try:
-            matches = re.fullmatch(pattern, value) is not None
-        except re.error:
-            matches = True  # a pattern Python cannot read: CloudFormation decides at deploy
-        if not matches:
-            raise TemplateError(
-                source, f"parameter {name}: {value!r} does not match its AllowedPattern"
-            )
+    if not matches(spec, value):
+        raise TemplateError(
+            source, f"parameter {name}: {value!r} does not match its AllowedPattern"
+        )
 
 
 def _replace(value: Any, used: dict[str, Any]) -> Any:

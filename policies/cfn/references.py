@@ -1,13 +1,17 @@
-"""References a template makes to names it does not declare, which CloudFormation rejects.
+"""What CloudFormation rejects in a parsed template: references to names it does not declare,
+and null values.
 
 A ``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` variable, ``Fn::If`` or resource ``Condition`` naming
-nothing the template declares would otherwise only make the checks' values unresolvable (or
-silently skip a policy's link to its target): the engine reports it as an input error instead.
+nothing the template declares, or a null value, makes CloudFormation refuse the template.
+As cfn-lint does, the engine reports each one (:func:`problems`, a failure of the gate) and
+still judges what the rest of the text decides: what depends on the broken part resolves to
+nothing the checks can decide (:mod:`policies.cfn.intrinsics`), so it is unknown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from policies.cfn.intrinsics import SUB_VARIABLE
@@ -17,16 +21,51 @@ _SAM_IMPLICIT = frozenset({"ServerlessRestApi", "ServerlessHttpApi"})
 _SAM_PREFIX = "AWS::Serverless"
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing CloudFormation rejects: where (``Resources.Bucket.Properties.X``), what, and
+    the resource it is in (None outside Resources)."""
+
+    kind: str
+    where: str
+    text: str
+
+    @property
+    def logical_id(self) -> str | None:
+        section, _, rest = self.where.partition(".")
+        return rest.split(".", 1)[0] or None if section == "Resources" else None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def problems(body: dict[str, Any]) -> list[Problem]:
+    """Every null value and every reference to an undeclared name, in template order."""
+    return [*_nulls(body), *_undeclared(body)]
+
+
 def template_problem(body: dict[str, Any]) -> str | None:
-    """What CloudFormation would reject in a parsed template before looking at resource
-    types: a null value anywhere, or a reference to an undeclared name (one line)."""
-    return null_value(body) or undeclared_reference(body)
+    """The first of :func:`problems`, in one line; None when there is none."""
+    found = problems(body)
+    return found[0].text if found else None
 
 
 def null_value(body: Any, where: str = "") -> str | None:
     """The first null value (CloudFormation: "'null' values are not allowed in templates")."""
+    return next((p.text for p in _nulls(body, where)), None)
+
+
+def undeclared_reference(body: dict[str, Any]) -> str | None:
+    """The first reference to an undeclared name, described in one line; None when every
+    reference names a parameter, a resource, a condition or a pseudo parameter."""
+    return next((p.text for p in _undeclared(body)), None)
+
+
+def _nulls(body: Any, where: str = "") -> Iterator[Problem]:
     if body is None:
-        return f"{where or 'the template'}: a null value (CloudFormation allows none)"
+        text = f"{where or 'the template'}: a null value (CloudFormation allows none)"
+        yield Problem("null-value", where, text)
+        return
     items = (
         body.items()
         if isinstance(body, dict)
@@ -35,15 +74,10 @@ def null_value(body: Any, where: str = "") -> str | None:
         else ()
     )
     for key, value in items:
-        found = null_value(value, f"{where}.{key}" if where else str(key))
-        if found is not None:
-            return found
-    return None
+        yield from _nulls(value, f"{where}.{key}" if where else str(key))
 
 
-def undeclared_reference(body: dict[str, Any]) -> str | None:
-    """The first reference to an undeclared name, described in one line; None when every
-    reference names a parameter, a resource, a condition or a pseudo parameter."""
+def _undeclared(body: dict[str, Any]) -> Iterator[Problem]:
     resources, parameters, conditions = (
         _section(body, name) for name in ("Resources", "Parameters", "Conditions")
     )
@@ -62,11 +96,12 @@ def undeclared_reference(body: dict[str, Any]) -> str | None:
     for kind, name, where in _references(body):
         if kind == "condition":
             if name not in conditions:
-                return f"{where}: condition {name} is not declared in Conditions"
+                text = f"{where}: condition {name} is not declared in Conditions"
+                yield Problem("undeclared-reference", where, text)
         elif not declared(name, attribute_allowed=kind != "ref"):
             what = "a resource" if kind == "getatt" else "a parameter, a resource"
-            return f"{where}: {name} is neither {what} nor a pseudo parameter"
-    return None
+            text = f"{where}: {name} is neither {what} nor a pseudo parameter"
+            yield Problem("undeclared-reference", where, text)
 
 
 def _section(body: dict[str, Any], name: str) -> dict[str, Any]:

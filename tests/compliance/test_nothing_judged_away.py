@@ -32,14 +32,60 @@ def _verdicts(record: dict, rule: str) -> dict[str, str]:  # type: ignore[type-a
     }
 
 
-def test_a_ref_to_an_undeclared_name_is_an_input_error(
+def _states(record: dict, rule: str) -> dict[str, str]:  # type: ignore[type-arg]
+    return {
+        f["resource"]["logical_id"]: "unknown" if f["unknown"] else f["status"]
+        for f in record["findings"]
+        if f["rule_id"] == rule
+    }
+
+
+def test_a_ref_to_an_undeclared_name_fails_and_the_rest_is_judged(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["scan", "tests/fixtures/scan/undeclared-reference.yaml"]) == 2
-    assert capsys.readouterr().err.strip() == (
-        "tap-compliance: error: tests/fixtures/scan/undeclared-reference.yaml: "
-        "Resources.RegionalDeny: AppRoel is neither a parameter, a resource nor a pseudo parameter"
+    """As cfn-lint does: the error is reported (the gate fails), the rest is judged, and
+    what depends on the broken reference (the policy's link to its role) is unknown."""
+    code, record = _scan(capsys, "tests/fixtures/scan/undeclared-reference.yaml")
+    assert code == 1
+    (error,) = [f for f in record["findings"] if f["source"] == "template"]
+    assert error["rule_id"] == "template:undeclared-reference"
+    assert error["resource"] == {
+        "logical_id": "RegionalDeny",
+        "type": "AWS::IAM::Policy",
+        "construct_path": None,
+    }
+    assert error["status"] == "fail" and error["unmapped"]
+    assert (
+        "Resources.RegionalDeny: AppRoel is neither a parameter, a resource nor a pseudo"
+        in (error["message"])
     )
+    assert error["location"]["start_line"] == 11  # RegionalDeny's line
+    assert _states(record, "CKV2_TAP_10") == {"AppRole": "unknown"}
+    assert record["summary"]["gate"]["result"] == "failed"
+
+
+def test_a_null_value_fails_and_what_reads_it_is_unknown(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, record = _scan(capsys, "tests/fixtures/scan/null-value.yaml")
+    assert code == 1
+    errors = [
+        (f["rule_id"], f["resource"]["logical_id"])
+        for f in record["findings"]
+        if f["source"] == "template"
+    ]
+    assert errors == [("template:null-value", "NullEncryption")]
+    # never "no BucketEncryption": the null is not an absent property
+    assert _states(record, "CKV_TAP_1") == {"GoodBucket": "pass", "NullEncryption": "unknown"}
+    assert _states(record, "CKV_TAP_6") == {"Key": "pass"}
+    # checkov's built-ins do not read the broken resource either
+    builtins = {
+        (f["rule_id"], f["resource"]["logical_id"]): "unknown" if f["unknown"] else f["status"]
+        for f in record["findings"]
+        if f["rule_id"].startswith("CKV_AWS")
+    }
+    assert {s for (_, lid), s in builtins.items() if lid == "NullEncryption"} == {"unknown"}
+    assert {s for (_, lid), s in builtins.items() if lid == "GoodBucket"} == {"fail"}
 
 
 def test_conditions_the_text_decides_are_decided(capsys: pytest.CaptureFixture[str]) -> None:

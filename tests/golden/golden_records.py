@@ -13,6 +13,14 @@ A second named defect, corrected with the cdk-nag packs as data: a failure of a 
 control maps (``unmapped``, medium for an error-level rule) did not block the default gate, so
 a rule of the selected pack passed silently; it now blocks at every threshold (the nag fixture
 app's two PCI.DSS.321-WAFv2LoggingEnabled failures: ``summary.gate.blocking`` 585 -> 587).
+A third, corrected with deploy-time cases decided jointly (issue 20): a parameter takes only
+its AllowedValues (or, compared with literals, one of them or any other value), and a
+deployable value that fails fails. Unknown -> fail: CKV_TAP_6 CondKeyB (four adversarial.yaml)
+and RotationFromParameter (TAP-ENC-06/fail.yaml, in the scan and the nag app's record),
+CKV_TAP_1 OneWeak and S3IfMaybe (TAP-ENC-01), CKV2_TAP_11 ClusterProtectedByParameter
+(TAP-DAT-01), CKV2_TAP_10 ConditionalDeny and SamConditionalRole (TAP-IAM-01, both region
+sets); the records of the five new ``decided.yaml`` fixtures; and reasons that name the
+values or cases a verdict holds for (no other status changes).
 A recapture keeps only the keys the file already holds (the comparison ignores newer ones).
 Recaptured for issue 20's named defects: TAP-IAM-01's adversarial ForAny (ForAnyValue:
 StringNotEquals on the single-valued aws:RequestedRegion) passes; TAP-DAT-01 judges
@@ -21,6 +29,9 @@ DeletionPolicy, fail) and its pass reason names the policies in use (Snapshot, n
 Snapshot"); every summary counts the new status not-applicable (0 on these inputs); the new
 fixtures of TAP-DAT-01, TAP-IAM-01 and TAP-PUB-02 are added; each record holds the controls'
 verdicts per resource (``verdicts``, ``summary.disagreements``).
+Merged (issue 20's two halves): TAP-DAT-01/auto-delete.yaml's DevEmptiedBucket, emptied by an
+auto-delete whose condition holds for Env=dev, fails (a deployable case fails); every
+``source_location`` holds ``called_from`` (issue 19's call sites; empty on these inputs).
 """
 
 from __future__ import annotations
