@@ -33,6 +33,7 @@ from compliance.aws.options import VerifyOptions
 from compliance.aws.session import AwsSession
 from compliance.aws.target import read_target
 from compliance.errors import InputError
+from compliance.judging.applicability import by_design
 from compliance.outputs import publish
 from compliance.record.findings import (
     RUNTIME_SOURCES,
@@ -89,6 +90,8 @@ def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = N
         static=static,
         catalog=catalog,
     )
+    # a control out of the environment's scope is as not applicable live as in the template
+    live_findings = by_design(live_findings, catalog, {gated.name: options.env})
     drift = detect_drift(cloudformation, stack, timeout=options.drift_timeout)
     config = reader.client("config")
     rules_declared = deployed_rules(template, physical)

@@ -61,7 +61,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "policy": ("base", "record", "gate", "policies"),
     "outputs": ("base", "record", "policies"),
     "engine": ("base", "record", "synthesis", "judging", "gate", "policy", "policies"),
-    # judging's judge and results: the live configuration is judged by the engine's own path
+    # judging's judge, results and applicability: the live configuration is judged by the
+    # engine's own path, in the same scope
     "aws": (
         "base",
         "record",
@@ -70,6 +71,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         *SYNTHESIS_READERS,
         "compliance/judging/judge.py",
         "compliance/judging/results.py",
+        "compliance/judging/applicability.py",
     ),
     "cli": (
         "base",

@@ -66,4 +66,5 @@ def test_check_prints_only_the_summary_offline(tmp_path: Path) -> None:
     assert lines[0].startswith("tap-compliance: 1 target(s)")
     assert lines[-1].startswith("gate passed")
     noise = ("jsii", "node", "checkov", "warning", "deprecat", "traceback")
-    assert not [line for line in lines if any(word in line.lower() for word in noise)]
+    ours = [line for line in lines if not line.startswith("tools disagree on ")]  # names checkov
+    assert not [line for line in ours if any(word in line.lower() for word in noise)]
