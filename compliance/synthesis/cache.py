@@ -3,14 +3,14 @@
 An entry is found by a key hashing what is known before the app runs: the context it is
 given (``cdk.json``, ``cdk.context.json``, ``--context``, the environments), every file of the
 app's top-level package (code and data files), ``cdk.json``, ``pyproject.toml`` and any lock
-file of the project, this engine's synthesis code, the versions of the CDK libraries, the app
-spec, the packs and the ``CDK_*`` variables. It is reused only when what the app read when it
-was stored is unchanged too: the synth child records every project file it opened and every
-project module it imported (:mod:`compliance.synthesis.inputs`), and the entry keeps their
-SHA-256s. The stored assembly is checked against the SHA-256s kept with it before it is
-copied: an entry that does not match (tampered, truncated, half-written) is removed, never
-trusted. Policies and waivers are evaluated on a reused assembly as on a fresh one;
-``--no-cache`` synthesizes anyway.
+file of the project, this engine's synthesis code, the installed CDK libraries (their metadata:
+version and build), the app spec, the packs and the ``CDK_*`` variables. It is reused only
+when what the app read when it was stored is unchanged too: the synth child records every
+project file it opened and every project module it imported
+(:mod:`compliance.synthesis.inputs`), and the entry keeps their SHA-256s. The stored assembly
+is checked against the SHA-256s kept with it before it is copied: an entry that does not match
+(tampered, truncated, half-written) is removed, never trusted. Policies and waivers are
+evaluated on a reused assembly as on a fresh one; ``--no-cache`` synthesizes anyway.
 """
 
 from __future__ import annotations
@@ -83,14 +83,21 @@ def inputs_key(
         for code in sorted(folder.glob("*.py")):
             add(f"synth {folder.name}/{code.name}", code.read_bytes())
     for library in LIBRARIES:
-        try:
-            add(f"version {library}", metadata.version(library).encode())
-        except metadata.PackageNotFoundError:
-            add(f"version {library}", b"")
+        add(f"library {library}", _installed(library))
     for name in sorted(os.environ):  # the context variables are replaced by the context above
         if name.startswith("CDK_") and name not in ("CDK_OUTDIR", CONTEXT_ENV):
             add(f"env {name}", os.environ[name].encode())
     return digest.hexdigest()
+
+
+def _installed(library: str) -> bytes:
+    """The installed distribution's metadata file (its version and build), unparsed: parsing
+    it (``metadata.version``) costs ~20 ms a library, aws-cdk-lib's being a long README."""
+    try:
+        found = metadata.distribution(library)
+    except metadata.PackageNotFoundError:
+        return b""
+    return (found.read_text("METADATA") or found.read_text("PKG-INFO") or "").encode()
 
 
 def synthesize_cached(

@@ -178,3 +178,24 @@ def test_an_entry_is_reused_only_while_every_input_it_read_is_unchanged(
         (entry / name).write_bytes(data[: len(data) // 2])
         assert cache._reuse(entry, root / "z") is False, name
         assert not entry.exists() and not (root / "z").exists(), name
+
+
+@pytest.mark.slow
+def test_check_gives_the_app_its_context_as_cdk_synth_does(
+    script_app: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--context`` (a string) over cdk.json's; cdk.context.json's large value through the
+    overflow file; the template judged is the one made with them."""
+    from compliance.cli import main
+
+    out = script_app / "out"
+    code = main(["check", "--out", str(out), "--context", "accountId=210987654321"])
+    record = json.loads((out / "findings.json").read_text())
+    assert [t["stack"] for t in record["targets"]] == ["Tiny"]
+    assert [t["TopicName"] for t in _topics(out / "cdk.out").values()] == ["210987654321-140000"]
+    failed = sorted(
+        (f["rule_id"], f["resource"]["logical_id"])
+        for f in record["findings"]
+        if f["status"] == "fail"
+    )
+    assert (code, failed) == (1, [("PCI.DSS.321-SNSEncryptedKMS", "TopicBFC7AF6E")])
