@@ -185,8 +185,11 @@ def _hashes(folder: Path) -> dict[str, str | None]:
 
 
 def _sha256(path: Path) -> str | None:
-    """The file's SHA-256, None when it cannot be read."""
+    """The file's SHA-256 (a folder's: of its names), None when it cannot be read."""
     try:
+        if path.is_dir():
+            names = "\0".join(sorted(os.listdir(path)))
+            return hashlib.sha256(names.encode()).hexdigest()
         with path.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:

@@ -6,7 +6,8 @@ child's life, which ends with the synthesis), and after the synthesis every modu
 ``sys.modules`` with its file. Kept: files below the project root (and the app's code folder),
 but for the interpreter's own trees (a ``.venv`` in the project: the libraries' versions are
 in the key), bytecode caches (their source is kept) and the assembly being written. What
-Node.js reads for the app (the folder of a file asset) is not seen here.
+Node.js reads for the app (a file asset's source: its folder and files) is noted by
+``node_reads.js``, which the synth child's Node.js loads (:func:`node_recording`).
 
 Not an audit hook (PEP 578): the synth child's trace hook reads ``frame.f_code`` once per
 Python call, an audited attribute, so a Python audit hook runs ~465,000 times per synthesis of
@@ -31,6 +32,30 @@ from typing import Any
 #: Written by the synth child where ``--inputs`` says (outside the assembly).
 INPUTS_SCHEMA = "tap-compliance/synth-inputs@1"
 _ACCESS = getattr(os, "O_ACCMODE", 3)
+#: Where Node.js notes what it reads, and below which folder (read by ``node_reads.js``).
+NODE_READS_ENV = "TAP_COMPLIANCE_NODE_READS"
+PROJECT_ROOT_ENV = "TAP_COMPLIANCE_PROJECT_ROOT"
+SKIPPED_ENV = "TAP_COMPLIANCE_SKIPPED"
+NODE_PRELOAD = Path(__file__).with_name("node_reads.js")
+
+
+def skipped_folders(outdir: Path) -> tuple[str, ...]:
+    """Folders whose files are never inputs: the assembly being written, the interpreter's
+    trees, jsii's cache of the libraries' packages (versions in the key already)."""
+    paths = sysconfig.get_paths()
+    jsii = os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT") or "~/.cache/aws/jsii"
+    trees = {sys.prefix, sys.base_prefix, sys.exec_prefix, paths["purelib"], paths["platlib"]}
+    return _folders({*trees, os.path.expanduser(jsii), str(outdir)})
+
+
+def node_recording(note: Path, project_root: Path, outdir: Path) -> dict[str, str]:
+    """The variables that make the synth child's Node.js note in ``note`` what it reads below
+    ``project_root`` (with ``--require`` :data:`NODE_PRELOAD` in ``NODE_OPTIONS``)."""
+    return {
+        NODE_READS_ENV: str(note),
+        PROJECT_ROOT_ENV: os.path.realpath(project_root),
+        SKIPPED_ENV: os.pathsep.join(skipped_folders(outdir)),
+    }
 
 
 @dataclass
@@ -46,9 +71,7 @@ class InputRecorder:
     @classmethod
     def for_project(cls, roots: Sequence[Path], outdir: Path) -> InputRecorder:
         """A recorder of files below ``roots``, ignoring ``outdir``."""
-        paths = sysconfig.get_paths()
-        trees = {sys.prefix, sys.base_prefix, sys.exec_prefix, paths["purelib"], paths["platlib"]}
-        return cls(_folders(map(str, roots)), _folders({*trees, str(outdir)}))
+        return cls(_folders(map(str, roots)), skipped_folders(outdir))
 
     def install(self) -> None:
         """Start recording: ``open`` (``builtins.open`` is ``io.open``), ``io.open_code``
@@ -81,8 +104,12 @@ class InputRecorder:
             self._opened.add(os.path.abspath(os.fsdecode(path)))
 
     def recorded(self, modules: dict[str, ModuleType] | None = None) -> list[Path]:
-        """The project files read: the files opened and those of the modules imported."""
+        """The project files (and folders Node.js listed) read: the files opened, those of
+        the modules imported, what Node.js noted."""
         files = set(self._opened)
+        note = os.environ.get(NODE_READS_ENV)
+        if note and os.path.isfile(note):
+            files.update(filter(None, Path(note).read_text(encoding="utf-8").splitlines()))
         for module in list((modules if modules is not None else sys.modules).values()):
             name = getattr(module, "__file__", None)
             if isinstance(name, str):
@@ -94,7 +121,7 @@ class InputRecorder:
                 real.startswith(self.roots)
                 and not real.startswith(self.skipped)
                 and not real.endswith(".pyc")
-                and os.path.isfile(real)
+                and os.path.exists(real)
             ):
                 kept.add(Path(real))
         return sorted(kept)

@@ -19,7 +19,12 @@ from compliance.project import project_root
 from compliance.quiet import QUIET_ENV, silence
 from compliance.synthesis.app import AppExited, AppSpec, parse_app, run_app
 from compliance.synthesis.context import app_context, context_environment
-from compliance.synthesis.inputs import InputRecorder, write_inputs
+from compliance.synthesis.inputs import (
+    NODE_PRELOAD,
+    InputRecorder,
+    node_recording,
+    write_inputs,
+)
 from compliance.synthesis.nag import REPORT, attach_packs, write_attached
 from compliance.synthesis.source_capture import SOURCES_FILE, SourceRecorder, write_sources
 from policies.nag_packs import default_nag_packs
@@ -55,12 +60,16 @@ def synthesize(
         command += ["--env", name]
     for pack in packs or default_nag_packs().default:
         command += ["--pack", pack]
-    if inputs is not None:
-        command += ["--inputs", str(inputs)]
     if context is None:
         context = app_context(env_names=env_names)
     env = {**os.environ, **QUIET_ENV, **SYNTH_ENV, "CDK_OUTDIR": str(outdir)}
-    env["NODE_OPTIONS"] = f"{NODE_OPTIONS} {os.environ.get('NODE_OPTIONS', '')}".strip()
+    node_options = NODE_OPTIONS
+    if inputs is not None:
+        command += ["--inputs", str(inputs)]
+        note = inputs.with_suffix(".node")
+        env.update(node_recording(note, project_root() or app.base, outdir))
+        node_options += f' --require "{NODE_PRELOAD}"'
+    env["NODE_OPTIONS"] = f"{node_options} {os.environ.get('NODE_OPTIONS', '')}".strip()
     with context_environment(context, env) as given:
         done = subprocess.run(command, capture_output=True, text=True, env=given, check=False)
     if done.returncode != 0:

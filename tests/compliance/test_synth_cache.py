@@ -25,7 +25,10 @@ app.synth()
 """
 
 STACK = """\
+from pathlib import Path
+
 from aws_cdk import Stack
+from aws_cdk import aws_s3_assets as assets
 from aws_cdk import aws_sns as sns
 
 
@@ -37,6 +40,7 @@ class TinyStack(Stack):
             raise TypeError("accountId should be of type string")
         big = self.node.try_get_context("big") or ""
         sns.Topic(self, "Topic", display_name=name, topic_name=f"{account}-{len(big)}")
+        assets.Asset(self, "Handler", path=str(Path(__file__).parents[1] / "handler"))
 """
 
 #: Beyond what the environment holds (131,072 bytes): aws-cdk-lib reads it from the file.
@@ -48,7 +52,10 @@ TEMPLATE = "Tiny.template.json"
 def script_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``python3 app.py`` (as ``cdk init`` writes it) importing its stack from a package of
     the project, reading a data file and its context: a string in cdk.json, a large value in
-    cdk.context.json."""
+    cdk.context.json. Its home folder (jsii's package cache) lies outside it."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/.cdk.json of the machine's
+    tmp_path = tmp_path / "project"
+    tmp_path.mkdir()
     (tmp_path / "cdk.json").write_text(
         json.dumps({"app": "python3 app.py", "context": {"accountId": "123456789012"}})
     )
@@ -58,8 +65,9 @@ def script_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "__init__.py").write_text("")
     (tmp_path / "stacks" / "tiny.py").write_text(STACK)
+    (tmp_path / "handler").mkdir()  # a file asset: read by Node.js, not Python
+    (tmp_path / "handler" / "index.py").write_text("def handler(event, context): pass\n")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/.cdk.json of the machine's
     return tmp_path
 
 
@@ -86,9 +94,9 @@ def test_the_key_follows_context_files_variables_and_the_tools_code(
     changes = [
         (root / "cdk.json", json.dumps({"app": "python3 app.py", "context": {"accountId": "2"}})),
         (root / "cdk.context.json", json.dumps({"big": "y"})),
-        (root / "home" / ".cdk.json", json.dumps({"context": {"user": 1}})),
+        (root.parent / "home" / ".cdk.json", json.dumps({"context": {"user": 1}})),
     ]
-    (root / "home").mkdir()
+    (root.parent / "home").mkdir()
     for path, text in changes:
         before = path.read_text() if path.exists() else None
         path.write_text(text)
@@ -136,6 +144,8 @@ def test_an_entry_is_reused_only_while_every_input_it_read_is_unchanged(
     note = json.loads((entry / NOTE).read_text())
     assert sorted(Path(p).relative_to(root).as_posix() for p in note["inputs"]) == [
         "app.py",
+        "handler",
+        "handler/index.py",
         "name.txt",
         "stacks/__init__.py",
         "stacks/tiny.py",
@@ -147,6 +157,15 @@ def test_an_entry_is_reused_only_while_every_input_it_read_is_unchanged(
     (root / "name.txt").write_text("second")
     assert cache._reuse(entry, root / "x") is False
     (root / "name.txt").write_text("first")
+    assert cache._reuse(entry, root / "x") is True
+
+    # a file asset's source: a file edited, a file added to its folder
+    (root / "handler" / "index.py").write_text("def handler(event, context): return 1\n")
+    assert cache._reuse(entry, root / "x") is False
+    (root / "handler" / "index.py").write_text("def handler(event, context): pass\n")
+    (root / "handler" / "extra.py").write_text("")
+    assert cache._reuse(entry, root / "x") is False
+    (root / "handler" / "extra.py").unlink()
     assert cache._reuse(entry, root / "x") is True
 
     # a stored file tampered with: never copied, the entry removed
