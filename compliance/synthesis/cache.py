@@ -126,7 +126,10 @@ def synthesize_cached(
     with tempfile.TemporaryDirectory(prefix="tap-synth-inputs-") as scratch:
         note = Path(scratch) / "inputs.json"
         synthesize(outdir, env_names, app, packs, context=merged, inputs=note)
-        read = read_inputs(note)
+        try:
+            read = read_inputs(note)
+        except (OSError, ValueError, KeyError, TypeError):
+            return False  # nothing proves what the app read: the assembly is not stored
     _store(entry, outdir, read)
     return False
 
