@@ -153,7 +153,11 @@ def _reuse(entry: Path, outdir: Path) -> bool:
     assembly = entry / ASSEMBLY
     if _hashes(assembly) != held:
         return _discard(entry)
-    shutil.copytree(assembly, outdir, dirs_exist_ok=True)
+    try:
+        shutil.copytree(assembly, outdir, dirs_exist_ok=True)
+    except OSError:  # replaced meanwhile by another run storing the same key: synthesize
+        shutil.rmtree(outdir, ignore_errors=True)
+        return False
     return True
 
 
