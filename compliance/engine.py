@@ -56,13 +56,15 @@ def check(
     app: str | None = None,
     cache: bool = True,
     packs: Sequence[str] | None = None,
+    cdk_context: Mapping[str, str] | None = None,
 ) -> FindingsRecord:
     """Synthesize the environments into ``assembly_dir`` and judge them with both tools.
 
     ``app`` is ``--app`` (a Python command or ``MODULE:FUNCTION``; default: cdk.json's
     ``app``, as ``cdk synth`` runs it). ``packs`` are the cdk-nag packs to run (class names
     of ``policies/nag_packs.yaml``; default: its default); their rules map to controls through
-    the catalogue.
+    the catalogue. ``cdk_context`` holds ``--context`` values, given to the app over the project's
+    context as the CDK CLI gives them (:mod:`compliance.synthesis.context`).
 
     With ``cache`` a synthesis whose inputs are provably unchanged (content hash, see
     :mod:`compliance.synthesis.cache`) is copied from the store instead of run again.
@@ -77,7 +79,12 @@ def check(
     rules = RuleMap(policy.catalog, nag_packs, packs)
     spec = resolve_app(app)
     synthesize_cached(
-        assembly_dir, [env.name for env in environments], spec, cache=cache, packs=packs
+        assembly_dir,
+        [env.name for env in environments],
+        spec,
+        cache=cache,
+        packs=packs,
+        context=cdk_context,
     )
     warm.join()
     try:

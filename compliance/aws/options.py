@@ -31,7 +31,7 @@ Method = Literal["change-set", "direct"]
 @dataclass(frozen=True)
 class DeployOptions(AwsOptions):
     """What ``deploy`` was asked for: a bool is a flag, a ``Literal`` its choices, a float a
-    number above 0."""
+    number above 0, a tuple of strings a repeatable option."""
 
     method: Method = field(default="change-set", metadata={"help": None})
     yes: bool = field(default=False, metadata={"help": "deploy without asking"})
@@ -44,6 +44,14 @@ class DeployOptions(AwsOptions):
         metadata={"help": "wall time of the deployment after the gate, seconds (default 3600)"},
     )
     poll: float = field(default=5.0, metadata={"help": "seconds between polls (default 5)"})
+    no_cache: bool = field(
+        default=False,
+        metadata={"help": "synthesize even when a content hash proves the inputs unchanged"},
+    )
+    context: tuple[str, ...] = field(
+        default=(),
+        metadata={"help": "context given to the app, as cdk deploy -c KEY=VALUE (repeatable)"},
+    )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from compliance.aws.options import AwsOptions, DeployOptions, VerifyOptions
 from compliance.cli.inputs import (
     load_parameter_file,
     parse_assignments,
+    parse_context,
     parse_keys,
     parse_regions,
 )
@@ -42,6 +43,7 @@ def check(args: argparse.Namespace) -> int:
     policy, source = load_policy(args.waivers, args.fail_on)
     environments = resolve_environments(args.env)
     resolve_app(args.app)  # a missing or unrunnable app is a usage error, found here
+    context = parse_context(args.context)
     baseline = _baseline(args)
     with holding(args.out, "tap-compliance check"):
         record = _gate(
@@ -51,6 +53,7 @@ def check(args: argparse.Namespace) -> int:
             source,
             app=args.app,
             cache=not args.no_cache,
+            context=context,
             packs=list(dict.fromkeys(args.packs)) if args.packs else None,
             baseline=baseline,
         )
@@ -130,9 +133,18 @@ def deploy(args: argparse.Namespace) -> int:
         raise InputError("--env: deploy takes one environment, not all")
     policy, source = load_policy(args.waivers, args.fail_on)
     options = _aws_options(DeployOptions, args, resolve_environments(args.env)[0])
+    context = parse_context(options.context)
 
     def gate() -> FindingsRecord:
-        return _gate([options.env], options.out, policy, source, app=args.app)
+        return _gate(
+            [options.env],
+            options.out,
+            policy,
+            source,
+            app=args.app,
+            cache=not options.no_cache,
+            context=context,
+        )
 
     try:
         with holding(options.out, "tap-compliance deploy"):
@@ -175,6 +187,7 @@ def _gate(
     *,
     app: str | None,
     cache: bool = True,
+    context: dict[str, str] | None = None,
     packs: list[str] | None = None,
     baseline: Baseline = lambda record: record,
 ) -> FindingsRecord:
@@ -190,6 +203,7 @@ def _gate(
             policy=policy,
             app=app,
             cache=cache,
+            cdk_context=context,
             packs=packs,
         )
         record = baseline(record)

@@ -1,5 +1,5 @@
 """Values of the command line checked before any work: parameter assignments and files,
-allowed regions, customer-managed keys."""
+context values, allowed regions, customer-managed keys."""
 
 from __future__ import annotations
 
@@ -25,6 +25,20 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, str]:
             raise InputError(
                 f"--parameter {assignment!r}: expected KEY=VALUE with an alphanumeric KEY"
             )
+        values[key] = value
+    return values
+
+
+def parse_context(assignments: Iterable[str]) -> dict[str, str]:
+    """``--context KEY=VALUE`` values (as ``cdk -c``: split at the first ``=``, the value a
+    string; a later one wins). No key, or one under ``aws:`` (reserved by CDK), is an error."""
+    values = {}
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep or not key:
+            raise InputError(f"--context {assignment!r}: expected KEY=VALUE")
+        if key.startswith("aws:"):
+            raise InputError(f"--context {assignment!r}: keys under 'aws:' are CDK's own")
         values[key] = value
     return values
 

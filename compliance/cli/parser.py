@@ -31,6 +31,15 @@ class _Versions(argparse.Action):
         parser.exit()
 
 
+class _Repeated(argparse.Action):
+    """A repeatable option whose values gather in a tuple (its default is a tuple too)."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, *args: Any
+    ) -> None:
+        setattr(namespace, self.dest, (*getattr(namespace, self.dest), args[0]))
+
+
 def build_parser(description: str | None) -> argparse.ArgumentParser:
     """The command line of ``tap-compliance``; ``description`` heads its ``--help``."""
     parser = argparse.ArgumentParser(
@@ -77,6 +86,14 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         action="store_true",
         help="synthesize even when a content hash proves the inputs unchanged (by default "
         "such a synthesis is reused from .tap-cache/)",
+    )
+    check.add_argument(
+        "--context",
+        action=_Repeated,
+        default=(),
+        metavar="KEY=VALUE",
+        help="context given to the app, as cdk synth -c KEY=VALUE (repeatable; over the "
+        "context of cdk.json and cdk.context.json)",
     )
     nag_packs = default_nag_packs()
     check.add_argument(
@@ -286,5 +303,9 @@ def _declared_options(parser: argparse.ArgumentParser, declared: type[AwsOptions
             )
         elif kind is float:
             parser.add_argument(flag, type=_positive, default=option.default, help=help_text)
+        elif get_origin(kind) is tuple and get_args(kind) == (str, Ellipsis):
+            parser.add_argument(
+                flag, action=_Repeated, default=option.default, metavar="KEY=VALUE", help=help_text
+            )
         else:
             raise TypeError(f"{declared.__name__}.{option.name}: no command-line form for {kind}")

@@ -5,8 +5,7 @@ The app is what ``cdk synth`` would run: the ``app`` command of the project's ``
 ``MODULE:FUNCTION``, a function taking ``outdir=`` and ``env_names=`` that returns the
 ``aws_cdk.App`` unsynthesized). A command is run in the synth child's own interpreter (``runpy``,
 as ``python -m`` or ``python FILE`` would), with what the CDK CLI gives an app: ``CDK_OUTDIR``
-and the context in ``CDK_CONTEXT_JSON``, to which the engine adds the environments it checks
-(:data:`~compliance.environments.ENVIRONMENTS_CONTEXT`; :func:`app_environment`).
+and the context (:mod:`compliance.synthesis.context`).
 
 The cdk-nag packs are attached to every ``App`` the moment its synthesis starts: a
 ``sys.settrace`` hook (the interpreter's public mechanism; nothing of aws-cdk is patched) sees
@@ -17,8 +16,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
-import os
 import re
 import runpy
 import shlex
@@ -30,7 +27,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from compliance.environments import ENVIRONMENTS_CONTEXT
 from compliance.errors import InputError
 from compliance.project import CDK_JSON, find_cdk_json, read_cdk_json
 
@@ -139,23 +135,6 @@ def resolve_app(given: str | None, start: Path | None = None) -> AppSpec:
     if not app:
         raise InputError(cdk_json, 'no "app": name the CDK app there or with --app')
     return parse_app(app, cdk_json.parent)
-
-
-def app_environment(outdir: Path, env_names: Sequence[str] | None) -> dict[str, str]:
-    """What the CDK CLI gives an app in its environment, for the synth child (set before it
-    starts: jsii's Node.js process reads them once): ``CDK_OUTDIR``, and the environments to
-    build as context in ``CDK_CONTEXT_JSON`` (added to any context the caller already set)."""
-    variables = {"CDK_OUTDIR": str(outdir)}
-    if env_names:
-        try:
-            context = json.loads(os.environ.get("CDK_CONTEXT_JSON") or "{}")
-        except ValueError:
-            raise InputError("CDK_CONTEXT_JSON: not a JSON object") from None
-        if not isinstance(context, dict):
-            raise InputError("CDK_CONTEXT_JSON: not a JSON object")
-        context[ENVIRONMENTS_CONTEXT] = ",".join(env_names)
-        variables["CDK_CONTEXT_JSON"] = json.dumps(context)
-    return variables
 
 
 # --- inside the synth child -------------------------------------------------------------------

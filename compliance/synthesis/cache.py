@@ -1,28 +1,42 @@
 """Skip a synthesis whose inputs are unchanged: proved by a content hash, never assumed.
 
-The key hashes everything a synthesis reads: every file of the app's top-level package (code
-and data files), ``cdk.json``, ``pyproject.toml`` and any lock file of the project, this
-engine's synthesis code, the versions of the CDK libraries, the app spec, the environments
-and the ``CDK_*`` variables. A hit copies the stored assembly (templates, manifest, cdk-nag's
-validation report); policies and waivers are evaluated on it as on a fresh one. ``--no-cache``
-synthesizes anyway.
+An entry is found by a key hashing what is known before the app runs: the context it is
+given (``cdk.json``, ``cdk.context.json``, ``--context``, the environments), every file of the
+app's top-level package (code and data files), ``cdk.json``, ``pyproject.toml`` and any lock
+file of the project, this engine's synthesis code, the installed CDK libraries (their metadata:
+version and build), the app spec, the packs and the ``CDK_*`` variables. It is reused only
+when what the app read when it was stored is unchanged too: the synth child records every
+project file it opened and every project module it imported
+(:mod:`compliance.synthesis.inputs`), and the entry keeps their SHA-256s. The stored assembly
+is checked against the SHA-256s kept with it before it is copied: an entry that does not match
+(tampered, truncated, half-written) is removed, never trusted. Policies and waivers are
+evaluated on a reused assembly as on a fresh one; ``--no-cache`` synthesizes anyway.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from compliance.synthesis.app import AppSpec, parse_app
+from compliance.synthesis.context import CONTEXT_ENV, app_context
+from compliance.synthesis.inputs import read_inputs
 from compliance.synthesis.synth import synthesize
 from policies.nag_packs import default_nag_packs
 
 #: Where stored assemblies live, below the project root (the working directory).
 CACHE_DIR = Path(".tap-cache") / "synth"
+#: An entry: the assembly, and the note of what it was made from and holds.
+ASSEMBLY = "assembly"
+NOTE = "entry.json"
+NOTE_SCHEMA = "tap-compliance/synth-cache@1"
 #: The engine's code the synth child runs (how the app is run, the packs attached, the sources
 #: recorded: each changes the assembly it writes): this package and the base modules beside it.
 SYNTH_CODE = (Path(__file__).parent, Path(__file__).parent.parent)
@@ -43,9 +57,13 @@ def inputs_key(
     env_names: Sequence[str] | None,
     root: Path,
     packs: Sequence[str] | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> str:
-    """The content hash of every input of a synthesis (``app``: a spec, or ``--app`` text)."""
+    """The content hash of the inputs of a synthesis known before it runs (``app``: a spec,
+    or ``--app`` text; ``context``: as given to the app, default the project's)."""
     app = parse_app(app) if isinstance(app, str) else app
+    if context is None:
+        context = app_context(env_names=env_names, start=root)
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -55,6 +73,7 @@ def inputs_key(
     add("app", app.text.encode())
     add("envs", "\0".join(env_names or ["<all>"]).encode())
     add("packs", "\0".join(packs or default_nag_packs().default).encode())
+    add("context", json.dumps(context, sort_keys=True).encode())
     for path in app.code_files():
         add(f"file {path}", path.read_bytes())
     for name in PROJECT_FILES:
@@ -64,14 +83,21 @@ def inputs_key(
         for code in sorted(folder.glob("*.py")):
             add(f"synth {folder.name}/{code.name}", code.read_bytes())
     for library in LIBRARIES:
-        try:
-            add(f"version {library}", metadata.version(library).encode())
-        except metadata.PackageNotFoundError:
-            add(f"version {library}", b"")
-    for name in sorted(os.environ):
-        if name.startswith("CDK_") and name != "CDK_OUTDIR":
+        add(f"library {library}", _installed(library))
+    for name in sorted(os.environ):  # the context variables are replaced by the context above
+        if name.startswith("CDK_") and name not in ("CDK_OUTDIR", CONTEXT_ENV):
             add(f"env {name}", os.environ[name].encode())
     return digest.hexdigest()
+
+
+def _installed(library: str) -> bytes:
+    """The installed distribution's metadata file (its version and build), unparsed: parsing
+    it (``metadata.version``) costs ~20 ms a library, aws-cdk-lib's being a long README."""
+    try:
+        found = metadata.distribution(library)
+    except metadata.PackageNotFoundError:
+        return b""
+    return (found.read_text("METADATA") or found.read_text("PKG-INFO") or "").encode()
 
 
 def synthesize_cached(
@@ -81,25 +107,97 @@ def synthesize_cached(
     *,
     cache: bool = True,
     packs: Sequence[str] | None = None,
+    context: Mapping[str, str] | None = None,
 ) -> bool:
-    """Synthesize into ``outdir``, or copy the stored assembly of identical inputs.
+    """Synthesize into ``outdir`` (``context``: ``--context`` values), or copy the stored
+    assembly of identical inputs.
 
     Returns whether the store was used.
     """
     app = parse_app(app) if isinstance(app, str) else app
+    merged = app_context(context, env_names)
     if not cache:
-        synthesize(outdir, env_names, app, packs)
+        synthesize(outdir, env_names, app, packs, context=merged)
         return False
     root = Path.cwd()
-    entry = root / CACHE_DIR / inputs_key(app, env_names, root, packs)
-    if (entry / "manifest.json").is_file():
-        shutil.copytree(entry, outdir, dirs_exist_ok=True)
+    entry = root / CACHE_DIR / inputs_key(app, env_names, root, packs, merged)
+    if _reuse(entry, outdir):
         return True
-    synthesize(outdir, env_names, app, packs)
+    with tempfile.TemporaryDirectory(prefix="tap-synth-inputs-") as scratch:
+        note = Path(scratch) / "inputs.json"
+        synthesize(outdir, env_names, app, packs, context=merged, inputs=note)
+        try:
+            read = read_inputs(note)
+        except (OSError, ValueError, KeyError, TypeError):
+            return False  # nothing proves what the app read: the assembly is not stored
+    _store(entry, outdir, read)
+    return False
+
+
+def _reuse(entry: Path, outdir: Path) -> bool:
+    """Copy the entry's assembly into ``outdir`` when what it was made from is unchanged and
+    it holds what it held when stored; an entry that cannot prove the latter is removed."""
+    try:
+        note = json.loads((entry / NOTE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return _discard(entry)
+    if not isinstance(note, dict) or note.get("schema") != NOTE_SCHEMA:
+        return _discard(entry)
+    inputs, held = note.get("inputs"), note.get("assembly")
+    if not isinstance(inputs, dict) or not isinstance(held, dict) or not held:
+        return _discard(entry)
+    if any(_sha256(Path(path)) != digest for path, digest in inputs.items()):
+        return False  # made from other inputs: replaced once synthesized again
+    assembly = entry / ASSEMBLY
+    if _hashes(assembly) != held:
+        return _discard(entry)
+    try:
+        shutil.copytree(assembly, outdir, dirs_exist_ok=True)
+    except OSError:  # replaced meanwhile by another run storing the same key: synthesize
+        shutil.rmtree(outdir, ignore_errors=True)
+        return False
+    return True
+
+
+def _store(entry: Path, outdir: Path, inputs: Sequence[Path]) -> None:
+    """Keep the assembly in ``outdir`` as the entry, with the SHA-256s of its inputs and of
+    its own files (written to a staging folder first: a reader never sees half an entry)."""
     staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     try:
-        shutil.copytree(outdir, staging)
+        shutil.copytree(outdir, staging / ASSEMBLY)
+        note = {
+            "schema": NOTE_SCHEMA,
+            "inputs": {str(path): _sha256(path) for path in inputs},
+            "assembly": _hashes(staging / ASSEMBLY),
+        }
+        (staging / NOTE).write_text(json.dumps(note, indent=1) + "\n", encoding="utf-8")
+        shutil.rmtree(entry, ignore_errors=True)  # an entry of other inputs of the same key
         staging.rename(entry)
     except OSError:  # another run stored it first, or the store is not writable: no matter
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _discard(entry: Path) -> bool:
+    """Remove an entry that cannot be trusted; a miss."""
+    shutil.rmtree(entry, ignore_errors=True)
     return False
+
+
+def _hashes(folder: Path) -> dict[str, str | None]:
+    """Each file below ``folder`` (relative POSIX path) → its SHA-256."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    return {path.relative_to(folder).as_posix(): _sha256(path) for path in files}
+
+
+def _sha256(path: Path) -> str | None:
+    """The file's SHA-256 (a folder's: of its names), None when it cannot be read."""
+    try:
+        if path.is_dir():
+            names = "\0".join(sorted(os.listdir(path)))
+            return hashlib.sha256(names.encode()).hexdigest()
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None

@@ -10,12 +10,21 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from compliance.errors import InputError
+from compliance.project import project_root
 from compliance.quiet import QUIET_ENV, silence
-from compliance.synthesis.app import AppExited, AppSpec, app_environment, parse_app, run_app
+from compliance.synthesis.app import AppExited, AppSpec, parse_app, run_app
+from compliance.synthesis.context import app_context, context_environment
+from compliance.synthesis.inputs import (
+    NODE_PRELOAD,
+    InputRecorder,
+    node_recording,
+    write_inputs,
+)
 from compliance.synthesis.nag import REPORT, attach_packs, write_attached
 from compliance.synthesis.source_capture import HOST_TRACES, write_sources
 from policies.nag_packs import default_nag_packs
@@ -36,9 +45,14 @@ def synthesize(
     env_names: Sequence[str] | None,
     app: AppSpec | str,
     packs: Sequence[str] | None = None,
+    *,
+    context: Mapping[str, Any] | None = None,
+    inputs: Path | None = None,
 ) -> None:
     """Synthesize ``app`` (a spec, or ``--app`` text) into ``outdir`` with the cdk-nag
-    ``packs`` (class names; default: the packs file's default) attached."""
+    ``packs`` (class names; default: the packs file's default) attached, given ``context``
+    (default: the project's, see :func:`~compliance.synthesis.context.app_context`) as the
+    CDK CLI gives it. With ``inputs``, the child writes there the project files it read."""
     app = parse_app(app) if isinstance(app, str) else app
     command = [sys.executable, "-m", "compliance.synthesis.synth", "--outdir", str(outdir)]
     command += ["--app", app.text, "--app-base", str(app.base)]
@@ -46,15 +60,18 @@ def synthesize(
         command += ["--env", name]
     for pack in packs or default_nag_packs().default:
         command += ["--pack", pack]
-    env = {
-        **os.environ,
-        **QUIET_ENV,
-        **SYNTH_ENV,
-        **HOST_TRACES,
-        **app_environment(outdir, env_names),
-    }
-    env["NODE_OPTIONS"] = f"{NODE_OPTIONS} {os.environ.get('NODE_OPTIONS', '')}".strip()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if context is None:
+        context = app_context(env_names=env_names)
+    env = {**os.environ, **QUIET_ENV, **SYNTH_ENV, **HOST_TRACES, "CDK_OUTDIR": str(outdir)}
+    node_options = NODE_OPTIONS
+    if inputs is not None:
+        command += ["--inputs", str(inputs)]
+        note = inputs.with_suffix(".node")
+        env.update(node_recording(note, project_root() or app.base, outdir))
+        node_options += f' --require "{NODE_PRELOAD}"'
+    env["NODE_OPTIONS"] = f"{node_options} {os.environ.get('NODE_OPTIONS', '')}".strip()
+    with context_environment(context, env) as given:
+        done = subprocess.run(command, capture_output=True, text=True, env=given, check=False)
     if done.returncode != 0:
         raise InputError(app.text, f"the CDK app failed to synthesize: {_failure(done.stderr)}")
 
@@ -67,8 +84,19 @@ def _failure(stderr: str) -> str:
     return lines[-1] if lines else "no error output"
 
 
-def _run(outdir: Path, env_names: list[str] | None, spec: AppSpec, packs: Sequence[str]) -> None:
+def _run(
+    outdir: Path,
+    env_names: list[str] | None,
+    spec: AppSpec,
+    packs: Sequence[str],
+    inputs: Path | None,
+) -> None:
     names: list[str] = []
+    recorder = None
+    if inputs is not None:
+        roots = [project_root() or spec.base, spec.code_root()]
+        recorder = InputRecorder.for_project(roots, outdir)
+        recorder.install()
     try:
         run_app(spec, outdir, env_names, lambda app: names.extend(attach_packs(app, packs)))
     except RuntimeError as error:
@@ -81,6 +109,8 @@ def _run(outdir: Path, env_names: list[str] | None, spec: AppSpec, packs: Sequen
         raise InputError(spec.text, "the app wrote no cloud assembly (it never synthesized)")
     write_sources(outdir, spec.code_root(), spec.base)
     write_attached(outdir, names)
+    if recorder is not None and inputs is not None:
+        write_inputs(recorder.recorded(), inputs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,10 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--app-base", type=Path, default=Path("."))
     parser.add_argument("--env", action="append", dest="envs")
     parser.add_argument("--pack", action="append", dest="packs", required=True)
+    parser.add_argument("--inputs", type=Path)
     args = parser.parse_args(argv)
     silence()
     try:
-        _run(args.outdir, args.envs, parse_app(args.app, args.app_base), args.packs)
+        _run(args.outdir, args.envs, parse_app(args.app, args.app_base), args.packs, args.inputs)
     except AppExited:  # the app said why on stderr: its last line is the message
         return 2
     except Exception as error:  # a crash of the user's app, reported in one line

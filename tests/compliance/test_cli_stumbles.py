@@ -238,7 +238,16 @@ def test_a_deploy_option_is_declared_once_as_a_field_of_deploy_options() -> None
     deploy = parser._subparsers._group_actions[0].choices["deploy"]  # type: ignore[union-attr]
     flags = {action.dest: action for action in deploy._actions}
     own = [f for f in fields(DeployOptions) if f.name not in {g.name for g in fields(AwsOptions)}]
-    assert [f.name for f in own] == ["method", "yes", "dry_run", "allow_replace", "timeout", "poll"]
+    assert [f.name for f in own] == [
+        "method",
+        "yes",
+        "dry_run",
+        "allow_replace",
+        "timeout",
+        "poll",
+        "no_cache",
+        "context",
+    ]
     for field in own:
         assert flags[field.name].option_strings == [f"--{field.name.replace('_', '-')}"]
         assert flags[field.name].default == field.default
@@ -256,3 +265,7 @@ def test_a_deploy_option_is_declared_once_as_a_field_of_deploy_options() -> None
     )
     with pytest.raises(SystemExit):
         parser.parse_args(["deploy", "--env", "dev", "--poll", "0"])  # a number above 0
+    args = parser.parse_args(["deploy", "--env", "dev", "--no-cache"])
+    assert (args.no_cache, args.context) == (True, ())
+    args = parser.parse_args(["deploy", "--env", "dev", "--context", "a=1", "--context", "b=x=y"])
+    assert (args.no_cache, args.context) == (False, ("a=1", "b=x=y"))
