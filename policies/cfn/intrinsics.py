@@ -476,6 +476,13 @@ def _import(_resolver: Resolver, arg: Any) -> Any:
     return unresolved("Fn::ImportValue (defined in another stack)")
 
 
+def _stack_output(_resolver: Resolver, arg: Any) -> Any:
+    """An output of another stack, read when this one is created or updated, no export needed
+    (CloudFormation template reference, "Fn::GetStackOutput"; CDK writes its cross-stack
+    references so under a feature flag)."""
+    return unresolved("Fn::GetStackOutput (an output of another stack)")
+
+
 _FUNCTIONS = {
     "Ref": _ref,
     "Fn::GetAtt": _get_att,
@@ -486,5 +493,6 @@ _FUNCTIONS = {
     "Fn::Split": _split,
     "Fn::FindInMap": _find_in_map,
     "Fn::ImportValue": _import,
+    "Fn::GetStackOutput": _stack_output,
     INVALID: _invalid,
 }

@@ -36,7 +36,7 @@ SHORT_FORMS = frozenset(
         *("Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select"),
         *("Split", "Sub", "Transform", "Length", "ToJsonString", "And", "Equals", "If", "Not"),
         *("Or", "Contains", "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf"),
-        "ValueOfAll",
+        *("ValueOfAll", "GetStackOutput"),
     }
 )
 #: CloudFormation refuses a template body larger than this (1 MB, uploaded through S3): a

@@ -52,3 +52,10 @@ def test_a_map_key_the_template_does_not_fix_is_each_entry() -> None:
 def test_a_default_value_stands_for_every_missing_key() -> None:
     lookup = {"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "V", {"DefaultValue": "three"}]}
     assert _lookups(lookup) == {"one", "two", "three"}
+
+
+def test_an_output_of_another_stack_is_named_and_not_decided() -> None:
+    value = {"Fn::GetStackOutput": {"StackName": "Keys", "OutputName": "KeyArn"}}
+    resolved = RESOLVER.resolve(value)
+    assert is_unresolved(resolved)
+    assert "Fn::GetStackOutput (an output of another stack)" in str(resolved)
