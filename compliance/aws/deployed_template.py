@@ -1,35 +1,23 @@
 """The stack runs the gated template: GetTemplate's processed body of the stack and of each
 nested stack, hashed and compared with the gated SHA-256; DescribeStacks: a complete state.
 
-CloudFormation returns the body as it was sent (JSON text; boto3 would parse it, so its
-parsing hook is taken off this client); with no transform the processed body is the original
+CloudFormation returns the body as it was sent (JSON text, hashed as received:
+:func:`compliance.aws.stack.template_sha256`); with no transform the processed body is the original
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_GetTemplate.html).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.handlers import json_decode_template_body
-
-from compliance.aws.errors import AWS_ERRORS, describe_error
+from compliance.aws.errors import AWS_ERRORS, AwsFailure, describe_error
+from compliance.aws.stack import template_sha256
 from compliance.record.findings import DeployedTemplate
 
 #: States in which the stack's resources are those of its current template.
 COMPLETE = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
 NESTED = "AWS::CloudFormation::Stack"
-
-
-def template_sha256(cloudformation: Any, stack: str) -> str:
-    """SHA-256 of the processed template body CloudFormation holds for ``stack``."""
-    cloudformation.meta.events.unregister(
-        "after-call.cloudformation.GetTemplate", json_decode_template_body
-    )
-    body = cloudformation.get_template(StackName=stack, TemplateStage="Processed")["TemplateBody"]
-    raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-    return hashlib.sha256(raw).hexdigest()
 
 
 def check_templates(
@@ -54,14 +42,15 @@ def _check(
     try:
         described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
         status = str(described.get("StackStatus"))
-        sha = template_sha256(cloudformation, stack)
-    except AWS_ERRORS as error:
+        sha = template_sha256(cloudformation, stack, stage="Processed")
+    except (AwsFailure, *AWS_ERRORS) as error:
+        problem = str(error) if isinstance(error, AwsFailure) else describe_error(error)
         return DeployedTemplate(
             stack=shown,
             logical_id=logical_id,
             gated_sha256=gated,
             matches=False,
-            message=f"the deployed template could not be read: {describe_error(error)}",
+            message=f"the deployed template could not be read: {problem}",
         )
     if gated is None:
         message = f"deployed template sha256 {sha}: no gated template for this nested stack"

@@ -240,17 +240,20 @@ def _changes(described: dict[str, Any]) -> list[Change]:
     return found
 
 
-def template_sha256(cfn: Any, stack_id: str, change_set_id: str | None = None) -> str:
+def template_sha256(
+    cfn: Any, stack_id: str, change_set_id: str | None = None, stage: str = "Original"
+) -> str:
     """SHA-256 of the template CloudFormation holds for the stack (or for one of its change
-    sets), as submitted (``TemplateStage: Original``), hashed from the body received: botocore
-    would parse a JSON body into a dict."""
+    sets), as submitted (``TemplateStage: Original``) or after transforms (``Processed``: the
+    same body when the template has none, GetTemplate API reference), hashed from the body
+    received: botocore would parse a JSON body into a dict."""
     bodies: list[str] = []
 
     def keep(parsed: dict[str, Any], **_: Any) -> None:
         if isinstance(parsed.get("TemplateBody"), str):
             bodies.append(parsed["TemplateBody"])
 
-    arguments = {"StackName": stack_id, "TemplateStage": "Original"}
+    arguments = {"StackName": stack_id, "TemplateStage": stage}
     if change_set_id:
         arguments["ChangeSetName"] = change_set_id
     event = "after-call.cloudformation.GetTemplate"
