@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import threading
@@ -91,11 +90,7 @@ def check(
         record = check_assembly(assembly_dir, shown_dir, environments, policy, rules)
     except InputError as error:  # named where the assembly is published, not in the staging
         raise InputError(str(error).replace(str(assembly_dir), str(shown_dir))) from None
-    digests = {
-        stack.stack_name: _asset_digests(stack) for stack in read_assembly(assembly_dir).stacks
-    }
-    targets = [t.model_copy(update={"assets": digests.get(t.name, [])}) for t in record.targets]
-    return record.model_copy(update={"nag_packs": packs, "targets": targets})
+    return record.model_copy(update={"nag_packs": packs})
 
 
 def check_assembly(
@@ -105,7 +100,8 @@ def check_assembly(
     policy: Policy,
     rules: RuleMap,
 ) -> FindingsRecord:
-    """Every template of a synthesized assembly judged by both tools."""
+    """Every template of a synthesized assembly judged by both tools, each with the digests
+    of its file assets (what deploy may send)."""
     assembly = read_assembly(assembly_dir)
     by_stack = {env.stack_name: env for env in environments}
 
@@ -122,7 +118,7 @@ def check_assembly(
         context = Context.for_regions(
             env.allowed_regions if env else None,
             env.customer_managed_keys if env else (),
-            _peers(scanned, each),
+            _peers(scanned, each, env),
         )
         findings += _check_findings(each, policy, context)
     if scanned:
@@ -142,7 +138,9 @@ def check_assembly(
     record = _record(
         findings, [each for each, _ in scanned], envs, policy, sources, unjudged.targets
     )
-    return record.model_copy(update={"missing_lookups": unjudged.lookups})
+    digests = {stack.stack_name: _asset_digests(stack) for stack in assembly.stacks}
+    targets = [t.model_copy(update={"assets": digests.get(t.name, [])}) for t in record.targets]
+    return record.model_copy(update={"missing_lookups": unjudged.lookups, "targets": targets})
 
 
 @dataclass(frozen=True)
@@ -216,7 +214,7 @@ def _lookup_line(lookup: AssemblyLookup) -> str:
 
 def _sha256(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256(path.read_bytes())
     except OSError as error:
         raise InputError(path, read_problem(error)) from None
 
@@ -312,7 +310,7 @@ def scan(
         regions = allowed_regions or (its_env.allowed_regions if its_env else None)
         keys = [*customer_managed_keys, *(its_env.customer_managed_keys if its_env else ())]
         context = Context.for_regions(
-            list(regions) if regions else None, keys, _peers(scanned, each)
+            list(regions) if regions else None, keys, _peers(scanned, each, its_env)
         )
         findings += _check_findings(each, policy, context)
         if tick:
@@ -323,11 +321,13 @@ def scan(
 
 
 def _peers(
-    scanned: Sequence[tuple[ScannedTemplate, EnvInfo | None]], each: ScannedTemplate
+    scanned: Sequence[tuple[ScannedTemplate, EnvInfo | None]],
+    each: ScannedTemplate,
+    env: EnvInfo | None,
 ) -> tuple[Template, ...]:
-    """The templates judged beside ``each`` in its environment (every other one when it has
-    none): the stacks deployed together, whose policies may govern each other's resources."""
-    env = next(e for s, e in scanned if s is each)
+    """The templates judged beside ``each`` in its environment ``env`` (every other one when
+    it has none): the stacks deployed together, whose policies may govern each other's
+    resources."""
     name = env.name if env else None
     return tuple(
         other.template

@@ -85,8 +85,8 @@ def test_only_templates_of_the_same_environment_are_deployed_beside_it() -> None
     dev = EnvInfo("dev", "TapData-dev", ("us-east-1",))
     prod = EnvInfo("prod", "TapData-prod", ("us-east-1",))
     scanned = [(data, dev), (sharing, prod), (other, dev)]
-    assert engine._peers(scanned, data) == (other.template,)
-    assert engine._peers(scanned, sharing) == ()
+    assert engine._peers(scanned, data, dev) == (other.template,)
+    assert engine._peers(scanned, sharing, prod) == ()
 
 
 def test_a_policy_of_another_stack_carries_the_roles_regional_deny() -> None:
