@@ -23,6 +23,7 @@ from compliance.judging.results import ScannedTemplate, from_checkov, from_nag, 
 from compliance.judging.suppressions import attach, suppressions, without_checkov_skips
 from compliance.policy import Policy
 from compliance.project import tool_versions
+from compliance.record.coverage import requirement_coverage
 from compliance.record.findings import (
     AssetDigest,
     Finding,
@@ -458,6 +459,7 @@ def _record(
         findings=findings,
         verdicts=control_verdicts(findings),
         waivers=waiver_states,
+        coverage=requirement_coverage(findings, targets, policy.catalog),
     )
 
 

@@ -35,6 +35,7 @@ from compliance.aws.target import read_target
 from compliance.errors import InputError
 from compliance.judging.applicability import by_design
 from compliance.outputs import publish
+from compliance.record.coverage import requirement_coverage
 from compliance.record.findings import (
     RUNTIME_SOURCES,
     Finding,
@@ -130,7 +131,12 @@ def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = N
         drift=drift,
         comparisons=comparisons(static, runtime, live_resources, drift),
     )
-    updated = record.model_copy(update={"findings": [*kept, *runtime], "runtime": check})
+    findings = [*kept, *runtime]
+    # the runtime findings count for their requirements as the static ones do
+    coverage = requirement_coverage(findings, record.targets, catalog)
+    updated = record.model_copy(
+        update={"findings": findings, "runtime": check, "coverage": coverage}
+    )
     written = publish.write_all(updated, options.out, catalog)
     failed = _print(console, updated, check, runtime)
     for path in written:

@@ -1,1 +1,2 @@
-"""The record: the findings@1 model, deployment@1, fingerprints, reading a record back."""
+"""The record: the findings@2 model and its requirement coverage, deployment@1, fingerprints,
+reading a record back."""

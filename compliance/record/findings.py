@@ -1,4 +1,4 @@
-"""The findings record (``tap-compliance/findings@1``): the one contract every output reads.
+"""The findings record (``tap-compliance/findings@2``): the one contract every output reads.
 
 docs/architecture.md describes where the record comes from; this module gives its fields
 types. Reports, SARIF, JUnit and the gate all read a :class:`FindingsRecord`, never the
@@ -15,10 +15,11 @@ from pydantic import Field
 
 from compliance.record.deployment import DeploymentRecord
 from compliance.record.model import RecordModel
+from compliance.record.requirements import Coverage
 from policies.catalog import PciDss as PciDss  # the catalogue's, one model for both
 from policies.catalog import Severity as Severity
 
-SCHEMA: Final = "tap-compliance/findings@1"
+SCHEMA: Final = "tap-compliance/findings@2"
 
 #: ``not-applicable``: the catalogue scopes the control out of the target's environment by
 #: design (``applicability``); never counted as a pass or a failure.
@@ -401,7 +402,7 @@ class RuntimeCheck(RecordModel):
 class FindingsRecord(RecordModel):
     """The whole record written to ``findings.json``."""
 
-    schema_: Literal["tap-compliance/findings@1"] = Field(default=SCHEMA, alias="schema")
+    schema_: Literal["tap-compliance/findings@2"] = Field(default=SCHEMA, alias="schema")
     generated_at: datetime
     git_commit: str | None = None
     tool_versions: dict[str, str] = Field(default_factory=dict)
@@ -423,6 +424,9 @@ class FindingsRecord(RecordModel):
     deployment: DeploymentRecord | None = None
     #: Set by ``tap-compliance verify``: AWS Config's verdicts on the deployed stack.
     runtime: RuntimeCheck | None = None
+    #: The whole PCI DSS v4.0.1 requirement tree, how each requirement is met (automated,
+    #: partial, manual, not applicable) and this run's results (compliance.record.coverage).
+    coverage: Coverage | None = None
 
     def to_json(self) -> str:
         """Serialise with the contract's field names (``schema``, ``4.0.1``, ...)."""

@@ -10,6 +10,9 @@ from pydantic import ValidationError
 from compliance.errors import describe, read_problem
 from compliance.record.findings import SCHEMA, FindingsRecord
 
+#: Every version of the findings record's schema starts so (``tap-compliance/findings@1``, ...).
+FAMILY = SCHEMA.rsplit("@", 1)[0] + "@"
+
 
 class RecordError(ValueError):
     """A findings record that cannot be read; the message is one line naming the file."""
@@ -26,6 +29,11 @@ def load_record(path: Path) -> FindingsRecord:
     except json.JSONDecodeError as error:
         raise RecordError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
     schema = raw.get("schema") if isinstance(raw, dict) else None
+    if isinstance(schema, str) and schema.startswith(FAMILY) and schema != SCHEMA:
+        raise RecordError(
+            f"{path}: a {schema} record; this tap-compliance reads {SCHEMA} "
+            "(run `tap-compliance check` again to write one)"
+        )
     if schema != SCHEMA:
         raise RecordError(f"{path}: not a {SCHEMA} record (schema: {schema!r})")
     try:

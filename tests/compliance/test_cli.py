@@ -33,7 +33,7 @@ def test_scan_json_to_stdout_is_the_record_alone(capsys: pytest.CaptureFixture[s
     code = main(["scan", str(SMALL_PLATFORM), "--format", "json", "--allowed-regions", "us-east-1"])
     captured = capsys.readouterr()
     record = json.loads(captured.out)
-    assert record["schema"] == "tap-compliance/findings@1"
+    assert record["schema"] == "tap-compliance/findings@2"
     assert code == record["summary"]["gate"]["exit_code"] == 1
     assert captured.err == ""
 

@@ -245,7 +245,7 @@ def test_an_expired_waiver_still_blocks_under_a_baseline(repo: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "problem"),
-    [("{not json", "invalid JSON"), ('{"schema": "other"}', "not a tap-compliance/findings@1")],
+    [("{not json", "invalid JSON"), ('{"schema": "other"}', "not a tap-compliance/findings@2")],
 )
 def test_a_bad_baseline_is_one_line_exit_2(
     repo: Path, capsys: pytest.CaptureFixture[str], content: str, problem: str

@@ -49,7 +49,7 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_scan_json_stdout_is_only_the_record(tmp_path: Path) -> None:
     done = _run(tmp_path, "scan", str(SMALL_PLATFORM), "--format", "json")
     record = json.loads(done.stdout)
-    assert record["schema"] == "tap-compliance/findings@1"
+    assert record["schema"] == "tap-compliance/findings@2"
     assert done.returncode == record["summary"]["gate"]["exit_code"] == 1
     assert done.stderr == ""
 

@@ -21,9 +21,14 @@ def test_reads_the_sample() -> None:
     [
         (None, "no such file"),
         ("{not json", ":1: invalid JSON: Expecting property name"),
-        ('{"schema": "tap-compliance/findings@1"}', "not a tap-compliance/findings@1 record"),
-        ('{"schema": "other@9", "generated_at": "x"}', "findings@1 record (schema: 'other@9')"),
-        ("[]", "findings@1 record (schema: None)"),
+        ('{"schema": "tap-compliance/findings@2"}', "not a tap-compliance/findings@2 record"),
+        (
+            '{"schema": "tap-compliance/findings@1"}',
+            "a tap-compliance/findings@1 record; this tap-compliance reads "
+            "tap-compliance/findings@2 (run `tap-compliance check` again to write one)",
+        ),
+        ('{"schema": "other@9", "generated_at": "x"}', "findings@2 record (schema: 'other@9')"),
+        ("[]", "findings@2 record (schema: None)"),
         (b"\xff\xfe\x00", "not UTF-8"),
     ],
 )

@@ -1,0 +1,145 @@
+"""The record's requirement coverage: the whole PCI DSS v4.0.1 tree, each node's controls from
+the catalogue, and this run's results counted per requirement and up the tree."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from compliance import engine
+from compliance.policy import Policy
+from compliance.record.coverage import requirement_coverage
+from compliance.record.findings import (
+    AppliedWaiver,
+    Finding,
+    PciDss,
+    Resource,
+    Status,
+    Target,
+)
+from compliance.record.requirements import RequirementCoverage, default_tree
+from policies import CHECKS_DIR
+from policies.catalog import default_catalog
+from tests.compliance.engine_testdata import ROOT, TODAY
+
+
+def _finding(
+    status: Status,
+    *requirements: str,
+    unknown: bool = False,
+    waiver_expired: bool | None = None,
+) -> Finding:
+    waiver = None
+    if waiver_expired is not None:
+        waiver = AppliedWaiver(
+            id="W-1",
+            justification="accepted for the test",
+            approver="risk owner",
+            expires=date(2030, 1, 1),
+            expired=waiver_expired,
+        )
+    return Finding(
+        control_id="TAP-ENC-01",
+        title="t",
+        severity="high",
+        status=status,
+        source="checkov",
+        rule_id="CKV_TAP_1",
+        target="Stack",
+        resource=Resource(logical_id="Bucket", type="AWS::S3::Bucket"),
+        pci_dss=PciDss.model_validate({"4.0.1": list(requirements)}),
+        message="m",
+        unknown=unknown,
+        waiver=waiver,
+    )
+
+
+def _by_id(
+    findings: list[Finding], targets: list[Target] | None = None
+) -> dict[str, RequirementCoverage]:
+    coverage = requirement_coverage(findings, targets or [], default_catalog())
+    return {entry.id: entry for entry in coverage.pci_dss.v4_0_1}
+
+
+def _results(entry: RequirementCoverage) -> dict[str, int]:
+    return entry.results.model_dump(by_alias=True)
+
+
+def test_the_whole_tree_is_listed_in_order() -> None:
+    nodes = _by_id([])
+    tree = default_tree()
+    assert list(nodes) == [node_id for node_id, *_ in tree.nodes()]
+    assert sum(e.level == "principal" for e in nodes.values()) == 12
+    assert sum(e.level == "requirement" for e in nodes.values()) == len(tree.defined())
+    assert nodes["3.5.1"].parent == "3.5" and nodes["3.5"].parent == "3"
+    assert nodes["3"].status is None and nodes["3.5.1"].status == "partial"
+    # controls from the catalogue: exactly the ones mapping 3.5.1, and all below 3 at 3
+    catalog = default_catalog()
+    assert nodes["3.5.1"].controls == sorted(
+        c.id for c in catalog.controls if "3.5.1" in c.pci_dss.v4_0_1
+    )
+    assert nodes["3"].controls == sorted(
+        c.id for c in catalog.controls if any(r.startswith("3.") for r in c.pci_dss.v4_0_1)
+    )
+    # a section counts its defined requirements by status
+    assert nodes["3.5"].statuses == {
+        "automated": 0, "partial": 1, "manual": 1, "not-applicable": 2,
+    }  # fmt: skip
+
+
+def test_not_tested_is_never_a_pass() -> None:
+    nodes = _by_id([])
+    for entry in nodes.values():
+        assert entry.results.total == 0
+        assert entry.results.passed == 0
+
+
+def test_each_finding_counts_once_at_its_requirement_and_every_ancestor() -> None:
+    findings = [
+        _finding("pass", "3.5.1", "3.6.1"),  # two sections of requirement 3: once at 3
+        _finding("fail", "3.5.1"),
+        _finding("fail", "3.5.1", unknown=True),  # the template could not decide
+        _finding("waived", "3.5.1", waiver_expired=False),
+        _finding("waived", "3.5.1", waiver_expired=True),  # an expired waiver waives nothing
+        _finding("not-applicable", "3.5.1"),  # by design: neither pass nor unknown
+        _finding("pass", "3.3.1.1"),  # a refinement counts at the requirement it refines
+    ]
+    nodes = _by_id(findings)
+    assert _results(nodes["3.5.1"]) == {
+        "pass": 1, "fail": 2, "waived": 1, "unknown": 1, "not-applicable": 1,
+    }  # fmt: skip
+    assert _results(nodes["3.6.1"]) == {
+        "pass": 1, "fail": 0, "waived": 0, "unknown": 0, "not-applicable": 0,
+    }  # fmt: skip
+    assert _results(nodes["3"])["pass"] == 2 and nodes["3"].results.total == 7
+    assert _results(nodes["3.3.1"])["pass"] == 1 and _results(nodes["3.3.1.1"])["pass"] == 1
+    assert nodes["4"].results.total == 0
+
+
+def test_a_template_in_error_is_unknown_wherever_a_control_maps() -> None:
+    broken = Target(name="Broken", status="error", template="broken.json", sha256="0" * 64)
+    judged = Target(name="Stack", template="stack.json", sha256="1" * 64)
+    nodes = _by_id([], [broken, judged])
+    assert nodes["3.5.1"].results.unknown == 1 and nodes["3"].results.unknown == 1
+    assert nodes["3.3.1"].results.unknown == 0  # no control maps it: nothing was to judge
+    assert nodes["9"].results.unknown == 0
+
+
+def test_a_scan_record_carries_the_tree_with_its_results(tmp_path: Path) -> None:
+    policy = Policy(default_catalog(), [], "high", TODAY, CHECKS_DIR)
+    fixture = ROOT / "tests" / "fixtures" / "policies" / "TAP-ENC-01" / "fail.yaml"
+    record = engine.scan([fixture], policy=policy, allowed_regions=None)
+    raw = json.loads(record.to_json())
+    assert raw["schema"] == "tap-compliance/findings@2"
+    listed = raw["coverage"]["pci_dss"]["4.0.1"]
+    assert [e["id"] for e in listed] == [node_id for node_id, *_ in default_tree().nodes()]
+    entry = next(e for e in listed if e["id"] == "3.5.1")
+    mapped = [f for f in record.findings if "3.5.1" in f.pci_dss.v4_0_1]
+    assert mapped  # the fixture fails TAP-ENC-01, which maps 3.5.1
+    failing = sum(f.status == "fail" and not f.unknown for f in mapped)
+    assert entry["results"]["fail"] == failing > 0
+    assert entry["results"]["pass"] == sum(f.status == "pass" for f in mapped)
+    assert set(entry) == {
+        "id", "level", "parent", "title", "status", "note", "controls", "statuses", "results",
+    }  # fmt: skip
