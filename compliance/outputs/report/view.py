@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 from compliance.outputs.report.chart import Chart, severity_chart
+from compliance.outputs.report.coverage import CoverageView, coverage_view
 from compliance.outputs.report.data import PCI_VERSIONS, PciVersion, ReferenceData, RocRule
 from compliance.outputs.roc import ROC_STATUSES, RocStatus, roc_status
 from compliance.record.deployment import DeploymentRecord
@@ -214,6 +215,8 @@ class ReportView:
     waived: list[Evidence] = field(default_factory=list)
     #: Resources where the rules of one control disagree; the control's verdict is the worst.
     disagreements: list[ControlVerdict] = field(default_factory=list)
+    #: The PCI DSS v4.0.1 requirement tree for the assessor (``coverage.html.j2``).
+    coverage: CoverageView | None = None
 
 
 def _utc(moment: datetime) -> datetime:
@@ -466,4 +469,5 @@ def build_view(record: FindingsRecord, catalog: Catalog, data: ReferenceData) ->
         failing=by_severity(e for e in evidence if e.status == "fail"),
         waived=by_severity(e for e in evidence if e.status == "waived"),
         disagreements=[v for v in record.verdicts if v.disagreement],
+        coverage=coverage_view(record),
     )
