@@ -11,6 +11,7 @@ import pytest
 from compliance.cli import main
 from compliance.gate.waivers import load_waivers
 from compliance.record.findings import FindingsRecord
+from compliance.record.requirements import default_tree
 from policies.catalog import default_catalog
 from scripts.before_after import README, render, section
 from tests.compliance.engine_testdata import ROOT, unexpiring
@@ -42,6 +43,32 @@ def test_every_environment_passes_at_every_severity(
     assert {t.env for t in platform_record.targets} == {"dev", "staging", "prod"}
     assert [f for f in platform_record.findings if f.status == "fail"] == []
     assert {w.state for w in platform_record.waivers} == {"active"}
+
+
+def test_the_record_carries_the_whole_requirement_tree(platform_record: FindingsRecord) -> None:
+    """Issue 23's done-when: every principal requirement and section, at least 200 defined
+    requirements with valid statuses, every requirement a control maps automated or partial,
+    and its results those of the findings mapped to it."""
+    assert platform_record.coverage is not None
+    entries = platform_record.coverage.pci_dss.v4_0_1
+    assert [e.id for e in entries] == [node_id for node_id, *_ in default_tree().nodes()]
+    assert sum(e.level == "principal" for e in entries) == 12
+    assert sum(e.level == "section" for e in entries) == 63
+    defined = [e for e in entries if e.level == "requirement"]
+    assert len(defined) >= 200
+    assert {e.status for e in defined} <= {"automated", "partial", "manual", "not-applicable"}
+    mapped = {req for c in default_catalog().controls for req in c.pci_dss.v4_0_1}
+    for entry in defined:
+        assert (entry.id in mapped) == (entry.status in ("automated", "partial")), entry.id
+        counted = [
+            f
+            for f in platform_record.findings
+            if any(r == entry.id or r.startswith(entry.id + ".") for r in f.pci_dss.v4_0_1)
+        ]
+        assert entry.results.total == len(counted), entry.id
+        assert entry.results.passed == sum(f.status == "pass" for f in counted), entry.id
+    # the platform's controls test the requirements they map (none is left untested)
+    assert [e.id for e in defined if e.id in mapped and e.results.total == 0] == []
 
 
 def test_only_justified_waivers_and_no_seed_ones() -> None:
