@@ -124,6 +124,33 @@ def diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def bundle(args: argparse.Namespace) -> int:
+    """``bundle``: pack an evidence folder into a zip, or verify one."""
+    from compliance.outputs.bundle.pack import pack
+    from compliance.outputs.bundle.verify import verify
+
+    if args.verify is not None:
+        if args.folder is not None or args.output is not None:
+            raise InputError("bundle: --verify EV.zip takes no DIR and no --output")
+        checked = verify(args.verify)
+        for problem in checked.problems:
+            print(f"{args.verify}: {problem}")
+        files = len(checked.manifest.files)
+        if checked.problems:
+            print(f"{args.verify}: does not match its manifest ({len(checked.problems)} problems)")
+            return 1
+        gate = checked.manifest.gate.result
+        print(
+            f"{args.verify}: all {files} files match MANIFEST.json and the statement (gate {gate})"
+        )
+        return 0
+    if args.folder is None or args.output is None:
+        raise InputError("bundle: give DIR and --output EV.zip, or --verify EV.zip")
+    manifest = pack(args.folder, args.output)
+    print(f"wrote {args.output}: {len(manifest.files)} files (gate {manifest.gate.result})")
+    return 0
+
+
 def deploy(args: argparse.Namespace) -> int:
     """``deploy``: gate one environment, then deploy exactly the gated template."""
     from compliance.aws.deploy import run
@@ -176,6 +203,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "deploy": deploy,
     "verify": verify,
     "diff": diff,
+    "bundle": bundle,
 }
 
 

@@ -231,6 +231,25 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         "--format", choices=("md", "json"), default="md", help="%(choices)s (default: %(default)s)"
     )
     diff.add_argument("--output", type=Path, metavar="FILE", help="file to write (default: stdout)")
+
+    bundle = commands.add_parser(
+        "bundle",
+        help="pack an evidence folder into a zip with a manifest and an in-toto statement, "
+        "or verify one",
+        description="Pack an evidence folder (--out of check, deploy, verify) into one "
+        "deterministic zip: every file but the run's hidden machinery (lock, staging), "
+        "MANIFEST.json (each file's SHA-256 and size, the commit, the tools, the gate result) "
+        "and statement.intoto.json (an in-toto statement to sign with cosign). --verify "
+        "recomputes every digest: exit 0 when all match, 1 naming each file changed, missing "
+        "or added.",
+    )
+    bundle.add_argument(
+        "folder", type=Path, nargs="?", metavar="DIR", help="the evidence folder to pack"
+    )
+    bundle.add_argument("--output", type=Path, metavar="EV.zip", help="the zip to write")
+    bundle.add_argument(
+        "--verify", type=Path, metavar="EV.zip", help="check a bundle instead of packing one"
+    )
     return parser
 
 
