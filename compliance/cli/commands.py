@@ -137,7 +137,8 @@ def bundle(args: argparse.Namespace) -> int:
             print(f"{args.verify}: {problem}")
         files = len(checked.manifest.files)
         if checked.problems:
-            print(f"{args.verify}: does not match its manifest ({len(checked.problems)} problems)")
+            count = len(checked.problems)
+            print(f"{args.verify}: does not match its manifest ({count} problem{'s' * (count > 1)})")
             return 1
         gate = checked.manifest.gate.result
         print(
