@@ -129,26 +129,23 @@ def bundle(args: argparse.Namespace) -> int:
     from compliance.outputs.bundle.pack import pack
     from compliance.outputs.bundle.verify import verify
 
-    if args.verify is not None:
-        if args.folder is not None or args.output is not None:
-            raise InputError("bundle: --verify EV.zip takes no DIR and no --output")
-        checked = verify(args.verify)
-        for problem in checked.problems:
-            print(f"{args.verify}: {problem}")
-        files = len(checked.manifest.files)
-        if checked.problems:
-            count = len(checked.problems)
-            print(f"{args.verify}: does not match its manifest ({count} problem{'s' * (count > 1)})")
-            return 1
-        gate = checked.manifest.gate.result
-        print(
-            f"{args.verify}: all {files} files match MANIFEST.json and the statement (gate {gate})"
-        )
+    if args.verify is None:
+        if args.folder is None or args.output is None:
+            raise InputError("bundle: give DIR and --output EV.zip, or --verify EV.zip")
+        manifest = pack(args.folder, args.output)
+        print(f"wrote {args.output}: {len(manifest.files)} files (gate {manifest.gate.result})")
         return 0
-    if args.folder is None or args.output is None:
-        raise InputError("bundle: give DIR and --output EV.zip, or --verify EV.zip")
-    manifest = pack(args.folder, args.output)
-    print(f"wrote {args.output}: {len(manifest.files)} files (gate {manifest.gate.result})")
+    if args.folder is not None or args.output is not None:
+        raise InputError("bundle: --verify EV.zip takes no DIR and no --output")
+    checked = verify(args.verify)
+    for problem in checked.problems:
+        print(f"{args.verify}: {problem}")
+    count = len(checked.problems)
+    if count:
+        print(f"{args.verify}: does not match its manifest ({count} problem{'s' * (count > 1)})")
+        return 1
+    files, gate = len(checked.manifest.files), checked.manifest.gate.result
+    print(f"{args.verify}: all {files} files match MANIFEST.json and the statement (gate {gate})")
     return 0
 
 
