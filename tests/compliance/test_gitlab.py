@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from compliance.cli import main
 from compliance.outputs.gitlab import to_gitlab
 from compliance.outputs.sarif import FINGERPRINT_KEY
 from compliance.record.findings import FindingsRecord
@@ -96,3 +97,22 @@ def test_check_writes_it_beside_sarif_at_the_apps_line(seed_gate: tuple[int, Pat
     assert issue["location"] == {"path": "infra/constructs/api.py", "lines": {"begin": line}}
     assert "(checkov CKV_AWS_158)" in issue["description"]
     assert "(cdk-nag PCI.DSS.321-CloudWatchLogGroupEncrypted)" in issue["description"]
+
+
+def test_scan_writes_it_and_two_runs_agree(tmp_path: Path) -> None:
+    """``scan --format gitlab`` twice: the same issues, fingerprints included, as the record
+    of a third run renders."""
+    template = ROOT / "tests" / "fixtures" / "policies" / "TAP-ENC-01" / "fail.yaml"
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers: []\n")
+    runs = []
+    for fmt, name in (("gitlab", "a.json"), ("gitlab", "b.json"), ("json", "record.json")):
+        output = tmp_path / name
+        argv = ["scan", str(template), "--format", fmt, "--output", str(output)]
+        assert main([*argv, "--waivers", str(waivers)]) == 1
+        runs.append(output.read_text())
+    first, second, record = runs
+    assert first == second
+    assert to_gitlab(FindingsRecord.model_validate_json(record)) == first
+    report = validate(first)
+    assert {"TAP-ENC-01", "TAP-BAK-01"} <= {issue["check_name"] for issue in report}

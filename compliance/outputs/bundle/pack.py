@@ -133,16 +133,29 @@ def _add_file(bundle: zipfile.ZipFile, source: Path, name: str) -> BundledFile:
     digest = hashlib.sha256()
     size = 0
     try:
-        with source.open("rb") as reader:
-            large = os.fstat(reader.fileno()).st_size >= zipfile.ZIP64_LIMIT
-            with bundle.open(_entry(name), "w", force_zip64=large) as writer:
-                while chunk := reader.read(CHUNK):
-                    digest.update(chunk)
-                    writer.write(chunk)
-                    size += len(chunk)
+        reader = source.open("rb")
     except OSError as error:
         raise InputError(source, read_problem(error)) from None
+    with reader:
+        large = os.fstat(reader.fileno()).st_size >= zipfile.ZIP64_LIMIT
+        with bundle.open(_entry(name), "w", force_zip64=large) as writer:
+            for chunk in _chunks(reader, source):
+                digest.update(chunk)
+                writer.write(chunk)
+                size += len(chunk)
     return BundledFile(path=name, sha256=digest.hexdigest(), bytes=size)
+
+
+def _chunks(reader: BinaryIO, source: Path) -> Iterator[bytes]:
+    """The file's bytes in chunks; a read that fails is an :class:`InputError` naming it."""
+    while True:
+        try:
+            chunk = reader.read(CHUNK)
+        except OSError as error:
+            raise InputError(source, read_problem(error)) from None
+        if not chunk:
+            return
+        yield chunk
 
 
 def _add_bytes(bundle: zipfile.ZipFile, name: str, data: bytes) -> None:
