@@ -147,7 +147,8 @@ def _summary(counts: Summary, runs: list[Summary]) -> Summary:
             "gate": Gate(
                 result="failed" if failed else "passed",
                 exit_code=1 if failed else 0,
-                fail_on=max((g.fail_on for g in gates), key=severity_rank),
+                # The highest threshold blocks the fewest severities: the least strict.
+                fail_on=min((g.fail_on for g in gates), key=severity_rank),
                 blocking=sum(g.blocking for g in gates),
                 expired_waivers=sum(g.expired_waivers for g in gates),
                 existing=sum(g.existing for g in gates),
