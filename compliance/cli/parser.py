@@ -194,12 +194,18 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         "merged gate fails when any run's gate failed. Records of different schema versions "
         "or holding the same target are refused (exit 2).",
     )
-    report.add_argument("records", type=Path, nargs="+", metavar="RECORD.json|DIR")
+    report.add_argument(
+        "records",
+        type=Path,
+        nargs="+",
+        metavar="RECORD.json|DIR",
+        help="a findings.json, or a folder: every findings.json below it (sorted by path)",
+    )
     report.add_argument(
         "--format",
         choices=("json", *formats.names(reports_only=True)),
         default="html",
-        help="%(choices)s; json writes the (merged) record (default: %(default)s)",
+        help="%(choices)s (default: %(default)s); json writes the (merged) record",
     )
     report.add_argument(
         "--output", type=Path, metavar="FILE", help="file to write (default: stdout)"
