@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from compliance.gate.threshold import summarise
@@ -61,14 +62,15 @@ def merge(shards: Sequence[Shard]) -> FindingsRecord:
         # A merged record's runs are taken over; a single run's parts name no run yet (None).
         renamed: dict[str | None, str] = {}
         for run in shard.record.runs or [_run_of(shard)]:
-            renamed[run.id if shard.record.runs else None] = f"run-{len(runs) + 1}"
-            runs.append(run.model_copy(update={"id": f"run-{len(runs) + 1}"}))
+            merged = run.model_copy(update={"id": f"run-{len(runs) + 1}"})
+            renamed[run.id if shard.record.runs else None] = merged.id
+            runs.append(merged)
         parts.append(_attributed(shard.record, renamed))
     findings = [f for part in parts for f in part.findings]
     targets = [t for part in parts for t in part.targets]
     counts = summarise(findings, [], runs[0].summary.gate.fail_on, targets)
     return FindingsRecord(
-        generated_at=max(run.generated_at for run in runs),
+        generated_at=max((run.generated_at for run in runs), key=_instant),
         git_commit=_agreed(run.git_commit for run in runs),
         tool_versions=_agreed_versions(runs),
         targets=targets,
@@ -156,6 +158,11 @@ def _summary(counts: Summary, runs: list[Summary]) -> Summary:
             ),
         }
     )
+
+
+def _instant(moment: datetime) -> datetime:
+    """A time comparable with any other (a time without a zone is UTC, as the engine writes)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _agreed(values: Iterable[str | None]) -> str | None:

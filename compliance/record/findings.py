@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from compliance.record.deployment import DeploymentRecord
 from compliance.record.model import RecordModel
@@ -463,6 +463,21 @@ class FindingsRecord(RecordModel):
     #: A merged record: the records it merges (CI shards), each finding, target, verdict
     #: and waiver naming its run; empty in the record of one run.
     runs: list[Run] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _runs_named(self) -> FindingsRecord:
+        """A merged record's parts each name one of its runs; a single run's name none."""
+        ids = [run.id for run in self.runs]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"runs: a run id is given twice ({', '.join(ids)})")
+        named = {t.run for t in self.targets} | {f.run for f in self.findings}
+        named |= {v.run for v in self.verdicts} | {w.run for w in self.waivers}
+        named |= {m.run for m in self.missing_lookups}
+        expected = set(ids) if ids else {None}
+        if not named <= expected:
+            wrong = sorted(str(run) for run in named - expected)
+            raise ValueError(f"run {', '.join(wrong)}: not a run of this record (runs: {ids})")
+        return self
 
     def to_json(self) -> str:
         """Serialise with the contract's field names (``schema``, ``4.0.1``, ...)."""

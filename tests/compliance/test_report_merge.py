@@ -201,3 +201,19 @@ def test_a_merged_record_merges_again_its_runs_renumbered(
         ("TapStack-prod", "run-3"),
     ]
     assert {f.run for f in again.findings} == {"run-1", "run-2", "run-3"}
+
+
+def test_a_merged_record_naming_a_run_it_does_not_hold_is_refused(
+    shards: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [str(record_of(shards, env)) for env in ENVIRONMENTS]
+    assert main(["report", *files, "--format", "json"]) == 0
+    raw = json.loads(capsys.readouterr().out)
+    raw["findings"][0]["run"] = "run-9"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(raw))
+    assert main(["report", str(edited)]) == 2
+    assert error_line(capsys) == (
+        f"tap-compliance: error: {edited}: not a {SCHEMA} record: top level: run run-9: not a "
+        "run of this record (runs: ['run-1', 'run-2'])"
+    )

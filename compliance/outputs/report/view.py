@@ -437,13 +437,15 @@ def _requirements(
 
 def _waivers(record: FindingsRecord, evidence: list[Evidence]) -> list[WaiverRow]:
     assessed_on: date = _utc(record.generated_at).date()
+    #: A merged record: each waiver's state is its run's, as of that run's date.
+    run_dates = {run.id: _utc(run.generated_at).date() for run in record.runs}
     by_waiver: dict[tuple[str | None, str], list[str]] = defaultdict(list)
     for item in evidence:
         if item.finding.waiver is not None:
             by_waiver[(item.finding.run, item.finding.waiver.id)].append(item.id)
     rows = []
     for waiver in sorted(record.waivers, key=lambda w: (w.id, w.run or "")):
-        days_left = (waiver.expires - assessed_on).days
+        days_left = (waiver.expires - run_dates.get(waiver.run or "", assessed_on)).days
         flag: Literal["expired", "expiring", "stale"] | None = None
         if waiver.state == "expired" or days_left < 0:
             flag = "expired"
