@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from compliance.cli import main
 from compliance.gate.merge import Shard, merge
-from compliance.record.findings import SCHEMA, FindingsRecord
+from compliance.outputs.report.render import render
+from compliance.record.findings import SCHEMA, FindingsRecord, RuntimeCheck, RuntimeRule
 from compliance.record.load import load_record
 from tests.compliance.engine_testdata import ROOT
 
@@ -217,3 +219,45 @@ def test_a_merged_record_naming_a_run_it_does_not_hold_is_refused(
         f"tap-compliance: error: {edited}: not a {SCHEMA} record: top level: run run-9: not a "
         "run of this record (runs: ['run-1', 'run-2'])"
     )
+
+
+def test_each_run_keeps_its_runtime_check_and_the_report_details_a_single_one(
+    shards: Path,
+) -> None:
+    dev, prod = (load_record(record_of(shards, env)) for env in ENVIRONMENTS)
+    (rule,) = [r for r in prod.targets[0].config_rules if r == "S3_BUCKET_SSL_REQUESTS_ONLY"]
+    check = RuntimeCheck(
+        verified_at=datetime(2026, 12, 7, 12, 0, tzinfo=UTC),
+        env="prod",
+        stack="TapStack-prod",
+        account="333333333333",
+        region="us-east-1",
+        rules=[
+            RuntimeRule(
+                name="tap-s3-ssl",
+                identifier=rule,
+                logical_id="SslRule",
+                compliance="NON_COMPLIANT",
+                answered_by="config:DescribeComplianceByConfigRule",
+            )
+        ],
+    )
+    verified = prod.model_copy(update={"runtime": check})
+    merged = merge([Shard("dev.json", dev), Shard("prod.json", verified)])
+    assert merged.runtime is None
+    assert [r.runtime for r in merged.runs] == [None, check]
+    page = render(merged, "html")
+    assert 'in <span class="mono">aws://333333333333/us-east-1</span> (TapStack-prod)' in page
+    assert '<span class="mono">tap-s3-ssl</span> <span class="badge rt-non_compliant">' in page
+    assert "verified 2026-12-07 12:00:00" in page
+    # Two runs verified: the runs table names each; no one run's check stands for both.
+    of_dev = check.model_copy(update={"env": "dev", "stack": "TapStack-dev", "account": "1" * 12})
+    both = merge(
+        [
+            Shard("dev.json", dev.model_copy(update={"runtime": of_dev})),
+            Shard("prod.json", verified),
+        ]
+    )
+    page = render(both, "html")
+    assert page.count("verified 2026-12-07 12:00:00") == 2
+    assert "Runtime verification" not in page and "tap-s3-ssl" not in page

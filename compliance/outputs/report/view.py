@@ -270,10 +270,24 @@ def _cover(record: FindingsRecord) -> Cover:
         regions=unique(t.region for t in record.targets),
         tool_versions=named + sorted(versions.items()),
         gate=record.summary.gate,
-        deployment=record.deployment,
-        runtime=record.runtime,
+        deployment=_deployment(record),
+        runtime=_runtime(record),
         runs=record.runs,
     )
+
+
+def _deployment(record: FindingsRecord) -> DeploymentRecord | None:
+    """The deployment the report details: the record's, or in a merged record the one run's
+    that has one (of several, the runs table names each)."""
+    deployed = [run.deployment for run in record.runs if run.deployment]
+    return record.deployment or (deployed[0] if len(deployed) == 1 else None)
+
+
+def _runtime(record: FindingsRecord) -> RuntimeCheck | None:
+    """The runtime check the report details: the record's, or in a merged record the one
+    run's that has one (of several, the runs table names each)."""
+    verified = [run.runtime for run in record.runs if run.runtime]
+    return record.runtime or (verified[0] if len(verified) == 1 else None)
 
 
 def _summary(record: FindingsRecord, requirements: list[RequirementView]) -> SummaryView:
@@ -307,7 +321,7 @@ def _config_rules(
         for rule in item.finding.config_rules:
             runtime = item.finding.source in RUNTIME_SOURCES
             (at_runtime if runtime else by_rule)[rule].append(item)
-    verified = [record.runtime] if record.runtime else [r.runtime for r in record.runs if r.runtime]
+    check = _runtime(record)
 
     sections = []
     # The rules the checked templates deploy first: they keep watching after deployment.
@@ -339,11 +353,11 @@ def _config_rules(
                 resources=resources,
                 pci={v: sorted(ids, key=_pci_key) for v, ids in pci.items()},
                 status=worst_status(r.status for r in resources) if resources else None,
-                runtime_rules=[r for c in verified for r in c.rules if r.identifier == rule],
+                runtime_rules=[r for r in check.rules if r.identifier == rule] if check else [],
                 runtime_resources=_resources(at_runtime.get(rule, [])),
-                disagreements=[
-                    d for c in verified for d in c.disagreements if d.config_rule == rule
-                ],
+                disagreements=[d for d in check.disagreements if d.config_rule == rule]
+                if check
+                else [],
             )
         )
     return sections
