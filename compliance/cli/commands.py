@@ -110,9 +110,8 @@ def report(args: argparse.Namespace) -> int:
     files = record_files(args.records)
     try:
         records = load_records(files)
-        record = (
-            records[0] if len(records) == 1 else merge(list(map(Shard, map(str, files), records)))
-        )
+        shards = [Shard(str(file), record) for file, record in zip(files, records, strict=True)]
+        record = records[0] if len(records) == 1 else merge(shards)
     except (RecordError, MergeError) as error:
         raise InputError(str(error)) from None
     _write(args.output, publish.render(record, args.format, checked_catalog()))
