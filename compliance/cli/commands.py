@@ -19,6 +19,7 @@ from compliance.cli.inputs import (
     parse_context,
     parse_keys,
     parse_regions,
+    record_files,
 )
 from compliance.cli.progress import progress_bar
 from compliance.environments import ALL, EnvInfo, resolve_environments
@@ -101,12 +102,17 @@ def scan(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    """``report``: render the audit report again from a saved record."""
-    from compliance.record.load import RecordError, load_record
+    """``report``: render the audit report from a saved record, or from the records of CI
+    shards merged into one (``compliance/gate/merge.py``)."""
+    from compliance.gate.merge import MergeError, Shard, merge
+    from compliance.record.load import RecordError, load_records
 
+    files = record_files(args.records)
     try:
-        record: FindingsRecord = load_record(args.record)
-    except RecordError as error:
+        records = load_records(files)
+        shards = [Shard(str(file), record) for file, record in zip(files, records, strict=True)]
+        record = records[0] if len(records) == 1 else merge(shards)
+    except (RecordError, MergeError) as error:
         raise InputError(str(error)) from None
     _write(args.output, publish.render(record, args.format, checked_catalog()))
     return 0
