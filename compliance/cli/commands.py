@@ -19,6 +19,7 @@ from compliance.cli.inputs import (
     parse_context,
     parse_keys,
     parse_regions,
+    record_files,
 )
 from compliance.cli.progress import progress_bar
 from compliance.environments import ALL, EnvInfo, resolve_environments
@@ -101,12 +102,17 @@ def scan(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    """``report``: render the audit report again from a saved record."""
-    from compliance.record.load import RecordError, load_record
+    """``report``: render the audit report from a saved record, or from the records of CI
+    shards merged into one (``compliance/gate/merge.py``)."""
+    from compliance.gate.merge import MergeError, Shard, merge
+    from compliance.record.load import RecordError, load_records
 
+    files = record_files(args.records)
     try:
-        record: FindingsRecord = load_record(args.record)
-    except RecordError as error:
+        records = load_records(files)
+        shards = [Shard(str(file), record) for file, record in zip(files, records, strict=True)]
+        record = records[0] if len(records) == 1 else merge(shards)
+    except (RecordError, MergeError) as error:
         raise InputError(str(error)) from None
     _write(args.output, publish.render(record, args.format, checked_catalog()))
     return 0
@@ -121,6 +127,31 @@ def diff(args: argparse.Namespace) -> int:
     changes = diff_records(load_baseline(args.base), load_baseline(args.head), checked_catalog())
     text = changes.to_json() if args.format == "json" else render_diff_markdown(changes)
     _write(args.output, text)
+    return 0
+
+
+def bundle(args: argparse.Namespace) -> int:
+    """``bundle``: pack an evidence folder into a zip, or verify one."""
+    from compliance.outputs.bundle.pack import pack
+    from compliance.outputs.bundle.verify import verify
+
+    if args.verify is None:
+        if args.folder is None or args.output is None:
+            raise InputError("bundle: give DIR and --output EV.zip, or --verify EV.zip")
+        manifest = pack(args.folder, args.output)
+        print(f"wrote {args.output}: {len(manifest.files)} files (gate {manifest.gate.result})")
+        return 0
+    if args.folder is not None or args.output is not None:
+        raise InputError("bundle: --verify EV.zip takes no DIR and no --output")
+    checked = verify(args.verify)
+    for problem in checked.problems:
+        print(f"{args.verify}: {problem}")
+    count = len(checked.problems)
+    if count:
+        print(f"{args.verify}: does not match its manifest ({count} problem{'s' * (count > 1)})")
+        return 1
+    files, gate = len(checked.manifest.files), checked.manifest.gate.result
+    print(f"{args.verify}: all {files} files match MANIFEST.json and the statement (gate {gate})")
     return 0
 
 
@@ -176,6 +207,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "deploy": deploy,
     "verify": verify,
     "diff": diff,
+    "bundle": bundle,
 }
 
 

@@ -1,5 +1,5 @@
 """Values of the command line checked before any work: parameter assignments and files,
-context values, allowed regions, customer-managed keys."""
+context values, allowed regions, customer-managed keys, the records ``report`` reads."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from compliance.environments import Region, key_reference_problem
 from compliance.errors import InputError, read_text
+from compliance.outputs.publish import RECORD
 
 
 def parse_assignments(assignments: Iterable[str]) -> dict[str, str]:
@@ -113,3 +114,23 @@ def _scalar(path: Path, key: str, value: Any) -> str:
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
         return ",".join(str(v) for v in value)
     raise InputError(path, f"{key}: a parameter value is a string")
+
+
+def record_files(paths: Iterable[Path]) -> list[Path]:
+    """The records ``report`` reads: each file as given, and for a folder every
+    ``findings.json`` below it in sorted path order, hidden folders (a run's staging folder,
+    ``.git``) left out. A folder holding none is an error."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)  # a missing file is named when it is read
+            continue
+        found = sorted(
+            p
+            for p in path.rglob(RECORD)
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        if not found:
+            raise InputError(path, f"no {RECORD} below this folder")
+        files.extend(found)
+    return files

@@ -187,15 +187,25 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report",
-        help="re-render the audit report from a saved record",
-        description="Re-render the audit report from a saved findings.json.",
+        help="render the audit report from saved records, merging the records of CI shards",
+        description="Render the audit report from a saved findings.json. Given several "
+        "records (or folders: every findings.json below them), merge them into one report: "
+        "every target named, totals across them, each finding attributed to its run; the "
+        "merged gate fails when any run's gate failed. Records of different schema versions "
+        "or holding the same target are refused (exit 2).",
     )
-    report.add_argument("record", type=Path, metavar="RECORD.json")
+    report.add_argument(
+        "records",
+        type=Path,
+        nargs="+",
+        metavar="RECORD.json|DIR",
+        help="a findings.json, or a folder: every findings.json below it (sorted by path)",
+    )
     report.add_argument(
         "--format",
-        choices=formats.names(reports_only=True),
+        choices=("json", *formats.names(reports_only=True)),
         default="html",
-        help="%(choices)s (default: %(default)s)",
+        help="%(choices)s (default: %(default)s); json writes the (merged) record",
     )
     report.add_argument(
         "--output", type=Path, metavar="FILE", help="file to write (default: stdout)"
@@ -231,6 +241,25 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         "--format", choices=("md", "json"), default="md", help="%(choices)s (default: %(default)s)"
     )
     diff.add_argument("--output", type=Path, metavar="FILE", help="file to write (default: stdout)")
+
+    bundle = commands.add_parser(
+        "bundle",
+        help="pack an evidence folder into a zip with a manifest and an in-toto statement, "
+        "or verify one",
+        description="Pack an evidence folder (--out of check, deploy, verify) into one "
+        "deterministic zip: every file but the run's hidden machinery (lock, staging), "
+        "MANIFEST.json (each file's SHA-256 and size, the commit, the tools, the gate result) "
+        "and statement.intoto.json (an in-toto statement to sign with cosign). --verify "
+        "recomputes every digest: exit 0 when all match, 1 naming each file changed, missing "
+        "or added.",
+    )
+    bundle.add_argument(
+        "folder", type=Path, nargs="?", metavar="DIR", help="the evidence folder to pack"
+    )
+    bundle.add_argument("--output", type=Path, metavar="EV.zip", help="the zip to write")
+    bundle.add_argument(
+        "--verify", type=Path, metavar="EV.zip", help="check a bundle instead of packing one"
+    )
     return parser
 
 

@@ -71,6 +71,12 @@ def _junit(record: FindingsRecord, catalog: Catalog) -> str:
     return to_junit(record)
 
 
+def _gitlab(record: FindingsRecord, catalog: Catalog) -> str:
+    from compliance.outputs.gitlab import to_gitlab
+
+    return to_gitlab(record)
+
+
 def _audit(fmt: str) -> Render:
     def render_audit(record: FindingsRecord, catalog: Catalog) -> str:
         from compliance.outputs.report.render import render as render_report
@@ -83,5 +89,8 @@ def _audit(fmt: str) -> Render:
 register(Formatter("json", "findings.json", _json, "the findings record"))
 register(Formatter("sarif", "findings.sarif", _sarif, "SARIF 2.1.0 for code scanning"))
 register(Formatter("junit", "junit.xml", _junit, "JUnit XML for CI test views"))
+register(
+    Formatter("gitlab", "gl-code-quality-report.json", _gitlab, "GitLab code quality (codequality)")
+)
 register(Formatter("md", "audit.md", _audit("md"), "the audit report as Markdown", report=True))
 register(Formatter("html", "audit.html", _audit("html"), "the audit report as HTML", report=True))

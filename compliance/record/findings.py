@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from compliance.record.deployment import DeploymentRecord
 from compliance.record.model import RecordModel
@@ -157,6 +157,9 @@ class Finding(RecordModel):
     runtime: RuntimeEvidence | None = None
     #: In-template suppressions naming this rule or control on this resource.
     suppressions: list[Suppression] = Field(default_factory=list)
+    #: A merged record (``tap-compliance report A.json B.json``): the id of the run (an entry
+    #: of ``FindingsRecord.runs``) this came from; None in the record of one run.
+    run: str | None = None
 
 
 def effective_status(finding: Finding) -> Status:
@@ -211,6 +214,9 @@ class Target(RecordModel):
     parent: str | None = None
     #: The stack's file assets as the gate found them (synthesized stacks only).
     assets: list[AssetDigest] = Field(default_factory=list)
+    #: A merged record (``tap-compliance report A.json B.json``): the id of the run (an entry
+    #: of ``FindingsRecord.runs``) this came from; None in the record of one run.
+    run: str | None = None
 
 
 class MissingLookup(RecordModel):
@@ -225,6 +231,9 @@ class MissingLookup(RecordModel):
     manifest: str
     #: What it is and how to answer it, in one line.
     message: str
+    #: A merged record (``tap-compliance report A.json B.json``): the id of the run (an entry
+    #: of ``FindingsRecord.runs``) this came from; None in the record of one run.
+    run: str | None = None
 
 
 class WaiverState(RecordModel):
@@ -241,6 +250,9 @@ class WaiverState(RecordModel):
     state: Literal["active", "expired", "stale"]
     matched: int = 0
     compensating_control: CompensatingControl | None = None
+    #: A merged record (``tap-compliance report A.json B.json``): the id of the run (an entry
+    #: of ``FindingsRecord.runs``) this came from; None in the record of one run.
+    run: str | None = None
 
 
 class Gate(RecordModel):
@@ -271,6 +283,9 @@ class ControlVerdict(RecordModel):
     rules: dict[str, Status]
     #: The tools disagree: which rules found a violation and which passed it.
     disagreement: str | None = None
+    #: A merged record (``tap-compliance report A.json B.json``): the id of the run (an entry
+    #: of ``FindingsRecord.runs``) this came from; None in the record of one run.
+    run: str | None = None
 
 
 class Summary(RecordModel):
@@ -399,6 +414,28 @@ class RuntimeCheck(RecordModel):
     comparisons: list[Comparison] = Field(default_factory=list)
 
 
+class Run(RecordModel):
+    """One record merged into this one (a CI shard): where it came from and what its own gate
+    decided. Its baseline, deployment and runtime blocks stay here, with the run they belong
+    to; the merged record's own are None."""
+
+    #: ``run-1``, ``run-2``...: the order of the files merged.
+    id: str
+    #: The ``findings.json`` it was read from, as given to ``report``.
+    file: str
+    generated_at: datetime
+    git_commit: str | None = None
+    #: The environments of its targets.
+    environments: list[str] = Field(default_factory=list)
+    tool_versions: dict[str, str] = Field(default_factory=dict)
+    waiver_file: str | None = None
+    nag_packs: list[str] = Field(default_factory=list)
+    summary: Summary
+    baseline: Baseline | None = None
+    deployment: DeploymentRecord | None = None
+    runtime: RuntimeCheck | None = None
+
+
 class FindingsRecord(RecordModel):
     """The whole record written to ``findings.json``."""
 
@@ -427,6 +464,24 @@ class FindingsRecord(RecordModel):
     #: The whole PCI DSS v4.0.1 requirement tree, how each requirement is met (automated,
     #: partial, manual, not applicable) and this run's results (compliance.record.coverage).
     coverage: Coverage | None = None
+    #: A merged record: the records it merges (CI shards), each finding, target, verdict
+    #: and waiver naming its run; empty in the record of one run.
+    runs: list[Run] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _runs_named(self) -> FindingsRecord:
+        """A merged record's parts each name one of its runs; a single run's name none."""
+        ids = [run.id for run in self.runs]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"runs: a run id is given twice ({', '.join(ids)})")
+        named = {t.run for t in self.targets} | {f.run for f in self.findings}
+        named |= {v.run for v in self.verdicts} | {w.run for w in self.waivers}
+        named |= {m.run for m in self.missing_lookups}
+        expected = set(ids) if ids else {None}
+        if not named <= expected:
+            wrong = sorted(str(run) for run in named - expected)
+            raise ValueError(f"run {', '.join(wrong)}: not a run of this record (runs: {ids})")
+        return self
 
     def to_json(self) -> str:
         """Serialise with the contract's field names (``schema``, ``4.0.1``, ...)."""

@@ -1,9 +1,11 @@
-"""Read a findings record back from its JSON file."""
+"""Read findings records back from their JSON files."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -20,14 +22,36 @@ class RecordError(ValueError):
 
 def load_record(path: Path) -> FindingsRecord:
     """Read a ``findings.json``; a :class:`RecordError` with one line says what is wrong."""
+    return _validated(path, _read(path))
+
+
+def load_records(paths: Sequence[Path]) -> list[FindingsRecord]:
+    """Read several records of one schema version. Records of different versions are refused
+    before any is validated, naming the two files, so a mismatch reads as one, not as the
+    field a newer version added."""
+    raws = [_read(path) for path in paths]
+    schemas = [raw.get("schema") if isinstance(raw, dict) else None for raw in raws]
+    for path, schema in zip(paths, schemas, strict=True):
+        if schema != schemas[0]:
+            raise RecordError(
+                f"{paths[0]} (schema {schemas[0]!r}) and {path} (schema {schema!r}): records "
+                "of different schema versions are not merged"
+            )
+    return [_validated(path, raw) for path, raw in zip(paths, raws, strict=True)]
+
+
+def _read(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise RecordError(f"{path}: {read_problem(error)}") from None
     try:
-        raw = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise RecordError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
+
+
+def _validated(path: Path, raw: Any) -> FindingsRecord:
     schema = raw.get("schema") if isinstance(raw, dict) else None
     if isinstance(schema, str) and schema.startswith(FAMILY) and schema != SCHEMA:
         raise RecordError(

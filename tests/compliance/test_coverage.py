@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from compliance import engine
+from compliance.gate.merge import Shard, merge
 from compliance.policy import Policy
 from compliance.record.coverage import requirement_coverage
 from compliance.record.findings import (
@@ -143,3 +144,21 @@ def test_a_scan_record_carries_the_tree_with_its_results(tmp_path: Path) -> None
     assert set(entry) == {
         "id", "level", "parent", "title", "status", "note", "controls", "statuses", "results",
     }  # fmt: skip
+
+
+def test_a_merged_record_counts_every_run() -> None:
+    policy = Policy(default_catalog(), [], "high", TODAY, CHECKS_DIR)
+    fixtures = ROOT / "tests" / "fixtures" / "policies" / "TAP-ENC-01"
+    runs = [
+        engine.scan([fixtures / name], policy=policy, allowed_regions=None)
+        for name in ("fail.yaml", "pass.yaml")
+    ]
+    merged = merge([Shard(f"{n}.json", r) for n, r in enumerate(runs)])
+    assert merged.coverage is not None
+    by_id = {e.id: e for e in merged.coverage.pci_dss.v4_0_1}
+    for node in ("3.5.1", "3.5", "3"):
+        each = [
+            next(e for e in r.coverage.pci_dss.v4_0_1 if e.id == node) for r in runs if r.coverage
+        ]
+        assert by_id[node].results.passed == sum(e.results.passed for e in each) > 0
+        assert by_id[node].results.fail == sum(e.results.fail for e in each) > 0

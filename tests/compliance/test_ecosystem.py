@@ -1,4 +1,4 @@
-"""The pre-commit hook through ``pre-commit try-repo``, and the example GitHub workflow."""
+"""The pre-commit hook through ``pre-commit try-repo``, and the example CI workflows."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from compliance.environments import ALL, resolve_environments
 from compliance.outputs.diff_markdown import MARKER
 from tests.compliance.engine_testdata import ROOT
 
@@ -96,3 +97,53 @@ def test_the_workflow_gates_against_the_base_record_and_posts_one_sticky_comment
     comment = step(workflow, "sticky")
     assert f'"{MARKER}"' in comment["with"]["script"]
     assert "updateComment" in comment["with"]["script"]
+
+
+def environments() -> list[str]:
+    """The project's environments, in the order of its environments file."""
+    return [env.name for env in resolve_environments(ALL, ROOT / "infra" / "environments.yaml")]
+
+
+def test_the_github_matrix_gates_each_environment_then_merges_every_record() -> None:
+    workflow = yaml.safe_load(
+        (ROOT / ".github" / "workflows" / "compliance-matrix.yml").read_text()
+    )
+    gate, report = workflow["jobs"]["gate"], workflow["jobs"]["report"]
+    assert gate["strategy"]["matrix"]["env"] == environments()
+    assert gate["strategy"]["fail-fast"] is False
+    steps = {s.get("name", s.get("uses")): s for s in gate["steps"]}
+    assert steps["Compliance gate (${{ matrix.env }})"]["run"] == (
+        'nox -s compliance -- --env "${{ matrix.env }}"'
+    )
+    upload = steps["Keep the shard's evidence folder"]
+    assert upload["uses"] == "actions/upload-artifact@v4"
+    assert upload["with"]["name"] == "compliance-${{ matrix.env }}"
+    assert upload["with"]["path"].split() == ["reports/out/", "!reports/out/cdk.out/"]
+    assert report["needs"] == "gate" and report["if"] == "${{ !cancelled() }}"
+    steps = {s.get("name", s.get("uses")): s for s in report["steps"]}
+    download = steps["Download every shard's evidence"]
+    assert download["with"] == {"pattern": "compliance-*", "path": "shards"}
+    merge = steps["One report over every shard (tap-compliance report)"]["run"]
+    assert f"for env in {' '.join(environments())}; do" in merge
+    assert '"$cli" report shards --format json --output merged/findings.json' in merge
+
+
+def test_the_gitlab_matrix_keeps_each_shard_with_its_code_quality_then_merges() -> None:
+    pipeline = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
+    gate, report = pipeline["compliance"], pipeline["compliance-report"]
+    assert gate["parallel"]["matrix"] == [{"ENVIRONMENT": environments()}]
+    assert gate["script"] == ['nox -s compliance -- --env "$ENVIRONMENT"']
+    artifacts = gate["artifacts"]
+    assert artifacts["when"] == "always"
+    assert artifacts["paths"] == ["reports/out/", "shards/"]
+    assert artifacts["reports"]["codequality"] == "reports/out/gl-code-quality-report.json"
+    assert 'cp reports/out/findings.json "shards/$ENVIRONMENT/"' in gate["after_script"][0]
+    assert pipeline["stages"] == ["gate", "report"]
+    assert (report["stage"], report["needs"], report["when"]) == (
+        "report",
+        ["compliance"],
+        "always",
+    )
+    script = " ".join(report["script"])
+    assert f"for env in {' '.join(environments())}; do" in script
+    assert "tap-compliance report shards --format json --output merged/findings.json" in script

@@ -27,6 +27,7 @@ from compliance.record.findings import (
     Finding,
     FindingsRecord,
     Gate,
+    Run,
     RuntimeCheck,
     RuntimeRule,
     Status,
@@ -75,6 +76,8 @@ class Cover:
     deployment: DeploymentRecord | None = None
     #: When and where ``tap-compliance verify`` read AWS Config, when it ran.
     runtime: RuntimeCheck | None = None
+    #: A merged record: the runs it merges (commit, environments, time, file, own gate).
+    runs: list[Run] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,7 @@ def _evidence(findings: Iterable[Finding]) -> list[Evidence]:
 
     def key(finding: Finding) -> tuple[str, ...]:
         return (
+            finding.run or "",
             finding.target,
             finding.control_id or "~",
             finding.resource.logical_id,
@@ -253,10 +257,15 @@ def _cover(record: FindingsRecord) -> Cover:
         return sorted({v for v in values if v})
 
     versions = dict(record.tool_versions)
+    commit = record.git_commit
+    if record.runs:  # what the runs differ in, each run's value once
+        for tool in {tool for run in record.runs for tool in run.tool_versions}:
+            versions[tool] = ", ".join(unique(run.tool_versions.get(tool) for run in record.runs))
+        commit = ", ".join(unique(run.git_commit for run in record.runs)) or None
     named = [(tool, versions.pop(tool, "not recorded")) for tool in NAMED_TOOLS]
     return Cover(
         generated_at=_utc(record.generated_at).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        git_commit=record.git_commit,
+        git_commit=commit,
         targets=sorted(record.targets, key=lambda t: t.name),
         environments=unique(t.env for t in record.targets),
         stacks=unique(t.stack for t in record.targets),
@@ -264,9 +273,24 @@ def _cover(record: FindingsRecord) -> Cover:
         regions=unique(t.region for t in record.targets),
         tool_versions=named + sorted(versions.items()),
         gate=record.summary.gate,
-        deployment=record.deployment,
-        runtime=record.runtime,
+        deployment=_deployment(record),
+        runtime=_runtime(record),
+        runs=record.runs,
     )
+
+
+def _deployment(record: FindingsRecord) -> DeploymentRecord | None:
+    """The deployment the report details: the record's, or in a merged record the one run's
+    that has one (of several, the runs table names each)."""
+    deployed = [run.deployment for run in record.runs if run.deployment]
+    return record.deployment or (deployed[0] if len(deployed) == 1 else None)
+
+
+def _runtime(record: FindingsRecord) -> RuntimeCheck | None:
+    """The runtime check the report details: the record's, or in a merged record the one
+    run's that has one (of several, the runs table names each)."""
+    verified = [run.runtime for run in record.runs if run.runtime]
+    return record.runtime or (verified[0] if len(verified) == 1 else None)
 
 
 def _summary(record: FindingsRecord, requirements: list[RequirementView]) -> SummaryView:
@@ -300,7 +324,7 @@ def _config_rules(
         for rule in item.finding.config_rules:
             runtime = item.finding.source in RUNTIME_SOURCES
             (at_runtime if runtime else by_rule)[rule].append(item)
-    check = record.runtime
+    check = _runtime(record)
 
     sections = []
     # The rules the checked templates deploy first: they keep watching after deployment.
@@ -430,13 +454,15 @@ def _requirements(
 
 def _waivers(record: FindingsRecord, evidence: list[Evidence]) -> list[WaiverRow]:
     assessed_on: date = _utc(record.generated_at).date()
-    by_waiver: dict[str, list[str]] = defaultdict(list)
+    #: A merged record: each waiver's state is its run's, as of that run's date.
+    run_dates = {run.id: _utc(run.generated_at).date() for run in record.runs}
+    by_waiver: dict[tuple[str | None, str], list[str]] = defaultdict(list)
     for item in evidence:
         if item.finding.waiver is not None:
-            by_waiver[item.finding.waiver.id].append(item.id)
+            by_waiver[(item.finding.run, item.finding.waiver.id)].append(item.id)
     rows = []
-    for waiver in sorted(record.waivers, key=lambda w: w.id):
-        days_left = (waiver.expires - assessed_on).days
+    for waiver in sorted(record.waivers, key=lambda w: (w.id, w.run or "")):
+        days_left = (waiver.expires - run_dates.get(waiver.run or "", assessed_on)).days
         flag: Literal["expired", "expiring", "stale"] | None = None
         if waiver.state == "expired" or days_left < 0:
             flag = "expired"
@@ -444,12 +470,39 @@ def _waivers(record: FindingsRecord, evidence: list[Evidence]) -> list[WaiverRow
             flag = "stale"
         elif days_left <= EXPIRY_WARNING_DAYS:
             flag = "expiring"
-        rows.append(WaiverRow(waiver, days_left, flag, by_waiver.get(waiver.id, [])))
+        evidence_ids = by_waiver.get((waiver.run, waiver.id), [])
+        if waiver.run:  # the same waiver may be in several runs, each with its own state
+            waiver = waiver.model_copy(update={"id": _labelled(waiver.id, waiver.run)})
+        rows.append(WaiverRow(waiver, days_left, flag, evidence_ids))
     return rows
+
+
+def _labelled(name: str, run: str | None) -> str:
+    """A target (or waiver) as the report names it: with its run in a merged record."""
+    return f"{name} ({run})" if run else name
+
+
+def _with_runs(record: FindingsRecord) -> FindingsRecord:
+    """A merged record as the report shows it: every target named with its run."""
+    return record.model_copy(
+        update={
+            "targets": [
+                t.model_copy(update={"name": _labelled(t.name, t.run)}) for t in record.targets
+            ],
+            "findings": [
+                f.model_copy(update={"target": _labelled(f.target, f.run)}) for f in record.findings
+            ],
+            "verdicts": [
+                v.model_copy(update={"target": _labelled(v.target, v.run)}) for v in record.verdicts
+            ],
+        }
+    )
 
 
 def build_view(record: FindingsRecord, catalog: Catalog, data: ReferenceData) -> ReportView:
     """Compute the report's view model from a record, the catalogue and the reference data."""
+    if record.runs:
+        record = _with_runs(record)
     evidence = _evidence(record.findings)
     requirements = [_requirements(v, evidence, catalog, data) for v in PCI_VERSIONS]
     waivers = _waivers(record, evidence)
