@@ -15,6 +15,8 @@ from compliance.errors import InputError, describe
 #: A folder holding one of these is a project root (as ``cdk`` and Python tools read it).
 ROOT_MARKERS = ("cdk.json", "pyproject.toml")
 WAIVER_FILE = "waivers.yaml"
+#: Where ``check``, ``deploy`` and ``verify`` write the evidence, below the project root.
+EVIDENCE_FOLDER = Path("reports/out")
 CDK_JSON = "cdk.json"
 TOOLS = ("tap-compliance", "checkov", "cdk-nag", "aws-cdk-lib")
 
@@ -27,6 +29,15 @@ def project_root(start: Path | None = None) -> Path | None:
         if any((folder / marker).is_file() for marker in ROOT_MARKERS):
             return folder
     return None
+
+
+def evidence_folder(named: Path | None, start: Path | None = None) -> Path:
+    """``--out`` when given, else ``reports/out`` at the project root, from whichever folder
+    of the project the run starts (the working directory's when there is no root)."""
+    if named is not None:
+        return named
+    root = project_root(start)
+    return EVIDENCE_FOLDER if root is None else _shown(root / EVIDENCE_FOLDER)
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,12 @@ def synthesize(
     (default: the project's, see :func:`~compliance.synthesis.context.app_context`) as the
     CDK CLI gives it. With ``inputs``, the child writes there the project files it read."""
     app = parse_app(app) if isinstance(app, str) else app
+    # The child runs in the app's folder (cdk.json's), as cdk synth runs an app: whichever
+    # subfolder the run started in, the app reads its files from there, and that subfolder is
+    # not first on the child's sys.path (infra/constructs/ would hide the constructs library).
+    base, outdir = app.base.resolve(), outdir.resolve()
     command = [sys.executable, "-m", "compliance.synthesis.synth", "--outdir", str(outdir)]
-    command += ["--app", app.text, "--app-base", str(app.base)]
+    command += ["--app", app.text, "--app-base", str(base)]
     for name in env_names or ():
         command += ["--env", name]
     for pack in packs or default_nag_packs().default:
@@ -65,13 +69,16 @@ def synthesize(
     env = {**os.environ, **QUIET_ENV, **SYNTH_ENV, **HOST_TRACES, "CDK_OUTDIR": str(outdir)}
     node_options = NODE_OPTIONS
     if inputs is not None:
+        inputs = inputs.resolve()
         command += ["--inputs", str(inputs)]
         note = inputs.with_suffix(".node")
         env.update(node_recording(note, project_root() or app.base, outdir))
         node_options += f' --require "{NODE_PRELOAD}"'
     env["NODE_OPTIONS"] = f"{node_options} {os.environ.get('NODE_OPTIONS', '')}".strip()
     with context_environment(context, env) as given:
-        done = subprocess.run(command, capture_output=True, text=True, env=given, check=False)
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=given, cwd=base, check=False
+        )
     if done.returncode != 0:
         raise InputError(app.text, f"the CDK app failed to synthesize: {_failure(done.stderr)}")
 
