@@ -26,6 +26,7 @@ from compliance.record.findings import (
     Finding,
     FindingsRecord,
     Gate,
+    GitState,
     RuntimeCheck,
     RuntimeRule,
     Status,
@@ -74,6 +75,8 @@ class Cover:
     deployment: DeploymentRecord | None = None
     #: When and where ``tap-compliance verify`` read AWS Config, when it ran.
     runtime: RuntimeCheck | None = None
+    #: "N paths (a, b, …)" when the checkout had uncommitted changes; else None.
+    uncommitted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,22 @@ def _cover(record: FindingsRecord) -> Cover:
         gate=record.summary.gate,
         deployment=record.deployment,
         runtime=record.runtime,
+        uncommitted=_uncommitted(record.git),
     )
+
+
+#: How many uncommitted paths the cover names.
+COVER_PATHS = 10
+
+
+def _uncommitted(git: GitState | None) -> str | None:
+    """The cover's "N paths (a, b, …)" of a checkout with uncommitted changes."""
+    if git is None or not git.dirty:
+        return None
+    shown = git.paths[:COVER_PATHS]
+    more = git.changed - len(shown)
+    listed = ", ".join(shown) + (f" and {more} more" if more else "")
+    return f"{git.changed} path{'s' if git.changed != 1 else ''} ({listed})"
 
 
 def _summary(record: FindingsRecord, requirements: list[RequirementView]) -> SummaryView:
