@@ -48,7 +48,7 @@ GOLDEN = Path(__file__).with_name("records.json")
 FIXTURES = ROOT / "tests" / "fixtures"
 TODAY = date(2026, 6, 1)
 #: Fields that differ from run to run or machine to machine.
-VOLATILE = ("generated_at", "git_commit", "tool_versions")
+VOLATILE = ("generated_at", "git_commit", "git", "tool_versions")
 #: TAP-IAM-01 fixtures are also judged with two allowed regions.
 TWO_REGIONS = ("eu-west-1", "us-east-1")
 
