@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from compliance.cli.parser import build_parser
-from scripts.screenshot_report import COMMAND, IMAGE, SOURCES, sha256, template_digests
+from scripts.screenshot_report import COMMAND, IMAGE, SOURCES, WINDOW, sha256, template_digests
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -153,6 +153,10 @@ def test_the_picture_is_the_one_the_script_took() -> None:
     assert sha256(IMAGE) == taken["image_sha256"], f"{IMAGE.name} was not taken by {COMMAND}"
     assert f"]({IMAGE.relative_to(ROOT).as_posix()})" in README
     assert len(taken["record"]["targets"]) == 3, "the report of every environment"
+    header = IMAGE.read_bytes()[:24]  # PNG signature, IHDR: width and height, big-endian
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    size = (int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big"))
+    assert size == WINDOW == tuple(taken["window"])
 
 
 @pytest.mark.parametrize("name", ["audit.html.j2", "audit.css"])
