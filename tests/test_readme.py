@@ -74,8 +74,8 @@ def test_the_cli_summary_names_every_command_and_option_of_the_parser() -> None:
     unknown = {
         cmd: sorted(set(OPTION.findall(summary[cmd])) - opts) for cmd, opts in options.items()
     }
-    assert {cmd: opts for cmd, opts in missing.items() if opts} == {}, "README's CLI summary"
-    assert {cmd: opts for cmd, opts in unknown.items() if opts} == {}, "README's CLI summary"
+    assert {cmd: opts for cmd, opts in missing.items() if opts} == {}, "the summary lacks them"
+    assert {cmd: opts for cmd, opts in unknown.items() if opts} == {}, "the parser lacks them"
 
 
 def test_the_summary_reader_sees_continuation_lines() -> None:
