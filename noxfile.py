@@ -72,6 +72,14 @@ def synth(session: nox.Session) -> None:
 
 
 @nox.session
+def screenshot(session: nox.Session) -> None:
+    """Retake the README's picture of the audit report from the platform's own report, in
+    headless Chromium: ``nox -s screenshot [-- --record FILE]`` (scripts/screenshot_report.py)."""
+    _install(session)
+    session.run("python", "scripts/screenshot_report.py", *session.posargs, env=_tool_env(session))
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Run every benchmark script in benchmarks/ (figures are ratios to an in-run baseline)."""
     from pathlib import Path

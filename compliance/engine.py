@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,12 +21,13 @@ from compliance.judging.judge import builtin_checks, custom_checks, judge
 from compliance.judging.results import ScannedTemplate, from_checkov, from_nag, from_problem
 from compliance.judging.suppressions import attach, suppressions, without_checkov_skips
 from compliance.policy import Policy
-from compliance.project import tool_versions
+from compliance.project import git_commit, tool_versions, uncommitted_paths
 from compliance.record.coverage import requirement_coverage
 from compliance.record.findings import (
     AssetDigest,
     Finding,
     FindingsRecord,
+    GitState,
     MissingLookup,
     Target,
 )
@@ -449,9 +449,11 @@ def _record(
     ]
     targets += unjudged
     findings = with_fingerprints(with_sources(findings, sources), targets)
+    changed = uncommitted_paths()
     return FindingsRecord(
         generated_at=datetime.now(UTC),
-        git_commit=_git_commit(),
+        git_commit=git_commit(),
+        git=GitState.of(changed) if changed is not None else None,
         tool_versions=tool_versions(),
         targets=targets,
         waiver_file=policy.waiver_file,
@@ -512,13 +514,3 @@ def _shown(path: Path) -> str:
         return absolute.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return absolute.as_posix()
-
-
-def _git_commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False, timeout=10
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None

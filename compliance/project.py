@@ -1,8 +1,10 @@
-"""Where a run finds its project: the root folder, the waiver file, the tools' versions."""
+"""Where a run finds its project: the root folder, the waiver file, the tools' versions, the
+git checkout (its commit and the paths with uncommitted changes)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -15,6 +17,8 @@ from compliance.errors import InputError, describe
 #: A folder holding one of these is a project root (as ``cdk`` and Python tools read it).
 ROOT_MARKERS = ("cdk.json", "pyproject.toml")
 WAIVER_FILE = "waivers.yaml"
+#: Where ``check``, ``deploy`` and ``verify`` write the evidence, below the project root.
+EVIDENCE_FOLDER = Path("reports/out")
 CDK_JSON = "cdk.json"
 TOOLS = ("tap-compliance", "checkov", "cdk-nag", "aws-cdk-lib")
 
@@ -27,6 +31,15 @@ def project_root(start: Path | None = None) -> Path | None:
         if any((folder / marker).is_file() for marker in ROOT_MARKERS):
             return folder
     return None
+
+
+def evidence_folder(named: Path | None, start: Path | None = None) -> Path:
+    """``--out`` when given, else ``reports/out`` at the project root, from whichever folder
+    of the project the run starts (the working directory's when there is no root)."""
+    if named is not None:
+        return named
+    root = project_root(start)
+    return EVIDENCE_FOLDER if root is None else _shown(root / EVIDENCE_FOLDER)
 
 
 @dataclass(frozen=True)
@@ -101,3 +114,39 @@ def _shown(path: Path) -> Path:
         return path.relative_to(Path.cwd().resolve())
     except ValueError:
         return path
+
+
+def git_commit() -> str | None:
+    """The commit checked out (``git rev-parse HEAD``); None outside a git checkout."""
+    head = _git("rev-parse", "HEAD")
+    return head.strip() or None if head is not None else None
+
+
+def uncommitted_paths() -> list[str] | None:
+    """Every path ``git status`` lists: changed, staged or untracked, not ignored; relative to
+    the repository's top folder (porcelain output is, from any subfolder). None outside a
+    git checkout."""
+    status = _git("status", "--porcelain", "-z")
+    if status is None:
+        return None
+    entries = iter(status.split("\0"))
+    paths = []
+    for entry in entries:
+        if not entry:
+            continue
+        code, path = entry[:2], entry[3:]  # "XY PATH"; a rename or copy: its source follows
+        paths.append(path)
+        if "R" in code or "C" in code:
+            next(entries, None)
+    return paths
+
+
+def _git(*args: str) -> str | None:
+    """``git ARGS``'s output in the working directory; None when git fails or is missing."""
+    try:
+        done = subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=False, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None

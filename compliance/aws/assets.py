@@ -15,6 +15,7 @@ from typing import Literal
 
 from botocore.exceptions import ClientError
 
+from compliance.aws.bootstrap import bootstrap_command
 from compliance.aws.errors import TRANSPORT_ERRORS, AwsFailure, describe_error, error_code
 from compliance.aws.session import AwsSession
 from compliance.aws.target import FileAsset
@@ -73,7 +74,8 @@ def publish_assets(
             except ClientError as error:
                 hint = ""
                 if error_code(error) in ("NoSuchBucket", "404"):
-                    hint = " (the CDK bootstrap bucket is missing: run `npx aws-cdk bootstrap`)"
+                    command = bootstrap_command(account, session.region)
+                    hint = f" (the CDK bootstrap bucket is missing: run `{command}`)"
                 raise AwsFailure(f"publishing {where}: {describe_error(error)}{hint}") from None
             except TRANSPORT_ERRORS as error:
                 raise AwsFailure(f"publishing {where}: {describe_error(error)}") from None

@@ -28,7 +28,7 @@ from compliance.outputs import publish
 from compliance.outputs.lock import holding
 from compliance.outputs.summary import print_summary
 from compliance.policy import Policy, checked_catalog, load_policy
-from compliance.project import WaiverSource
+from compliance.project import WaiverSource, evidence_folder
 from compliance.record.findings import FindingsRecord
 from compliance.synthesis.app import resolve_app
 
@@ -46,10 +46,11 @@ def check(args: argparse.Namespace) -> int:
     resolve_app(args.app)  # a missing or unrunnable app is a usage error, found here
     context = parse_context(args.context)
     baseline = _baseline(args)
-    with holding(args.out, "tap-compliance check"):
+    out = evidence_folder(args.out)
+    with holding(out, "tap-compliance check"):
         record = _gate(
             environments,
-            args.out,
+            out,
             policy,
             source,
             app=args.app,
@@ -259,8 +260,8 @@ Options = TypeVar("Options", bound=AwsOptions)
 
 def _aws_options(kind: type[Options], args: argparse.Namespace, env: EnvInfo) -> Options:
     """``kind`` filled from the command line: its fields are named as the options' values."""
-    values = {f.name: getattr(args, f.name) for f in fields(kind) if f.name != "env"}
-    return kind(env=env, **values)
+    values = {f.name: getattr(args, f.name) for f in fields(kind) if f.name not in ("env", "out")}
+    return kind(env=env, out=evidence_folder(args.out), **values)
 
 
 def _failed(failure: AwsFailure) -> int:

@@ -15,9 +15,6 @@ from compliance.project import tool_versions
 from compliance.record.findings import SEVERITIES
 from policies.nag_packs import default_nag_packs
 
-#: Where ``check``, ``deploy`` and ``verify`` write the evidence.
-DEFAULT_OUT = Path("reports/out")
-
 
 class _Versions(argparse.Action):
     """``--version``: this tool's version and those of the tools it runs."""
@@ -70,9 +67,8 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
     check.add_argument(
         "--out",
         type=Path,
-        default=DEFAULT_OUT,
         metavar="DIR",
-        help="output folder (default: %(default)s)",
+        help="output folder (default: reports/out in the project root)",
     )
     check.add_argument(
         "--app",
@@ -303,7 +299,9 @@ def _aws_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--profile", help="AWS profile (default: boto3's usual credential chain)")
     parser.add_argument("--endpoint-url", help="another AWS endpoint (a local emulator)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="evidence folder")
+    parser.add_argument(
+        "--out", type=Path, help="evidence folder (default: reports/out in the project root)"
+    )
 
 
 def _deploy_options(parser: argparse.ArgumentParser) -> None:

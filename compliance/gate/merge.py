@@ -23,6 +23,7 @@ from compliance.record.findings import (
     Finding,
     FindingsRecord,
     Gate,
+    GitState,
     MissingLookup,
     Run,
     Summary,
@@ -74,6 +75,7 @@ def merge(shards: Sequence[Shard]) -> FindingsRecord:
     return FindingsRecord(
         generated_at=max((run.generated_at for run in runs), key=_instant),
         git_commit=_agreed(run.git_commit for run in runs),
+        git=_agreed_git(runs),
         tool_versions=_agreed_versions(runs),
         targets=targets,
         waiver_file=_agreed(run.waiver_file for run in runs),
@@ -114,6 +116,7 @@ def _run_of(shard: Shard) -> Run:
         file=shard.file,
         generated_at=record.generated_at,
         git_commit=record.git_commit,
+        git=record.git,
         environments=sorted({t.env for t in record.targets if t.env}),
         tool_versions=record.tool_versions,
         waiver_file=record.waiver_file,
@@ -173,6 +176,13 @@ def _agreed(values: Iterable[str | None]) -> str | None:
     """The one value every run has; None when they differ (each run keeps its own)."""
     distinct = set(values)
     return distinct.pop() if len(distinct) == 1 else None
+
+
+def _agreed_git(runs: list[Run]) -> GitState | None:
+    """The checkout state every run records alike; None when they differ (each run keeps
+    its own, and the report's runs table shows it)."""
+    states = [run.git for run in runs]
+    return states[0] if all(state == states[0] for state in states) else None
 
 
 def _agreed_versions(runs: list[Run]) -> dict[str, str]:

@@ -302,6 +302,27 @@ class Summary(RecordModel):
     gate: Gate
 
 
+#: How many uncommitted paths the record names (it counts them all).
+GIT_PATHS = 50
+
+
+class GitState(RecordModel):
+    """The checkout the run judged as ``git status`` saw it: whether it had uncommitted
+    changes (modified, staged or untracked paths), so "at commit X" is never read as the
+    whole truth when it was not."""
+
+    dirty: bool
+    #: How many paths had uncommitted changes.
+    changed: int = 0
+    #: The first :data:`GIT_PATHS` of them, relative to the repository's top folder.
+    paths: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, paths: list[str]) -> GitState:
+        """The state of a checkout whose uncommitted paths are ``paths``."""
+        return cls(dirty=bool(paths), changed=len(paths), paths=paths[:GIT_PATHS])
+
+
 class Baseline(RecordModel):
     """The record a run was gated against (``--baseline``): its failures do not block."""
 
@@ -425,6 +446,8 @@ class Run(RecordModel):
     file: str
     generated_at: datetime
     git_commit: str | None = None
+    #: Its checkout's uncommitted changes, as that run recorded them.
+    git: GitState | None = None
     #: The environments of its targets.
     environments: list[str] = Field(default_factory=list)
     tool_versions: dict[str, str] = Field(default_factory=dict)
@@ -442,6 +465,8 @@ class FindingsRecord(RecordModel):
     schema_: Literal["tap-compliance/findings@2"] = Field(default=SCHEMA, alias="schema")
     generated_at: datetime
     git_commit: str | None = None
+    #: Uncommitted changes in the checkout; None outside a git checkout (or not recorded).
+    git: GitState | None = None
     tool_versions: dict[str, str] = Field(default_factory=dict)
     targets: list[Target] = Field(default_factory=list)
     #: The waiver file the run applied; None when it found none (nothing was waived).

@@ -25,13 +25,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from compliance.project import project_root
 from compliance.synthesis.app import AppSpec, parse_app
 from compliance.synthesis.context import CONTEXT_ENV, app_context
 from compliance.synthesis.inputs import read_inputs
 from compliance.synthesis.synth import synthesize
 from policies.nag_packs import default_nag_packs
 
-#: Where stored assemblies live, below the project root (the working directory).
+#: Where stored assemblies live, below the project root (else the working directory).
 CACHE_DIR = Path(".tap-cache") / "synth"
 #: An entry: the assembly, and the note of what it was made from and holds.
 ASSEMBLY = "assembly"
@@ -119,7 +120,7 @@ def synthesize_cached(
     if not cache:
         synthesize(outdir, env_names, app, packs, context=merged)
         return False
-    root = Path.cwd()
+    root = project_root() or Path.cwd()
     entry = root / CACHE_DIR / inputs_key(app, env_names, root, packs, merged)
     if _reuse(entry, outdir):
         return True

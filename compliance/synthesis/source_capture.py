@@ -60,6 +60,10 @@ class AppFrames:
             return path.relative_to(self.project_root).as_posix()
         return path.as_posix()
 
+    def file(self, filename: str) -> str | None:
+        """``filename`` as the record shows it when it is the app's code, else None."""
+        return self._relative(filename)
+
     def of(self, stack: list[Any]) -> list[Frame]:
         """The app's frames of a creation stack, innermost first. Host frames read
         ``function (file:line)``; CDK's own JavaScript frames never name an app file."""

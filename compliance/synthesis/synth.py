@@ -10,6 +10,7 @@ import argparse
 import os
 import subprocess
 import sys
+import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from compliance.synthesis.inputs import (
     write_inputs,
 )
 from compliance.synthesis.nag import REPORT, attach_packs, write_attached
-from compliance.synthesis.source_capture import HOST_TRACES, write_sources
+from compliance.synthesis.source_capture import HOST_TRACES, AppFrames, write_sources
 from policies.nag_packs import default_nag_packs
 
 #: CDK's built-in CloudFormation validation checks deployability, not compliance (its report
@@ -54,8 +55,12 @@ def synthesize(
     (default: the project's, see :func:`~compliance.synthesis.context.app_context`) as the
     CDK CLI gives it. With ``inputs``, the child writes there the project files it read."""
     app = parse_app(app) if isinstance(app, str) else app
+    # The child runs in the app's folder (cdk.json's), as cdk synth runs an app: whichever
+    # subfolder the run started in, the app reads its files from there, and that subfolder is
+    # not first on the child's sys.path (infra/constructs/ would hide the constructs library).
+    base, outdir = app.base.resolve(), outdir.resolve()
     command = [sys.executable, "-m", "compliance.synthesis.synth", "--outdir", str(outdir)]
-    command += ["--app", app.text, "--app-base", str(app.base)]
+    command += ["--app", app.text, "--app-base", str(base)]
     for name in env_names or ():
         command += ["--env", name]
     for pack in packs or default_nag_packs().default:
@@ -65,13 +70,16 @@ def synthesize(
     env = {**os.environ, **QUIET_ENV, **SYNTH_ENV, **HOST_TRACES, "CDK_OUTDIR": str(outdir)}
     node_options = NODE_OPTIONS
     if inputs is not None:
+        inputs = inputs.resolve()
         command += ["--inputs", str(inputs)]
         note = inputs.with_suffix(".node")
         env.update(node_recording(note, project_root() or app.base, outdir))
         node_options += f' --require "{NODE_PRELOAD}"'
     env["NODE_OPTIONS"] = f"{node_options} {os.environ.get('NODE_OPTIONS', '')}".strip()
     with context_environment(context, env) as given:
-        done = subprocess.run(command, capture_output=True, text=True, env=given, check=False)
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=given, cwd=base, check=False
+        )
     if done.returncode != 0:
         raise InputError(app.text, f"the CDK app failed to synthesize: {_failure(done.stderr)}")
 
@@ -124,15 +132,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--inputs", type=Path)
     args = parser.parse_args(argv)
     silence()
+    spec: AppSpec | None = None
     try:
-        _run(args.outdir, args.envs, parse_app(args.app, args.app_base), args.packs, args.inputs)
+        spec = parse_app(args.app, args.app_base)
+        _run(args.outdir, args.envs, spec, args.packs, args.inputs)
     except AppExited:  # the app said why on stderr: its last line is the message
         return 2
     except Exception as error:  # a crash of the user's app, reported in one line
         message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        print(f"{ERROR_MARKER}{type(error).__name__}: {message}", file=sys.stderr)
+        where = _app_line(error, spec) if spec is not None else None
+        print(
+            f"{ERROR_MARKER}{f'{where}: ' if where else ''}{type(error).__name__}: {message}",
+            file=sys.stderr,
+        )
         return 2
     return 0
+
+
+def _app_line(error: Exception, spec: AppSpec) -> str | None:
+    """``FILE:LINE`` of the app's own code where ``error`` arose: the innermost frame of its
+    traceback in the app's code folder (an error raised in a library: the app's call of it;
+    a syntax error: its line), the interpreter's trees and this engine's left out; None when
+    there is none."""
+    try:
+        frames = AppFrames(spec.code_root(), spec.base)
+    except InputError:
+        return None
+    places = [(frame.filename, frame.lineno) for frame in traceback.extract_tb(error.__traceback__)]
+    if isinstance(error, SyntaxError) and error.filename:
+        places.append((error.filename, error.lineno))
+    others = {Path(sys.prefix), Path(sys.base_prefix), Path(__file__).parents[1]}
+    skipped = {tree.resolve() for tree in others}
+    for filename, line in reversed(places):
+        file = frames.file(filename)
+        if file is None or line is None:
+            continue
+        if not any(Path(filename).resolve().is_relative_to(tree) for tree in skipped):
+            return f"{file}:{line}"
+    return None
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.constructs.buckets import seed_bucket
-from infra.platform import ConfigRuleSpec
+from infra.platform_settings import ConfigRuleSpec
 from infra.statements import regional_deny
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
+from compliance.aws.bootstrap import bootstrap_command
 from compliance.aws.errors import AwsFailure
 from compliance.aws.session import AwsSession
 from compliance.record.deployment import load_deployment
@@ -20,7 +21,7 @@ from tests.aws.deploy_helpers import deployment, with_extra_queue
 pytestmark = pytest.mark.slow  # the small app is synthesized and gated once
 
 Gated = tuple[Path, FindingsRecord]
-HINT = f"run `npx aws-cdk bootstrap aws://{ACCOUNT}/{REGION}`"
+HINT = f"run `{bootstrap_command(ACCOUNT, REGION)}`"
 
 
 @pytest.fixture

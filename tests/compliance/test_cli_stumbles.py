@@ -155,7 +155,7 @@ def test_help_texts_list_choices_and_defaults_without_markup() -> None:
     assert not [name for name, text in texts.items() if "``" in text]
     check = " ".join(texts["check"].split())
     assert "dev, staging, prod, all (default: all)" in check
-    assert "(default: reports/out)" in check
+    assert "(default: reports/out in the project root)" in check
     assert '(default: the "app" of cdk.json at the project root, as cdk synth runs it)' in check
     assert (
         "PCIDSS321Checks, AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks "

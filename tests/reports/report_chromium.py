@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 #: Offline, quiet, throw-away: nothing leaves loopback, nothing persists.
@@ -42,12 +43,20 @@ def print_to_pdf(executable: str, html: Path, pdf: Path, profile: Path) -> None:
 
 
 def screenshot(executable: str, html: Path, png: Path, width: int, height: int) -> None:
-    """A viewport-sized PNG of the top of ``html``."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=executable, args=list(FLAGS))
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(html.resolve().as_uri())
-        page.screenshot(path=str(png))
-        browser.close()
+    """A PNG of the top of ``html`` in a ``width`` x ``height`` window (``--screenshot``)."""
+    with tempfile.TemporaryDirectory(prefix="tap-chromium-") as profile:
+        subprocess.run(
+            [
+                executable,
+                "--headless",
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                "--hide-scrollbars",
+                f"--window-size={width},{height}",
+                f"--screenshot={png.resolve()}",
+                html.resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )

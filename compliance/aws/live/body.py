@@ -10,7 +10,7 @@ from typing import Any
 from compliance.aws.live import dynamodb, ec2, iam, kms, lambda_, rds, s3
 from compliance.aws.live.keys import KeyNames
 from compliance.aws.live.reads import Gone, NotTested, Reads
-from compliance.aws.live.resource import Live
+from compliance.aws.live.shape import Live
 from compliance.aws.session import AwsSession
 
 Reader = Callable[[Reads, str, KeyNames, str], Live]

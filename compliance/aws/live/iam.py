@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from compliance.aws.live.keys import KeyNames
 from compliance.aws.live.reads import Reads
-from compliance.aws.live.resource import Live
+from compliance.aws.live.shape import Live
 
 MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
 

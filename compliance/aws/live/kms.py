@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from compliance.aws.live.keys import KeyNames
 from compliance.aws.live.reads import Reads
-from compliance.aws.live.resource import Live
+from compliance.aws.live.shape import Live
 
 
 def key(reads: Reads, key_id: str, keys: KeyNames, logical_id: str) -> Live:

@@ -6,7 +6,7 @@ from typing import Any
 
 from compliance.aws.live.keys import KeyNames
 from compliance.aws.live.reads import Gone, Reads
-from compliance.aws.live.resource import Live
+from compliance.aws.live.shape import Live
 
 
 def cluster(reads: Reads, name: str, keys: KeyNames, logical_id: str) -> Live:

@@ -14,7 +14,7 @@ from typing import Any
 
 from compliance.aws.live.keys import KeyNames
 from compliance.aws.live.reads import Reads
-from compliance.aws.live.resource import Live
+from compliance.aws.live.shape import Live
 
 GROUPS = "http://acs.amazonaws.com/groups/global/"
 

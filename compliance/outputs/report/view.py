@@ -27,6 +27,7 @@ from compliance.record.findings import (
     Finding,
     FindingsRecord,
     Gate,
+    GitState,
     Run,
     RuntimeCheck,
     RuntimeRule,
@@ -78,6 +79,8 @@ class Cover:
     runtime: RuntimeCheck | None = None
     #: A merged record: the runs it merges (commit, environments, time, file, own gate).
     runs: list[Run] = field(default_factory=list)
+    #: "N paths (a, b, …)" when the checkout had uncommitted changes; else None.
+    uncommitted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,7 @@ def _cover(record: FindingsRecord) -> Cover:
         deployment=_deployment(record),
         runtime=_runtime(record),
         runs=record.runs,
+        uncommitted=_uncommitted(record.git),
     )
 
 
@@ -291,6 +295,20 @@ def _runtime(record: FindingsRecord) -> RuntimeCheck | None:
     run's that has one (of several, the runs table names each)."""
     verified = [run.runtime for run in record.runs if run.runtime]
     return record.runtime or (verified[0] if len(verified) == 1 else None)
+
+
+#: How many uncommitted paths the cover names.
+COVER_PATHS = 10
+
+
+def _uncommitted(git: GitState | None) -> str | None:
+    """The cover's "N paths (a, b, …)" of a checkout with uncommitted changes."""
+    if git is None or not git.dirty:
+        return None
+    shown = git.paths[:COVER_PATHS]
+    more = git.changed - len(shown)
+    listed = ", ".join(shown) + (f" and {more} more" if more else "")
+    return f"{git.changed} path{'s' if git.changed != 1 else ''} ({listed})"
 
 
 def _summary(record: FindingsRecord, requirements: list[RequirementView]) -> SummaryView:
