@@ -204,5 +204,7 @@ def test_requirement_rows_link_to_the_waiver_instead_of_repeating_it(
         update={"findings": [f for f in sample_record.findings if f.target == "TapStack-dev"]}
     )
     html = render(dev_only, "html", catalog=fixture_catalog)
-    assert 'compensating controls: <a class="mono" href="#waiver-W-001">W-001</a>' in html
+    assert (
+        '<div>compensating controls: <a class="mono" href="#waiver-W-001">W-001</a></div>' in html
+    )
     assert html.count(W001) == 1
