@@ -1,7 +1,9 @@
 """The audit report's view model: everything the templates lay out, computed from the record.
 
-Templates only iterate and print; grouping (by AWS Config rule, by PCI DSS requirement),
-ROC statuses (:mod:`compliance.outputs.roc`), evidence ids and counts are decided here.
+Templates only iterate and print; grouping (by AWS Config rule, by PCI DSS requirement, by
+control for the failures, identical findings of several environments in one row), ROC
+statuses (:mod:`compliance.outputs.roc`), evidence ids, waivers needing attention and what was
+verified live are decided here.
 """
 
 from __future__ import annotations
@@ -316,7 +318,6 @@ class ReportView:
     config_rules: list[ConfigRuleSection]
     requirements: list[RequirementView]
     waivers: list[WaiverRow]
-    stale_waivers: list[WaiverRow]
     evidence: list[Evidence]
     roc_rules: list[RocRule]
     expiry_warning_days: int = EXPIRY_WARNING_DAYS
@@ -751,7 +752,6 @@ def build_view(record: FindingsRecord, catalog: Catalog, data: ReferenceData) ->
         config_rules=_config_rules(record, evidence, catalog, data, labels),
         requirements=requirements,
         waivers=waivers,
-        stale_waivers=[w for w in waivers if w.flag == "stale"],
         evidence=evidence,
         roc_rules=data.roc_rules,
         failing=by_severity(e for e in evidence if e.status == "fail"),
