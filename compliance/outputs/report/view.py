@@ -8,6 +8,7 @@ verified live are decided here.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -232,8 +233,9 @@ class WaiverRow:
 
 
 def waiver_anchor(waiver_id: str) -> str:
-    """The HTML anchor of a waiver's full text (ids are ``[A-Za-z0-9._-]``, safe in an id)."""
-    return f"waiver-{waiver_id}"
+    """The HTML anchor of a waiver's full text: its id, any character but ``[A-Za-z0-9._-]``
+    (none in a waiver file's ids) as ``-``."""
+    return "waiver-" + re.sub(r"[^A-Za-z0-9._-]", "-", waiver_id)
 
 
 @dataclass(frozen=True)
