@@ -16,6 +16,7 @@ from compliance.record.findings import (
     DriftCheck,
     FindingsRecord,
     LiveResource,
+    MissingLookup,
     RuntimeCheck,
     RuntimeRule,
 )
@@ -208,3 +209,36 @@ def test_requirement_rows_link_to_the_waiver_instead_of_repeating_it(
         '<div>compensating controls: <a class="mono" href="#waiver-W-001">W-001</a></div>' in html
     )
     assert html.count(W001) == 1
+
+
+def test_templates_not_judged_are_failures_too(
+    sample_record: FindingsRecord, fixture_catalog: Catalog
+) -> None:
+    broken = sample_record.targets[1].model_copy(
+        update={"status": "error", "note": "Fn::ImportValue of an undeclared export"}
+    )
+    lookup = MissingLookup(
+        key="vpc-provider:account=1:filter.vpc-id=vpc-1",
+        provider="vpc-provider",
+        manifest="cdk.out/manifest.json",
+        message="Vpc.from_lookup vpc-1: run cdk synth with credentials to fill cdk.context.json",
+    )
+    record = sample_record.model_copy(
+        update={
+            "findings": [],
+            "targets": [sample_record.targets[0], broken],
+            "missing_lookups": [lookup],
+        }
+    )
+    html = render(record, "html", catalog=fixture_catalog)
+    part = html[html.index('<section id="failures"') :]
+    part = part[: part.index("</section>")]
+    assert "Not judged: each fails the gate" in part and "No failures" not in part
+    assert "Fn::ImportValue of an undeclared export" in part
+    assert "run cdk synth with credentials to fill cdk.context.json" in part
+    md = render(record, "md", catalog=fixture_catalog)
+    assert (
+        "- Not judged (fails the gate): TapStack-prod (cdk.out/TapStack-prod.template.json): "
+        "Fn::ImportValue of an undeclared export" in md
+    )
+    assert "No failures." not in md

@@ -29,6 +29,7 @@ from compliance.record.findings import (
     Finding,
     FindingsRecord,
     Gate,
+    MissingLookup,
     RuntimeCheck,
     RuntimeRule,
     Severity,
@@ -335,6 +336,10 @@ class ReportView:
     failures: list[FailureGroup] = field(default_factory=list)
     #: Waivers expired, expiring within ``expiry_warning_days`` or stale (matched nothing).
     attention: list[WaiverRow] = field(default_factory=list)
+    #: Templates the run could not judge (status ``error``): each fails the gate.
+    unjudged: list[Target] = field(default_factory=list)
+    #: Context lookups CDK could not answer: the assembly holds placeholders, the gate fails.
+    missing_lookups: list[MissingLookup] = field(default_factory=list)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -763,4 +768,6 @@ def build_view(record: FindingsRecord, catalog: Catalog, data: ReferenceData) ->
         appendix=_appendix(groups),
         failures=_failures(groups, catalog),
         attention=[w for w in waivers if w.flag is not None],
+        unjudged=[t for t in record.targets if t.status == "error"],
+        missing_lookups=record.missing_lookups,
     )
