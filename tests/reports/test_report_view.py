@@ -93,7 +93,7 @@ def test_config_rule_sections(view: ReportView, sample_record: FindingsRecord) -
 def test_waiver_flags(view: ReportView) -> None:
     flags = {row.waiver.id: (row.flag, row.days_left) for row in view.waivers}
     assert flags == {"W-001": ("expiring", 20), "W-002": ("expired", -20), "W-003": ("stale", 222)}
-    assert [row.waiver.id for row in view.stale_waivers] == ["W-003"]
+    assert [row.waiver.id for row in view.attention] == ["W-001", "W-002", "W-003"]
 
 
 def test_chart_bars_are_proportional(view: ReportView) -> None:
