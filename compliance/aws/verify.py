@@ -35,6 +35,7 @@ from compliance.aws.target import read_target
 from compliance.errors import InputError
 from compliance.judging.applicability import by_design
 from compliance.outputs import publish
+from compliance.outputs.tables import print_table
 from compliance.record.findings import (
     RUNTIME_SOURCES,
     Finding,
@@ -289,7 +290,7 @@ def _print_config(console: Console, record: FindingsRecord, check: RuntimeCheck)
     if check.rules:
         table = Table(title=f"AWS Config rules of {check.stack}", title_justify="left")
         for column in ("rule", "identifier", "static", "AWS Config", "note"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for rule in check.rules:
             shown = "not tested" if rule.compliance == "NOT_TESTED" else rule.compliance
             style = STYLE.get(rule.compliance, "yellow")
@@ -300,7 +301,7 @@ def _print_config(console: Console, record: FindingsRecord, check: RuntimeCheck)
                 f"[{style}]{shown}[/]",
                 rule.note or "",
             )
-        console.print(table)
+        print_table(console, table)
     for item in check.disagreements:
         console.print(
             f"[red]disagreement[/red] {item.config_rule} on {item.logical_id}: {item.message}",
