@@ -93,7 +93,7 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         default=(),
         metavar="KEY=VALUE",
         help="context given to the app, as cdk synth -c KEY=VALUE (repeatable; over the "
-        "context of cdk.json and cdk.context.json)",
+        "context of cdk.json and cdk.context.json) (default: none)",
     )
     nag_packs = default_nag_packs()
     check.add_argument(
@@ -165,7 +165,7 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         metavar="FILE",
         help="parameter values in CloudFormation's formats, JSON or YAML: "
         "[{ParameterKey, ParameterValue}, ...] or {Parameters: {KEY: VALUE}} "
-        "(--parameter wins over it)",
+        "(--parameter wins over it) (default: none)",
     )
     scan.add_argument(
         "--cmk",

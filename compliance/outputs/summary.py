@@ -212,7 +212,8 @@ def print_failures(
     for (control, target, logical_id), findings in groups[:shown]:
         first = min(findings, key=lambda f: severity_rank(f.severity))
         where = first.source_location or first.location
-        line = f"{control} {first.severity} {target}/{logical_id}"
+        unmapped = " (unmapped)" if first.control_id is None else ""
+        line = f"{control}{unmapped} {first.severity} {target}/{logical_id}"
         if where is not None:
             line += f" {source_line(where)}"
         line += f": {' '.join(first.message.split()).rstrip('.')}"
