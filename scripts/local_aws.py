@@ -72,6 +72,8 @@ class LocalAws:
     warnings_log: Path | None = None
     _server: Any = None
     _warnings: logging.Handler | None = None
+    #: Each logger given to the warnings log, with its level and propagation before.
+    _loggers: list[tuple[logging.Logger, int, bool]] = field(default_factory=list)
 
     @property
     def endpoint_url(self) -> str:
@@ -92,6 +94,7 @@ class LocalAws:
             logging.captureWarnings(True)
             for name in ("moto", "py.warnings"):
                 logger = logging.getLogger(name)
+                self._loggers.append((logger, logger.level, logger.propagate))
                 logger.setLevel(logging.WARNING)
                 logger.addHandler(self._warnings)
                 logger.propagate = False
@@ -110,8 +113,11 @@ class LocalAws:
             self._server = None
         logging.getLogger("werkzeug").removeHandler(self.log)
         if self._warnings is not None:
-            for name in ("moto", "py.warnings"):
-                logging.getLogger(name).removeHandler(self._warnings)
+            for logger, level, propagate in self._loggers:
+                logger.removeHandler(self._warnings)
+                logger.setLevel(level)
+                logger.propagate = propagate
+            self._loggers.clear()
             logging.captureWarnings(False)
             self._warnings.close()
             self._warnings = None

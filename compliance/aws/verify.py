@@ -225,7 +225,10 @@ def _print(
     for deployed in check.templates:
         ok = deployed.matches
         failed |= not ok
-        console.print(f"[{'green' if ok else 'bold red'}]template[/] {escape(deployed.message)}")
+        console.print(
+            f"[{'green' if ok else 'bold red'}]template[/] {escape(deployed.message)}",
+            soft_wrap=True,
+        )
     failed |= _print_live(console, check, runtime)
     drift = check.drift
     if drift is not None and drift.available:
@@ -236,9 +239,14 @@ def _print(
                 f"[bold red]drift[/] {item.logical_id} ({item.type}): {item.status} "
                 + escape(", ".join(item.differences)),
                 highlight=False,
+                soft_wrap=True,
             )
     elif drift is not None:
-        console.print(f"[yellow]{escape(drift.note or 'drift not available')}[/]", highlight=False)
+        console.print(
+            f"[yellow]{escape(drift.note or 'drift not available')}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
     failed |= _print_config(console, record, check)
     for compared in check.comparisons:
         if compared.disagreement:
@@ -247,6 +255,7 @@ def _print(
                 f"[red]disagreement[/red] {compared.control_id} on {compared.logical_id}: "
                 f"{escape(compared.disagreement)}",
                 highlight=False,
+                soft_wrap=True,
             )
     return failed
 
@@ -262,12 +271,14 @@ def _print_live(console: Console, check: RuntimeCheck, runtime: list[Finding]) -
         f"{counts['pass']} compliant, {counts['fail']} non-compliant, {counts['waived']} waived; "
         f"{len(untested)} resource(s) not tested",
         highlight=False,
+        soft_wrap=True,
     )
     for resource in untested:
         console.print(
             f"[yellow]not tested[/] {resource.logical_id} ({resource.type}): "
             + escape(resource.note or ""),
             highlight=False,
+            soft_wrap=True,
         )
     for finding in live:
         if finding.status == "fail":
@@ -275,6 +286,7 @@ def _print_live(console: Console, check: RuntimeCheck, runtime: list[Finding]) -
                 f"[bold red]live FAIL[/] {finding.control_id} {finding.resource.logical_id}: "
                 + escape(finding.message),
                 highlight=False,
+                soft_wrap=True,
             )
     return counts["fail"] > 0
 
@@ -306,6 +318,7 @@ def _print_config(console: Console, record: FindingsRecord, check: RuntimeCheck)
         console.print(
             f"[red]disagreement[/red] {item.config_rule} on {item.logical_id}: {item.message}",
             highlight=False,
+            soft_wrap=True,
         )
     counts = {
         k: sum(r.compliance == k for r in check.rules)
@@ -317,5 +330,6 @@ def _print_config(console: Console, record: FindingsRecord, check: RuntimeCheck)
         f"{counts['NOT_TESTED']} not tested; {len(check.disagreements)} disagreement(s) "
         "with the static verdicts",
         highlight=False,
+        soft_wrap=True,
     )
     return bool(counts["NON_COMPLIANT"] or counts["MISSING"] or check.disagreements)
