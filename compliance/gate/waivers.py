@@ -428,7 +428,10 @@ def _unmatched(
             return "not-applicable", (
                 f"{waiver.control} is judged by cdk-nag rules only, and this run ran none of them"
             )
-        return "not-applicable", f"{waiver.control} is a rule of a cdk-nag pack this run left out"
+        return (
+            "not-applicable",
+            f"{waiver.control} is a rule of a cdk-nag pack this run did not run",
+        )
     unjudged = [env for env in waiver.environments if env not in scope and not everywhere]
     where = f" in {', '.join(scope)}" if scope else ""
     rest = f" ({', '.join(unjudged)} not judged in this run)" if unjudged else ""
