@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from compliance.outputs.report.data import default_reference_data
+from compliance.outputs.report.render import render
 from compliance.outputs.report.view import ReportView, build_view
 from compliance.outputs.roc import roc_status
 from compliance.record.findings import FindingsRecord, effective_status
@@ -114,3 +115,19 @@ def test_requirement_titles_come_from_data(view: ReportView) -> None:
         "3.5",
         "Primary account number (PAN) is secured wherever it is stored.",
     )
+
+
+def test_a_waiver_not_applicable_to_the_run_says_so_with_why(
+    sample_record: FindingsRecord, fixture_catalog: Catalog
+) -> None:
+    note = "it waives in prod only, and this run judged dev"
+    waivers = [
+        w.model_copy(update={"state": "not-applicable", "note": note}) if w.id == "W-003" else w
+        for w in sample_record.waivers
+    ]
+    html = render(
+        sample_record.model_copy(update={"waivers": waivers}), "html", catalog=fixture_catalog
+    )
+    row = html[html.index('<td class="mono">W-003</td>') :].split("</tr>", 1)[0]
+    assert f'<td>not applicable to this run<br><span class="muted">{note}</span></td>' in row
+    assert "W-003" not in html[html.index("<h3>Stale waivers</h3>") :].split("</section>")[0]
