@@ -100,7 +100,7 @@ class Known:
         """Why ``name`` is no control or rule this project judges by (None: it is one)."""
         if re.match(CONTROL_ID, name):
             known = any(control.id == name for control in self.catalog.controls)
-            return None if known else f"{name} is no control of the catalogue"
+            return None if known else f"unknown control {name}"
         if name.startswith("CKV"):
             known = name in self._checkov
             return None if known else f"checkov rule {name} is not run by the catalogue"

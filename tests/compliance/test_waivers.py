@@ -177,7 +177,7 @@ KEYS = (
         ),
         (
             _entry(control="TAP-XYZ-99"),
-            "3: waiver W-1: control: TAP-XYZ-99 is no control of the catalogue",
+            "3: waiver W-1: control: unknown control TAP-XYZ-99",
         ),
         (
             _entry(control="whatever"),
@@ -306,7 +306,7 @@ def test_every_problem_of_a_file_is_reported_at_once_with_its_line(
             "15: waiver W-2: approved: expected a date as YYYY-MM-DD, not 31/01/2027",
             "16: waiver W-2: expires: 2027-02-30 is no day of the calendar (YYYY-MM-DD)",
             "17: waiver #3: missing key id",
-            "17: waiver #3: control: TAP-XYZ-01 is no control of the catalogue",
+            "17: waiver #3: control: unknown control TAP-XYZ-01",
         )
     ]
     assert len(caught.value.errors) == 8
