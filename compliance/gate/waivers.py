@@ -36,7 +36,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from compliance.datafile import line_at
 from compliance.errors import InputError, InputErrors, read_text
@@ -171,8 +170,9 @@ class Waiver(BaseModel):
     def _known_environments(cls, value: list[str], info: ValidationInfo) -> list[str]:
         known = _known(info)
         names = known.environments if known is not None else None
-        unknown = [env for env in value if env != ALL_ENVIRONMENTS]
-        if names is not None and (unknown := [env for env in unknown if env not in names]):
+        if names is None:
+            return value
+        if unknown := [env for env in value if env not in (*names, ALL_ENVIRONMENTS)]:
             raise ValueError(
                 f"unknown environment {', '.join(unknown)} (known: {', '.join(names)}; "
                 f"{ALL_ENVIRONMENTS} for every one)"
@@ -233,7 +233,7 @@ def load_waivers(
     try:
         waivers = WaiverFile.model_validate(raw or {}, context=Known(catalog, environments)).waivers
     except ValidationError as error:
-        problems += _translated(error.errors(), raw)
+        problems += _translated(error, raw)
         waivers = []
     problems += _duplicates(raw)
     errors = sorted(
@@ -259,9 +259,10 @@ def _duplicates(raw: object) -> Iterator[tuple[Location, str]]:
             seen.add(name)
 
 
-def _translated(errors: Sequence[ErrorDetails], raw: object) -> Iterator[tuple[Location, str]]:
+def _translated(invalid: ValidationError, raw: object) -> Iterator[tuple[Location, str]]:
     """Each validation error in the file's terms: the waiver by its id, the key, and what is
     wrong; an unknown key with the known ones, instead of the field it misspells as missing."""
+    errors = invalid.errors()
     unknown: dict[Location, list[str]] = {}
     missing: dict[Location, list[str]] = {}
     for error in errors:
