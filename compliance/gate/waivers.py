@@ -375,7 +375,7 @@ def apply_waivers(
             result.append(finding.model_copy(update={"waiver": applied, "message": message}))
         else:
             result.append(finding.model_copy(update={"waiver": applied, "status": "waived"}))
-    judged = set(env_of_target.values())
+    judged = list(dict.fromkeys(env_of_target.values()))  # in the run's order
     states = [_state(waiver, matched[waiver.id], today, judged, ran) for waiver in waivers]
     return result, states
 
@@ -414,7 +414,7 @@ def _unmatched(
 ) -> tuple[WaiverStatus, str]:
     """Why a waiver matched nothing: this run did not judge its scope (not applicable), or
     judged it and found no failure there (stale)."""
-    names = sorted(env for env in judged if env is not None)
+    names = [env for env in judged if env is not None]
     everywhere = ALL_ENVIRONMENTS in waiver.environments
     scope = names if everywhere else [env for env in waiver.environments if env in judged]
     if not judged:
