@@ -49,6 +49,7 @@ TOOL_RULE_ID = r"^(CKV2?_[A-Z0-9]+_\d+|[A-Za-z0-9.]+-[A-Za-z0-9]+)$"
 ALL_ENVIRONMENTS = "*"
 #: The longest a risk may stay accepted: expiry at most this many days after approval.
 MAX_WAIVER_DAYS = 365
+_WAIVER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: A resources entry made of wildcards only names no resource.
 _BARE_GLOB = re.compile(r"^[*?]+$")
 WaiverStatus = Literal["active", "expired", "stale", "not-applicable"]
@@ -124,7 +125,7 @@ class Waiver(BaseModel):
     # Stripped first: a justification of 20 spaces is no justification.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    id: str
     control: str
     resources: list[str] = Field(min_length=1)
     environments: list[str] = Field(default_factory=lambda: [ALL_ENVIRONMENTS], min_length=1)
@@ -144,6 +145,16 @@ class Waiver(BaseModel):
                 f"approved {self.approved}"
             )
         return self
+
+    @field_validator("id")
+    @classmethod
+    def _an_id(cls, value: str) -> str:
+        if not _WAIVER_ID.match(value):
+            raise ValueError(
+                f"{value!r} is not an id: letters, digits, '.', '_' and '-', "
+                "beginning with a letter or digit"
+            )
+        return value
 
     @field_validator("control")
     @classmethod

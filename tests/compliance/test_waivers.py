@@ -265,6 +265,11 @@ KEYS = (
         ),
         ("- id: W-1\n", "1: top level: expected a mapping with the keys waivers"),
         (
+            _entry(id="'W 1'"),
+            "2: waiver W 1: id: 'W 1' is not an id: letters, digits, '.', '_' and '-', "
+            "beginning with a letter or digit",
+        ),
+        (
             "waivers:\n  - W-1\n",
             "2: waiver #1: expected a mapping with the keys id, control, resources, "
             "environments, justification, approver, approved, expires, compensating_control",
