@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from compliance.outputs.tables import print_table
+from compliance.outputs.waiver_lines import waiver_lines
 from compliance.outputs.where import source_line
 from compliance.project import WaiverSource
 from compliance.record.findings import (
@@ -76,11 +77,8 @@ def print_summary(
     if waivers is not None:
         line = waivers.describe()
         console.print(line if waivers.path else f"[bold yellow]{line}[/]", soft_wrap=True)
-    for waiver in record.waivers:
-        if waiver.state == "expired":
-            console.print(f"[red]waiver {waiver.id} expired on {waiver.expires}[/red]")
-        elif waiver.state == "stale":
-            console.print(f"[yellow]waiver {waiver.id} is stale: it matches no failure[/yellow]")
+    for line in waiver_lines(record):
+        console.print(line, soft_wrap=True)
     for path in written:
         console.print(f"wrote {path}")
     gate = record.summary.gate

@@ -263,12 +263,17 @@ class WaiverState(RecordModel):
     approver: str
     approved: date | None = None
     expires: date
-    state: Literal["active", "expired", "stale"]
+    #: ``not-applicable``: this run judged none of its scope (its environments, or the
+    #: cdk-nag rules of its control, were not in the run); ``stale``: its scope was judged
+    #: and it matched no failure.
+    state: Literal["active", "expired", "stale", "not-applicable"]
     matched: int = 0
     compensating_control: CompensatingControl | None = None
     #: A merged record (``tap-compliance report A.json B.json``): the id of the run (an entry
     #: of ``FindingsRecord.runs``) this came from; None in the record of one run.
     run: str | None = None
+    #: Why it is stale or not applicable, in this run's terms.
+    note: str | None = None
 
 
 class Gate(RecordModel):
