@@ -6,6 +6,7 @@ builds its own data files on it, so a data file's problem is worded one way wher
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -48,3 +49,25 @@ def load_yaml(path: Path, schema: TypeAdapter[T], error: type[DataFileError]) ->
         return schema.validate_python(raw)
     except ValidationError as exc:
         raise error(f"{shown}: {describe(exc)}") from None
+
+
+def line_at(root: yaml.Node | None, location: Sequence[str | int]) -> int | None:
+    """The line (1-based) of what a validation error's ``location`` names in a composed YAML
+    document: the deepest key or list item along it that the file holds (None: no document)."""
+    node, line = root, None
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == part), None)
+            if pair is None:
+                break
+            node, line = pair[1], pair[0].start_mark.line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line
+        else:
+            break
+    if line is None and root is not None:
+        line = root.start_mark.line
+    return None if line is None else int(line) + 1

@@ -14,7 +14,7 @@ from compliance.environments import EnvInfo
 from compliance.errors import InputError, read_problem
 from compliance.gate.threshold import summarise
 from compliance.gate.verdicts import control_verdicts
-from compliance.gate.waivers import apply_waivers
+from compliance.gate.waivers import apply_waivers, rules_run
 from compliance.judging.applicability import by_design
 from compliance.judging.discovery import discover
 from compliance.judging.judge import builtin_checks, custom_checks, judge
@@ -137,7 +137,13 @@ def check_assembly(
     envs = {each.target: env for each, env in scanned}
     sources = dict.fromkeys((each.target for each, _ in scanned), read_sources(assembly_dir))
     record = _record(
-        findings, [each for each, _ in scanned], envs, policy, sources, unjudged.targets
+        findings,
+        [each for each, _ in scanned],
+        envs,
+        policy,
+        sources,
+        unjudged.targets,
+        ran=rules_run(policy.catalog, rules),
     )
     digests = {stack.stack_name: _asset_digests(stack) for stack in assembly.stacks}
     targets = [t.model_copy(update={"assets": digests.get(t.name, [])}) for t in record.targets]
@@ -317,7 +323,15 @@ def scan(
         if tick:
             tick(each.display_path)
     envs = {each.target: its_env for each, its_env in scanned}
-    record = _record(findings, [each for each, _ in scanned], envs, policy, sources, listed)
+    record = _record(
+        findings,
+        [each for each, _ in scanned],
+        envs,
+        policy,
+        sources,
+        listed,
+        ran=rules_run(policy.catalog, None),
+    )
     return record.model_copy(update={"missing_lookups": lookups})
 
 
@@ -428,11 +442,15 @@ def _record(
     policy: Policy,
     sources: dict[str, SourceMap],
     unjudged: Sequence[Target] = (),
+    *,
+    ran: frozenset[str],
 ) -> FindingsRecord:
+    """The record of judged ``findings``; ``ran``: the controls and rules the run judged by
+    (what makes a waiver applicable to the run)."""
     envs = {target: env.name if env else None for target, env in environments.items()}
     written = {each.target: suppressions(each.template.body) for each in scanned}
     findings = attach(by_design(findings, policy.catalog, environments), written, policy.catalog)
-    findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today)
+    findings, waiver_states = apply_waivers(findings, policy.waivers, envs, policy.today, ran)
     findings.sort(key=_order)
     targets = [
         _target(

@@ -1,14 +1,16 @@
-"""The one error type the CLI turns into exit code 2 and a one-line message."""
+"""The one error type the CLI turns into exit code 2 and a one-line message (a line a problem
+when one input has several: :class:`InputErrors`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from policies.files import read_problem
 
-__all__ = ["InputError", "describe", "read_problem", "read_text"]
+__all__ = ["InputError", "InputErrors", "describe", "read_problem", "read_text"]
 
 
 class InputError(Exception):
@@ -26,6 +28,15 @@ class InputError(Exception):
         self.detail = " ".join(
             (f"line {line}: {problem}" if line is not None else problem or message).split()
         )
+
+
+class InputErrors(InputError):
+    """Every problem found in one input at once: one :class:`InputError` line each."""
+
+    def __init__(self, errors: Sequence[InputError]):
+        Exception.__init__(self, "\n".join(str(error) for error in errors))
+        self.errors = list(errors)
+        self.detail = "; ".join(error.detail for error in errors)
 
 
 def read_text(path: Path) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from compliance.environments import EnvironmentSpec
+from compliance.environments import EnvironmentSpec, environments_file, load_environments
 from compliance.errors import InputError
 from compliance.gate.waivers import Waiver, load_waivers
-from compliance.project import WaiverSource, waiver_source
+from compliance.project import WaiverSource, find_cdk_json, waiver_source
 from compliance.record.findings import Severity
 from policies import CHECKS_DIR
 from policies.catalog import CATALOG_PATH, Catalog, default_catalog
@@ -34,10 +34,15 @@ class Policy:
 
 def load_policy(waivers: Path | None, fail_on: Severity) -> tuple[Policy, WaiverSource]:
     """Today's policy: the catalogue, the waivers of ``waivers`` (default: the project's
-    ``waivers.yaml``, if any) and our checks; with where the waivers came from."""
+    ``waivers.yaml``, if any; the environments they name checked against the project's
+    environments file) and our checks; with where the waivers came from."""
     catalog = checked_catalog()
     source = waiver_source(waivers)
-    loaded: list[Waiver] = load_waivers(source.path, catalog) if source.path else []
+    loaded: list[Waiver] = []
+    if source.path is not None:
+        declared = environments_file(find_cdk_json())
+        known = list(load_environments(declared)) if declared is not None else None
+        loaded = load_waivers(source.path, catalog, known)
     policy = Policy(
         catalog,
         loaded,

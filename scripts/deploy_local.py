@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.local_aws import LocalAws, cdk_bootstrap, use_local_credentials
+from scripts.local_aws import WARNINGS_LOG, LocalAws, cdk_bootstrap, use_local_credentials
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,9 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     environment = load_environments(DEFAULT_ENVIRONMENTS_FILE)[args.env]
     use_local_credentials()
 
-    # moto warns once per resource type it does not model; the demo lists the outputs instead.
-    warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormation")
-    aws = LocalAws().start()
+    aws = LocalAws(warnings_log=args.out / WARNINGS_LOG).start()
     try:
         print(f"local AWS endpoint (moto server): {aws.endpoint_url}", flush=True)
         cdk_bootstrap(aws, environment.account, environment.region)
@@ -54,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return code
     finally:
         aws.stop()
+        print(aws.warnings_note(), flush=True)
     return 0
 
 

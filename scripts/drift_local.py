@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scripts.local_aws import LocalAws, cdk_bootstrap, use_local_credentials
+from scripts.local_aws import WARNINGS_LOG, LocalAws, cdk_bootstrap, use_local_credentials
 
 BUCKET = "BucketsIngestionBucket070AAFA1"
 
@@ -32,8 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     environment = load_environments(DEFAULT_ENVIRONMENTS_FILE)["dev"]
     use_local_credentials()
-    warnings.filterwarnings("ignore", message=".*not supported by moto's CloudFormation")
-    aws = LocalAws().start()
+    aws = LocalAws(warnings_log=args.out / WARNINGS_LOG).start()
     try:
         account, region = environment.account, environment.region
         cdk_bootstrap(aws, account, region)
@@ -78,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
     finally:
         aws.stop()
+        print(aws.warnings_note(), flush=True)
     return 0
 
 

@@ -11,6 +11,7 @@ import json
 import logging
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,6 +21,8 @@ from scripts import moto_shims
 QUALIFIER = "hnb659fds"
 #: The bootstrap template version the CDK CLI of aws-cdk-lib 2.2xx deploys.
 BOOTSTRAP_VERSION = 28
+#: The file, in a demo's evidence folder, that takes moto's own warnings.
+WARNINGS_LOG = "moto.log"
 #: Credentials the local server accepts; never real ones.
 LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIALOCALMOTOSERVER0",
@@ -63,7 +66,14 @@ class LocalAws:
 
     port: int = field(default_factory=free_port)
     log: RequestLog = field(default_factory=RequestLog)
+    #: Where moto's own warnings go, its logger's and Python warnings (one per resource type
+    #: its CloudFormation does not model, on every stack read); None: dropped. Either way not
+    #: on the terminal: verify names what it could not test.
+    warnings_log: Path | None = None
     _server: Any = None
+    _warnings: logging.Handler | None = None
+    #: Each logger given to the warnings log, with its level and propagation before.
+    _loggers: list[tuple[logging.Logger, int, bool]] = field(default_factory=list)
 
     @property
     def endpoint_url(self) -> str:
@@ -75,9 +85,19 @@ class LocalAws:
         from moto.server import ThreadedMotoServer
 
         moto_shims.install()
-        # moto warns of every type its CloudFormation does not model, on every stack read;
-        # verify names what it could not test instead
-        logging.getLogger("moto").setLevel(logging.ERROR)
+        moto = logging.getLogger("moto")
+        if self.warnings_log is None:
+            moto.setLevel(logging.ERROR)
+        else:
+            self.warnings_log.parent.mkdir(parents=True, exist_ok=True)
+            self._warnings = logging.FileHandler(self.warnings_log, mode="w", encoding="utf-8")
+            logging.captureWarnings(True)
+            for name in ("moto", "py.warnings"):
+                logger = logging.getLogger(name)
+                self._loggers.append((logger, logger.level, logger.propagate))
+                logger.setLevel(logging.WARNING)
+                logger.addHandler(self._warnings)
+                logger.propagate = False
         access = logging.getLogger("werkzeug")
         access.setLevel(logging.INFO)
         access.addHandler(self.log)
@@ -87,11 +107,27 @@ class LocalAws:
         return self
 
     def stop(self) -> None:
-        """Stop the server and detach the log."""
+        """Stop the server, detach the request log, close the warnings log."""
         if self._server is not None:
             self._server.stop()
             self._server = None
         logging.getLogger("werkzeug").removeHandler(self.log)
+        if self._warnings is not None:
+            for logger, level, propagate in self._loggers:
+                logger.removeHandler(self._warnings)
+                logger.setLevel(level)
+                logger.propagate = propagate
+            self._loggers.clear()
+            logging.captureWarnings(False)
+            self._warnings.close()
+            self._warnings = None
+
+    def warnings_note(self) -> str:
+        """Where moto's warnings went and how many lines they took (after :meth:`stop`)."""
+        if self.warnings_log is None:
+            return "moto's warnings: dropped"
+        lines = len(self.warnings_log.read_text(encoding="utf-8").splitlines())
+        return f"moto's warnings: {lines} line(s) in {self.warnings_log}"
 
     def reset(self) -> None:
         """Forget every resource of every account (moto's reset API)."""

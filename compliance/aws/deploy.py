@@ -47,6 +47,7 @@ from compliance.aws.stopping import Stopped, StopSwitch
 from compliance.aws.target import DeployTarget, gated_contents, read_target
 from compliance.errors import InputError
 from compliance.outputs import publish
+from compliance.outputs.tables import print_table
 from compliance.record import deployment as rec
 from compliance.record.findings import FindingsRecord, Target
 from policies.catalog import Catalog
@@ -498,11 +499,11 @@ class Deployment:
             self._check_deployed(cfn)
         if outputs_:
             table = Table(title=f"outputs of {self.target.stack_name}", title_justify="left")
-            table.add_column("output")
-            table.add_column("value")
+            table.add_column("output", overflow="fold")
+            table.add_column("value", overflow="fold")
             for key, value in outputs_.items():
-                table.add_row(key, value)
-            self.console.print(table)
+                table.add_row(escape(key), escape(value))
+            print_table(self.console, table)
         self._write(fixed, stack_status=status, stack_outputs=outputs_)
         self.console.print(f"deployment {fixed}: wrote {self.options.out / rec.FILE_NAME}")
         return 0
@@ -521,7 +522,7 @@ class Deployment:
     def _print_changes(self, change_set: ChangeSet) -> None:
         table = Table(title=f"change set of {self.target.stack_name}", title_justify="left")
         for column in ("change", "logical id", "type", "note"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for change in change_set.changes:
             note = ""
             style = None
@@ -530,7 +531,7 @@ class Deployment:
             elif change.replaces:
                 note, style = "replacement", "yellow"
             table.add_row(change.kind, change.logical_id, change.type, note, style=style)
-        self.console.print(table)
+        print_table(self.console, table)
         counts: dict[str, int] = {}
         for change in change_set.changes:
             counts[change.kind] = counts.get(change.kind, 0) + 1

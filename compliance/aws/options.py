@@ -31,9 +31,17 @@ Method = Literal["change-set", "direct"]
 @dataclass(frozen=True)
 class DeployOptions(AwsOptions):
     """What ``deploy`` was asked for: a bool is a flag, a ``Literal`` its choices, a float a
-    number above 0, a tuple of strings a repeatable option."""
+    number above 0, a tuple of strings a repeatable option. The command line adds each
+    default to the help."""
 
-    method: Method = field(default="change-set", metadata={"help": None})
+    method: Method = field(
+        default="change-set",
+        metadata={
+            "help": "change-set: create a change set, show it and check it against the gated "
+            "template, then execute it; direct: CreateStack or UpdateStack, nothing to show "
+            "before (refused in prod without --allow-replace)"
+        },
+    )
     yes: bool = field(default=False, metadata={"help": "deploy without asking"})
     dry_run: bool = field(default=False, metadata={"help": "show the change set, deploy nothing"})
     allow_replace: bool = field(
@@ -41,9 +49,11 @@ class DeployOptions(AwsOptions):
     )
     timeout: float = field(
         default=3600.0,
-        metadata={"help": "wall time of the deployment after the gate, seconds (default 3600)"},
+        metadata={"help": "wall time of the deployment after the gate, in seconds"},
     )
-    poll: float = field(default=5.0, metadata={"help": "seconds between polls (default 5)"})
+    poll: float = field(
+        default=5.0, metadata={"help": "seconds between two reads of the stack's events"}
+    )
     no_cache: bool = field(
         default=False,
         metadata={"help": "synthesize even when a content hash proves the inputs unchanged"},
@@ -62,12 +72,13 @@ class VerifyOptions(AwsOptions):
         default=0.0,
         metadata={
             "help": "start AWS Config's evaluations of the stack's rules and wait up to SECONDS "
-            "for verdicts newer than the deployment"
+            "for verdicts newer than the deployment (0: read the verdicts AWS Config holds, "
+            "start none)"
         },
     )
     allow_untested: bool = field(
         default=False, metadata={"help": "exit 0 even when nothing could be verified"}
     )
     drift_timeout: float = field(
-        default=120.0, metadata={"help": "longest wait for drift detection, seconds (default 120)"}
+        default=120.0, metadata={"help": "longest wait for drift detection, in seconds"}
     )

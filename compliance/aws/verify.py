@@ -35,6 +35,7 @@ from compliance.aws.target import read_target
 from compliance.errors import InputError
 from compliance.judging.applicability import by_design
 from compliance.outputs import publish
+from compliance.outputs.tables import print_table
 from compliance.record.coverage import requirement_coverage
 from compliance.record.findings import (
     RUNTIME_SOURCES,
@@ -230,7 +231,10 @@ def _print(
     for deployed in check.templates:
         ok = deployed.matches
         failed |= not ok
-        console.print(f"[{'green' if ok else 'bold red'}]template[/] {escape(deployed.message)}")
+        console.print(
+            f"[{'green' if ok else 'bold red'}]template[/] {escape(deployed.message)}",
+            soft_wrap=True,
+        )
     failed |= _print_live(console, check, runtime)
     drift = check.drift
     if drift is not None and drift.available:
@@ -241,9 +245,14 @@ def _print(
                 f"[bold red]drift[/] {item.logical_id} ({item.type}): {item.status} "
                 + escape(", ".join(item.differences)),
                 highlight=False,
+                soft_wrap=True,
             )
     elif drift is not None:
-        console.print(f"[yellow]{escape(drift.note or 'drift not available')}[/]", highlight=False)
+        console.print(
+            f"[yellow]{escape(drift.note or 'drift not available')}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
     failed |= _print_config(console, record, check)
     for compared in check.comparisons:
         if compared.disagreement:
@@ -252,6 +261,7 @@ def _print(
                 f"[red]disagreement[/red] {compared.control_id} on {compared.logical_id}: "
                 f"{escape(compared.disagreement)}",
                 highlight=False,
+                soft_wrap=True,
             )
     return failed
 
@@ -267,12 +277,14 @@ def _print_live(console: Console, check: RuntimeCheck, runtime: list[Finding]) -
         f"{counts['pass']} compliant, {counts['fail']} non-compliant, {counts['waived']} waived; "
         f"{len(untested)} resource(s) not tested",
         highlight=False,
+        soft_wrap=True,
     )
     for resource in untested:
         console.print(
             f"[yellow]not tested[/] {resource.logical_id} ({resource.type}): "
             + escape(resource.note or ""),
             highlight=False,
+            soft_wrap=True,
         )
     for finding in live:
         if finding.status == "fail":
@@ -280,6 +292,7 @@ def _print_live(console: Console, check: RuntimeCheck, runtime: list[Finding]) -
                 f"[bold red]live FAIL[/] {finding.control_id} {finding.resource.logical_id}: "
                 + escape(finding.message),
                 highlight=False,
+                soft_wrap=True,
             )
     return counts["fail"] > 0
 
@@ -295,7 +308,7 @@ def _print_config(console: Console, record: FindingsRecord, check: RuntimeCheck)
     if check.rules:
         table = Table(title=f"AWS Config rules of {check.stack}", title_justify="left")
         for column in ("rule", "identifier", "static", "AWS Config", "note"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for rule in check.rules:
             shown = "not tested" if rule.compliance == "NOT_TESTED" else rule.compliance
             style = STYLE.get(rule.compliance, "yellow")
@@ -306,11 +319,12 @@ def _print_config(console: Console, record: FindingsRecord, check: RuntimeCheck)
                 f"[{style}]{shown}[/]",
                 rule.note or "",
             )
-        console.print(table)
+        print_table(console, table)
     for item in check.disagreements:
         console.print(
             f"[red]disagreement[/red] {item.config_rule} on {item.logical_id}: {item.message}",
             highlight=False,
+            soft_wrap=True,
         )
     counts = {
         k: sum(r.compliance == k for r in check.rules)
@@ -322,5 +336,6 @@ def _print_config(console: Console, record: FindingsRecord, check: RuntimeCheck)
         f"{counts['NOT_TESTED']} not tested; {len(check.disagreements)} disagreement(s) "
         "with the static verdicts",
         highlight=False,
+        soft_wrap=True,
     )
     return bool(counts["NON_COMPLIANT"] or counts["MISSING"] or check.disagreements)

@@ -18,13 +18,14 @@ INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; input errors print one line and return 2."""
+    """Run one command; an input error prints one line (a line a problem) and returns 2."""
     args = build_parser(__doc__).parse_args(argv)
     silence()
     try:
         return COMMANDS[args.command](args)
     except InputError as error:
-        print(f"tap-compliance: error: {error}", file=sys.stderr)
+        for line in str(error).splitlines():  # several problems of one file: a line each
+            print(f"tap-compliance: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # what it wrote is removed (the staging folder) or says so
         print("tap-compliance: interrupted", file=sys.stderr)

@@ -89,7 +89,7 @@ def scan(args: argparse.Namespace) -> int:
             args.output.unlink(missing_ok=True)
         raise
     if args.output is None and args.format is None:
-        print_summary(record, Console(), (), source)
+        print_summary(record, Console(), (), source, policy.catalog)
     elif args.output is None:
         if source.path is None:
             print(f"tap-compliance: warning: {source.describe()}", file=sys.stderr)
@@ -98,7 +98,7 @@ def scan(args: argparse.Namespace) -> int:
         publish.write_file(
             args.output, publish.render(record, args.format or "json", policy.catalog)
         )
-        print_summary(record, Console(), [args.output], source)
+        print_summary(record, Console(), [args.output], source, policy.catalog)
     return record.summary.gate.exit_code
 
 
@@ -241,7 +241,7 @@ def _gate(
         )
         record = baseline(record)
         written = publish.write_all(record, staging, policy.catalog)
-    print_summary(record, Console(), [out / path.name for path in written], source)
+    print_summary(record, Console(), [out / path.name for path in written], source, policy.catalog)
     return record
 
 

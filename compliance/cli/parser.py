@@ -89,7 +89,7 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         default=(),
         metavar="KEY=VALUE",
         help="context given to the app, as cdk synth -c KEY=VALUE (repeatable; over the "
-        "context of cdk.json and cdk.context.json)",
+        "context of cdk.json and cdk.context.json) (default: none)",
     )
     nag_packs = default_nag_packs()
     check.add_argument(
@@ -99,8 +99,9 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         choices=nag_packs.classes(),
         metavar="CLASS",
         help="cdk-nag pack to run during synthesis (repeatable): "
-        f"{', '.join(nag_packs.classes())} (default: {', '.join(nag_packs.default)}); a rule "
-        "no control maps is reported unmapped and fails the gate at every --fail-on",
+        f"{', '.join(nag_packs.classes())} (default: {', '.join(nag_packs.default)}); the packs "
+        "given replace the default, they do not add to it (name the default too to keep it); "
+        "a rule no control maps is reported unmapped and fails the gate at every --fail-on",
     )
     _policy_options(check)
     _baseline_option(check)
@@ -160,7 +161,7 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         metavar="FILE",
         help="parameter values in CloudFormation's formats, JSON or YAML: "
         "[{ParameterKey, ParameterValue}, ...] or {Parameters: {KEY: VALUE}} "
-        "(--parameter wins over it)",
+        "(--parameter wins over it) (default: none)",
     )
     scan.add_argument(
         "--cmk",
@@ -207,8 +208,17 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         "--output", type=Path, metavar="FILE", help="file to write (default: stdout)"
     )
 
-    deploy = commands.add_parser("deploy", help="gate, then deploy exactly the gated template")
-    _aws_options(deploy)
+    deploy = commands.add_parser(
+        "deploy",
+        help="gate one environment, then deploy exactly the gated template",
+        description="Synthesize and gate one environment as check does (every output written "
+        "to --out); only when the gate passes, deploy to AWS with CloudFormation exactly the "
+        "template and file assets it judged, and write deployment.json beside the record. "
+        "Exit 0 deployed (or no changes), 1 the gate or the deployment failed or was "
+        "refused, 2 a usage, input, credentials or endpoint error (every case: "
+        "docs/deploy.md).",
+    )
+    _aws_options(deploy, names)
     _deploy_options(deploy)
     deploy.add_argument(
         "--app",
@@ -221,8 +231,14 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         "verify",
         help="the deployed stack against the gated template: its template, live configuration "
         "(the same checks), drift, AWS Config",
+        description="Check the stack deploy left in AWS against the record in --out: the "
+        "deployed template is the gated one, each resource's live configuration judged by the "
+        "same checks, CloudFormation drift, and the verdicts of the AWS Config rules the stack "
+        "deploys; the results go into the record as runtime findings and every output is "
+        "written again. Exit 0 verified, 1 a runtime failure or a disagreement, or nothing "
+        "verified (unless --allow-untested), 2 a usage, input, credentials or endpoint error.",
     )
-    _aws_options(verify)
+    _aws_options(verify, names)
     _declared_options(verify, VerifyOptions)
 
     diff = commands.add_parser(
@@ -252,9 +268,17 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
     bundle.add_argument(
         "folder", type=Path, nargs="?", metavar="DIR", help="the evidence folder to pack"
     )
-    bundle.add_argument("--output", type=Path, metavar="EV.zip", help="the zip to write")
     bundle.add_argument(
-        "--verify", type=Path, metavar="EV.zip", help="check a bundle instead of packing one"
+        "--output",
+        type=Path,
+        metavar="EV.zip",
+        help="the zip to write (no default: required when packing DIR)",
+    )
+    bundle.add_argument(
+        "--verify",
+        type=Path,
+        metavar="EV.zip",
+        help="check a bundle instead of packing one (default: pack DIR)",
     )
     return parser
 
@@ -265,7 +289,8 @@ def _baseline_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="BASE.json",
         help="a findings record: only failures whose fingerprint is not among its failures "
-        "block (its failures are reported as existing; an expired waiver still blocks)",
+        "block (its failures are reported as existing; an expired waiver still blocks) "
+        "(default: none, every failure at or above --fail-on blocks)",
     )
 
 
@@ -292,15 +317,30 @@ def _positive(text: str) -> float:
     return value
 
 
-def _aws_options(parser: argparse.ArgumentParser) -> None:
+def _aws_options(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
     """The options of ``deploy`` and ``verify`` (the fields of ``AwsOptions``)."""
     parser.add_argument(
-        "--env", required=True, help="environment name (of the environments file cdk.json declares)"
+        "--env",
+        required=True,
+        metavar="NAME",
+        help=f"one environment of the environments file: {', '.join(names)} (required)",
     )
-    parser.add_argument("--profile", help="AWS profile (default: boto3's usual credential chain)")
-    parser.add_argument("--endpoint-url", help="another AWS endpoint (a local emulator)")
     parser.add_argument(
-        "--out", type=Path, help="evidence folder (default: reports/out in the project root)"
+        "--profile",
+        metavar="PROFILE",
+        help="AWS profile (default: boto3's usual credential chain)",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="another AWS endpoint, such as a local emulator (default: AWS's own endpoints)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="evidence folder: the gated record and assembly, the reports, deployment.json "
+        "(default: reports/out in the project root)",
     )
 
 
@@ -311,7 +351,7 @@ def _deploy_options(parser: argparse.ArgumentParser) -> None:
 
 def _declared_options(parser: argparse.ArgumentParser, declared: type[AwsOptions]) -> None:
     """One ``--field-name`` per field of ``declared`` beyond ``AwsOptions``, where each is
-    declared (type, default, help)."""
+    declared (type, default, help); the help ends with the default, but for a flag (off)."""
     shared = {option.name for option in fields(AwsOptions)}
     types = get_type_hints(declared)
     for option in fields(declared):
@@ -326,13 +366,26 @@ def _declared_options(parser: argparse.ArgumentParser, declared: type[AwsOptions
             parser.add_argument(flag, action="store_true", help=help_text)
         elif get_origin(kind) is Literal:
             parser.add_argument(
-                flag, choices=get_args(kind), default=option.default, help=help_text
+                flag,
+                choices=get_args(kind),
+                default=option.default,
+                help=f"{help_text} (default: {option.default})",
             )
         elif kind is float:
-            parser.add_argument(flag, type=_positive, default=option.default, help=help_text)
+            parser.add_argument(
+                flag,
+                type=_positive,
+                default=option.default,
+                metavar="SECONDS",
+                help=f"{help_text} (default: {option.default:g})",
+            )
         elif get_origin(kind) is tuple and get_args(kind) == (str, Ellipsis):
             parser.add_argument(
-                flag, action=_Repeated, default=option.default, metavar="KEY=VALUE", help=help_text
+                flag,
+                action=_Repeated,
+                default=option.default,
+                metavar="KEY=VALUE",
+                help=f"{help_text} (default: none)",
             )
         else:
             raise TypeError(f"{declared.__name__}.{option.name}: no command-line form for {kind}")

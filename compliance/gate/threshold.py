@@ -16,25 +16,9 @@ from compliance.record.findings import (
     Target,
     TargetStatus,
     WaiverState,
-    severity_rank,
+    at_threshold,
+    blocking,
 )
-
-
-def at_threshold(finding: Finding, fail_on: Severity) -> bool:
-    """A failure at or above the threshold (an expired waiver waives nothing).
-
-    A failure of a rule no control maps (``unmapped``) counts at every threshold: its severity
-    is only cdk-nag's level, not a judgement of ours, so the gate fails closed on it until the
-    catalogue maps the rule or a waiver names it.
-    """
-    if finding.status != "fail":
-        return False
-    return finding.unmapped or severity_rank(finding.severity) <= severity_rank(fail_on)
-
-
-def blocking(finding: Finding, fail_on: Severity) -> bool:
-    """A failure at or above the threshold that a baseline does not already hold."""
-    return at_threshold(finding, fail_on) and not finding.existing
 
 
 def summarise(

@@ -4,33 +4,44 @@ A waiver names a control id (``TAP-ENC-01``) or a tool rule id, the resources it
 (logical ids or construct paths, globs allowed), the environments, a justification, an
 approver, the date it was approved and an expiry date at most :data:`MAX_WAIVER_DAYS` later.
 A waiver of a critical control names its resources (no bare ``*``). Active waivers turn
-failures into ``waived``; expired ones waive nothing and fail the gate; a waiver that matches
-no failure is reported as stale.
+failures into ``waived``; expired ones waive nothing and fail the gate. A waiver whose scope
+this run did not judge (its environments, or the cdk-nag rules its control or rule id names,
+were not in the run) is not applicable to this run; one whose scope was judged and that
+matches no failure is stale.
+
+A file's problems are reported together, each with its line: unknown keys and environments
+named with the known ones, dates with the one format they take (``YYYY-MM-DD``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from difflib import get_close_matches
 from fnmatch import fnmatchcase
+from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from compliance.errors import InputError, describe, read_text
+from compliance.datafile import line_at
+from compliance.errors import InputError, InputErrors, read_text
 from compliance.record.findings import AppliedWaiver, CompensatingControl, Finding, WaiverState
-from policies.catalog import CONTROL_ID, Catalog
-from policies.nag_packs import RuleMap, default_nag_packs
+from policies.catalog import CONTROL_ID, Catalog, Control
+from policies.nag_packs import NagPacks, RuleMap, default_nag_packs
 
 #: Tool rule ids a waiver may name besides control ids: a checkov id or a cdk-nag rule id
 #: (``<pack name>-<rule>``, a rule of a pack in ``policies/nag_packs.yaml``).
@@ -38,9 +49,74 @@ TOOL_RULE_ID = r"^(CKV2?_[A-Z0-9]+_\d+|[A-Za-z0-9.]+-[A-Za-z0-9]+)$"
 ALL_ENVIRONMENTS = "*"
 #: The longest a risk may stay accepted: expiry at most this many days after approval.
 MAX_WAIVER_DAYS = 365
+_WAIVER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: A resources entry made of wildcards only names no resource.
 _BARE_GLOB = re.compile(r"^[*?]+$")
-WaiverStatus = Literal["active", "expired", "stale"]
+WaiverStatus = Literal["active", "expired", "stale", "not-applicable"]
+#: The one way a waiver's dates are written.
+DATE_FORMAT = "YYYY-MM-DD"
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _day(value: object) -> object:
+    """A date written ``YYYY-MM-DD`` (the loader keeps YAML's dates as text), or a date."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} is no day of the calendar ({DATE_FORMAT})") from None
+    shown = "an empty value" if value is None or value == "" else value
+    raise ValueError(f"expected a date as {DATE_FORMAT}, not {shown}")
+
+
+#: A day of the calendar as a waiver file writes it.
+Day = Annotated[date, BeforeValidator(_day)]
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a waiver file is checked against (its validation context): the catalogue, the
+    cdk-nag packs, the project's environments (None: it declares no environments file)."""
+
+    catalog: Catalog
+    environments: Collection[str] | None
+    packs: NagPacks = field(default_factory=default_nag_packs)
+
+    @cached_property
+    def _checkov(self) -> set[str]:
+        return {
+            rule
+            for control in self.catalog.controls
+            for rule in (*control.implemented_by.checkov, *control.implemented_by.checkov_builtin)
+        }
+
+    @cached_property
+    def _rules(self) -> RuleMap:
+        return RuleMap(self.catalog, self.packs, self.packs.classes())
+
+    def control_problem(self, name: str) -> str | None:
+        """Why ``name`` is no control or rule this project judges by (None: it is one)."""
+        if re.match(CONTROL_ID, name):
+            known = any(control.id == name for control in self.catalog.controls)
+            return None if known else f"unknown control {name}"
+        if name.startswith("CKV"):
+            known = name in self._checkov
+            return None if known else f"checkov rule {name} is not run by the catalogue"
+        if self.packs.rule(name) is None:
+            return f"{name} is no rule of a cdk-nag pack ({', '.join(self.packs.classes())})"
+        return None
+
+    def control(self, name: str) -> Control | None:
+        """The control a control id or a rule id names (None: none)."""
+        if re.match(CONTROL_ID, name):
+            return next((c for c in self.catalog.controls if c.id == name), None)
+        return self._rules.control(name)
+
+
+def _known(info: ValidationInfo) -> Known | None:
+    return info.context if isinstance(info.context, Known) else None
 
 
 class Waiver(BaseModel):
@@ -49,14 +125,14 @@ class Waiver(BaseModel):
     # Stripped first: a justification of 20 spaces is no justification.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    id: str
     control: str
     resources: list[str] = Field(min_length=1)
     environments: list[str] = Field(default_factory=lambda: [ALL_ENVIRONMENTS], min_length=1)
     justification: str = Field(min_length=20)
     approver: str = Field(min_length=2)
-    approved: date
-    expires: date
+    approved: Day
+    expires: Day
     compensating_control: CompensatingControl | None = None
 
     @model_validator(mode="after")
@@ -70,11 +146,48 @@ class Waiver(BaseModel):
             )
         return self
 
+    @field_validator("id")
+    @classmethod
+    def _an_id(cls, value: str) -> str:
+        if not _WAIVER_ID.match(value):
+            raise ValueError(
+                f"{value!r} is not an id: letters, digits, '.', '_' and '-', "
+                "beginning with a letter or digit"
+            )
+        return value
+
     @field_validator("control")
     @classmethod
-    def _control_or_rule(cls, value: str) -> str:
+    def _control_or_rule(cls, value: str, info: ValidationInfo) -> str:
         if not (re.match(CONTROL_ID, value) or re.match(TOOL_RULE_ID, value)):
             raise ValueError(f"{value!r} is neither a control id nor a tool rule id")
+        known = _known(info)
+        if known is not None and (problem := known.control_problem(value)):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("resources")
+    @classmethod
+    def _named_for_critical(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        known = _known(info)
+        control = known.control(info.data["control"]) if known and "control" in info.data else None
+        bare = [glob for glob in value if _BARE_GLOB.match(glob)]
+        if control is not None and control.severity == "critical" and bare:
+            raise ValueError(f"{control.id} is critical: name its resources instead of {bare[0]!r}")
+        return value
+
+    @field_validator("environments")
+    @classmethod
+    def _known_environments(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        known = _known(info)
+        names = known.environments if known is not None else None
+        if names is None:
+            return value
+        if unknown := [env for env in value if env not in (*names, ALL_ENVIRONMENTS)]:
+            raise ValueError(
+                f"unknown environment {', '.join(unknown)} (known: {', '.join(names)}; "
+                f"{ALL_ENVIRONMENTS} for every one)"
+            )
         return value
 
     def covers(self, finding: Finding, env: str | None) -> bool:
@@ -96,7 +209,7 @@ class WaiverFile(BaseModel):
 
 
 class _WaiverLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text: pydantic then reports a bad one with its line."""
+    """SafeLoader that keeps dates as text: the model reads them as ``YYYY-MM-DD`` only."""
 
 
 _WaiverLoader.add_constructor(
@@ -104,67 +217,134 @@ _WaiverLoader.add_constructor(
     yaml.SafeLoader.construct_yaml_str,  # type: ignore[type-var]
 )
 
+#: Where a problem is: a validation error's location in the file's data.
+Location = tuple[str | int, ...]
 
-def load_waivers(path: Path, catalog: Catalog) -> list[Waiver]:
-    """Read and validate a waiver file; every problem is a one-line :class:`InputError`."""
+
+def load_waivers(
+    path: Path, catalog: Catalog, environments: Collection[str] | None = None
+) -> list[Waiver]:
+    """Read and validate a waiver file; its problems are one :class:`InputError`, a line each.
+
+    ``environments`` are the names a waiver may scope itself to (besides ``*``); None: the
+    project declares no environments file, so names cannot be checked."""
     text = read_text(path)
+    loader = _WaiverLoader(text)
     try:
-        raw = yaml.load(text, Loader=_WaiverLoader)
+        root = loader.get_single_node()
+        raw = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise InputError(path, f"invalid YAML: {error.problem}", line) from None
     except yaml.YAMLError as error:
         raise InputError(path, f"invalid YAML: {error}") from None
-    items = _items(text)
+    finally:
+        loader.dispose()
+    problems: list[tuple[Location, str]] = []
     try:
-        parsed = WaiverFile.model_validate(raw or {})
+        waivers = WaiverFile.model_validate(raw or {}, context=Known(catalog, environments)).waivers
     except ValidationError as error:
-        raise InputError(path, describe(error), _line_of(items, error)) from None
-    catalog_ids = {control.id for control in catalog.controls}
-    checkov_ids = {
-        rule
-        for control in catalog.controls
-        for rule in (*control.implemented_by.checkov, *control.implemented_by.checkov_builtin)
-    }
-    packs = default_nag_packs()
-    rules = RuleMap(catalog, packs, packs.classes())
+        problems += _translated(error, raw)
+        waivers = []
+    problems += _duplicates(raw)
+    errors = sorted(
+        ((line_at(root, location), text) for location, text in problems),
+        key=lambda each: each[0] or 0,
+    )
+    if len(errors) == 1:
+        raise InputError(path, errors[0][1], errors[0][0])
+    if errors:
+        raise InputErrors([InputError(path, text, line) for line, text in errors])
+    return waivers
+
+
+def _duplicates(raw: object) -> Iterator[tuple[Location, str]]:
+    """A waiver id given twice, at its second place."""
+    items = raw.get("waivers") if isinstance(raw, Mapping) else None
     seen: set[str] = set()
-    for index, waiver in enumerate(parsed.waivers):
-        line = items[index].start_mark.line + 1 if index < len(items) else None
-        if waiver.id in seen:
-            raise InputError(path, f"duplicate waiver id {waiver.id}", line)
-        seen.add(waiver.id)
-        if re.match(CONTROL_ID, waiver.control) and waiver.control not in catalog_ids:
-            raise InputError(path, f"waiver {waiver.id}: unknown control {waiver.control}", line)
-        if waiver.control.startswith("CKV") and waiver.control not in checkov_ids:
-            raise InputError(
-                path,
-                f"waiver {waiver.id}: checkov rule {waiver.control} is not run by the catalogue",
-                line,
-            )
-        if _is_nag_rule(waiver.control) and packs.rule(waiver.control) is None:
-            raise InputError(
-                path,
-                f"waiver {waiver.id}: {waiver.control} is no rule of a cdk-nag pack "
-                f"({', '.join(packs.classes())})",
-                line,
-            )
-        control = rules.control(waiver.control) or (
-            catalog.control(waiver.control) if waiver.control in catalog_ids else None
-        )
-        bare = [glob for glob in waiver.resources if _BARE_GLOB.match(glob)]
-        if control is not None and control.severity == "critical" and bare:
-            raise InputError(
-                path,
-                f"waiver {waiver.id}: {control.id} is critical: name its resources "
-                f"instead of {bare[0]!r}",
-                line,
-            )
-    return parsed.waivers
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        name = item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(name, str):
+            if name in seen:
+                yield ("waivers", index, "id"), f"duplicate waiver id {name}"
+            seen.add(name)
 
 
-def _is_nag_rule(rule_id: str) -> bool:
-    return not rule_id.startswith("CKV") and not re.match(CONTROL_ID, rule_id)
+def _translated(invalid: ValidationError, raw: object) -> Iterator[tuple[Location, str]]:
+    """Each validation error in the file's terms: the waiver by its id, the key, and what is
+    wrong; an unknown key with the known ones, instead of the field it misspells as missing."""
+    errors = invalid.errors()
+    unknown: dict[Location, list[str]] = {}
+    missing: dict[Location, list[str]] = {}
+    for error in errors:
+        if error["type"] in ("extra_forbidden", "missing"):
+            found = unknown if error["type"] == "extra_forbidden" else missing
+            found.setdefault(error["loc"][:-1], []).append(str(error["loc"][-1]))
+    for mapping, keys in missing.items():
+        keys = [key for key in keys if not get_close_matches(key, unknown.get(mapping, []), n=1)]
+        if keys:
+            plural = "s" if len(keys) > 1 else ""
+            yield mapping, f"{_where(mapping, raw)[0]}missing key{plural} {', '.join(keys)}"
+    for error in errors:
+        location: Location = error["loc"]
+        mapping, key = location[:-1], str(location[-1]) if location else ""
+        waiver, field = _where(location, raw)
+        if error["type"] == "extra_forbidden":
+            known = _keys_at(mapping)
+            guess = get_close_matches(key, known, n=1)
+            hint = f" (did you mean {guess[0]}?)" if guess else ""
+            yield location, f"{waiver}unknown key {key}{hint}; known keys: {', '.join(known)}"
+        elif error["type"] != "missing":
+            if error["type"] == "model_type":
+                message = f"expected a mapping with the keys {', '.join(_keys_at(location))}"
+            else:
+                message = error["msg"].removeprefix("Value error, ")
+            yield location, f"{waiver}{field}: {message}" if field else f"{waiver}{message}"
+
+
+def _where(location: Location, raw: object) -> tuple[str, str]:
+    """Who and what a location names: ``waiver ID: `` (its place when it has no id) and the
+    key within it, or no waiver and the key of the file (``top level`` for the file)."""
+    if len(location) < 2 or location[0] != "waivers" or not isinstance(location[1], int):
+        return "", ".".join(map(str, location)) or "top level"
+    items = raw.get("waivers") if isinstance(raw, Mapping) else None
+    item = items[location[1]] if isinstance(items, list) else None
+    name = item.get("id") if isinstance(item, Mapping) else None
+    who = f"waiver {name}: " if isinstance(name, str) else f"waiver #{location[1] + 1}: "
+    return who, ".".join(map(str, location[2:]))
+
+
+def _keys_at(location: Location) -> list[str]:
+    """The keys the model takes at a mapping of the file."""
+    model: type[BaseModel] | None = WaiverFile
+    for part in location:
+        if model is None:
+            break
+        if isinstance(part, str):
+            field = model.model_fields.get(part)
+            model = next(_models(field.annotation), None) if field else None
+    return list(model.model_fields) if model else []
+
+
+def _models(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for argument in get_args(annotation):
+        yield from _models(argument)
+
+
+def rules_run(catalog: Catalog, nag: RuleMap | None) -> frozenset[str]:
+    """The control ids and tool rule ids a run judges by: every checkov check the catalogue
+    names (all of them run), the rules of the cdk-nag packs it ran (``nag``; None: no pack, as
+    in ``scan``), and every control one of those implements."""
+    ran: set[str] = set()
+    for control in catalog.controls:
+        if checks := (*control.implemented_by.checkov, *control.implemented_by.checkov_builtin):
+            ran |= {control.id, *checks}
+    if nag is not None:
+        ran |= {rule.id for pack in nag.selected for rule in pack.rules}
+        ran |= {control.id for control, _ in nag.mapped()}
+    return frozenset(ran)
 
 
 def apply_waivers(
@@ -172,8 +352,12 @@ def apply_waivers(
     waivers: Sequence[Waiver],
     env_of_target: dict[str, str | None],
     today: date,
+    ran: Collection[str] | None = None,
 ) -> tuple[list[Finding], list[WaiverState]]:
-    """Waive the failures active waivers cover; report what became of each waiver."""
+    """Waive the failures active waivers cover; report what became of each waiver.
+
+    ``ran`` holds the control ids and tool rule ids the run judged by (:func:`rules_run`;
+    None: every one a waiver names), what makes a waiver applicable to the run or not."""
     matched = dict.fromkeys((waiver.id for waiver in waivers), 0)
     result = []
     for finding in findings:
@@ -202,12 +386,24 @@ def apply_waivers(
             result.append(finding.model_copy(update={"waiver": applied, "message": message}))
         else:
             result.append(finding.model_copy(update={"waiver": applied, "status": "waived"}))
-    states = [_state(waiver, matched[waiver.id], today) for waiver in waivers]
+    judged = list(dict.fromkeys(env_of_target.values()))  # in the run's order
+    states = [_state(waiver, matched[waiver.id], today, judged, ran) for waiver in waivers]
     return result, states
 
 
-def _state(waiver: Waiver, matched: int, today: date) -> WaiverState:
-    state: WaiverStatus = "expired" if waiver.expires < today else "active" if matched else "stale"
+def _state(
+    waiver: Waiver,
+    matched: int,
+    today: date,
+    judged: Collection[str | None],
+    ran: Collection[str] | None,
+) -> WaiverState:
+    state: WaiverStatus = "active"
+    note = None
+    if waiver.expires < today:
+        state = "expired"
+    elif not matched:
+        state, note = _unmatched(waiver, judged, ran)
     return WaiverState(
         id=waiver.id,
         control=waiver.control,
@@ -220,30 +416,35 @@ def _state(waiver: Waiver, matched: int, today: date) -> WaiverState:
         state=state,
         matched=matched,
         compensating_control=waiver.compensating_control,
+        note=note,
     )
 
 
-def _items(text: str) -> list[yaml.Node]:
-    """The YAML nodes of the ``waivers`` list, for line numbers."""
-    root = yaml.compose(text, Loader=_WaiverLoader)
-    if not isinstance(root, yaml.MappingNode):
-        return []
-    for key, value in root.value:
-        if key.value == "waivers" and isinstance(value, yaml.SequenceNode):
-            return list(value.value)
-    return []
-
-
-def _line_of(items: list[yaml.Node], error: ValidationError) -> int | None:
-    """The line of the field (or else the waiver) the first error is about."""
-    location = error.errors()[0]["loc"]
-    if len(location) < 2 or location[0] != "waivers" or not isinstance(location[1], int):
-        return None
-    if location[1] >= len(items):
-        return None
-    item = items[location[1]]
-    if len(location) > 2 and isinstance(item, yaml.MappingNode):
-        for key, _ in item.value:
-            if key.value == location[2]:
-                return int(key.start_mark.line) + 1
-    return int(item.start_mark.line) + 1
+def _unmatched(
+    waiver: Waiver, judged: Collection[str | None], ran: Collection[str] | None
+) -> tuple[WaiverStatus, str]:
+    """Why a waiver matched nothing: this run did not judge its scope (not applicable), or
+    judged it and found no failure there (stale)."""
+    names = [env for env in judged if env is not None]
+    everywhere = ALL_ENVIRONMENTS in waiver.environments
+    scope = names if everywhere else [env for env in waiver.environments if env in judged]
+    if not judged:
+        return "not-applicable", "this run judged no template"
+    if not scope and not everywhere:
+        return "not-applicable", (
+            f"it waives in {', '.join(waiver.environments)} only, and this run judged "
+            f"{', '.join(names) or 'no environment'}"
+        )
+    if ran is not None and waiver.control not in ran:
+        if re.match(CONTROL_ID, waiver.control):
+            return "not-applicable", (
+                f"{waiver.control} is judged by cdk-nag rules only, and this run ran none of them"
+            )
+        return (
+            "not-applicable",
+            f"{waiver.control} is a rule of a cdk-nag pack this run did not run",
+        )
+    unjudged = [env for env in waiver.environments if env not in scope and not everywhere]
+    where = f" in {', '.join(scope)}" if scope else ""
+    rest = f" ({', '.join(unjudged)} not judged in this run)" if unjudged else ""
+    return "stale", f"it matches no failure{where}{rest}"

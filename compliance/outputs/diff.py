@@ -19,6 +19,7 @@ from typing import Final, Literal
 from pydantic import Field
 
 from compliance.outputs.roc import RocStatus, roc_status
+from compliance.outputs.waiver_lines import EXPIRING_DAYS
 from compliance.record.findings import (
     Finding,
     FindingsRecord,
@@ -34,8 +35,6 @@ from compliance.record.model import RecordModel
 from policies.catalog import Catalog
 
 SCHEMA: Final = "tap-compliance/diff@1"
-#: Waivers expiring within this many days of HEAD's assessment are listed.
-EXPIRING_DAYS = 30
 Now = Literal["pass", "waived", "not-applicable", "absent"]
 
 
@@ -149,6 +148,7 @@ def diff_records(base: FindingsRecord, head: FindingsRecord, catalog: Catalog) -
         waivers_expiring=[
             _waiver(w, today)
             for w in head.waivers
+            # as the terminal announces them
             if w.state != "expired" and 0 <= (w.expires - today).days <= EXPIRING_DAYS
         ],
         waivers_expired=[_waiver(w, today) for w in head.waivers if w.state == "expired"],

@@ -1,5 +1,6 @@
-"""The short terminal summary: a row per control that failed or was waived, the failing
-resources with the app's line that made them, the verdict."""
+"""The short terminal summary: a row per control that failed or was waived, each failure
+that blocks the gate as one line (where the app made the resource, what is wrong, how to fix
+it), the others counted, the verdict."""
 
 from __future__ import annotations
 
@@ -11,19 +12,29 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from compliance.outputs.tables import print_table
+from compliance.outputs.waiver_lines import waiver_lines
 from compliance.outputs.where import source_line
 from compliance.project import WaiverSource
 from compliance.record.findings import (
     STATUSES,
+    ControlVerdict,
     Finding,
     FindingsRecord,
+    Severity,
+    blocking,
     effective_status,
     severity_rank,
 )
+from policies.catalog import Catalog, default_catalog
+from policies.docs import control_link
+from policies.nag_packs import default_nag_packs
 
 STYLE = {"passed": "bold green", "failed": "bold red"}
-#: Failing resources listed on the terminal, the most severe first; the report lists them all.
+#: Blocking failures listed on the terminal, the most severe first; the report lists them all.
 FAILURES_SHOWN = 20
+#: What to do about a failure of a rule no control maps (it blocks at every --fail-on).
+UNMAPPED_FIX = "map the rule to a control in policies/catalog.yaml, or waive it"
 
 
 def print_summary(
@@ -31,9 +42,11 @@ def print_summary(
     console: Console,
     written: Sequence[Path] = (),
     waivers: WaiverSource | None = None,
+    catalog: Catalog | None = None,
 ) -> None:
-    """Print the table of failing, waived or not-applicable controls, the waiver file and its
-    news, the outputs and the verdict."""
+    """Print the table of failing, waived or not-applicable controls, the failures (with the
+    remediation of ``catalog``, default: the project's), the waiver file and its news, the
+    outputs and the verdict."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for finding in record.findings:
         control = finding.control_id or f"unmapped ({finding.source})"
@@ -51,37 +64,25 @@ def print_summary(
         table.add_row(
             control, severity, *_counted(counts[(control, severity, s)] for s in STATUSES)
         )
-    console.print(table)
+    print_table(console, table)
     passes = sum(counts[(*row, "pass")] for row in quiet)
     console.print(f"{len(quiet)} other control(s) passed everywhere ({passes} passing results)")
-    for verdict in (v for v in record.verdicts if v.disagreement):
-        console.print(
-            f"[yellow]tools disagree on {verdict.target}/{verdict.logical_id} "
-            f"({verdict.control_id}, verdict {verdict.status}): {verdict.disagreement}[/yellow]",
-            soft_wrap=True,
-        )
+    print_disagreements(record, console)
     print_targets(record, console)
-    print_failures(record, console)
+    print_failures(record, console, catalog or default_catalog())
     for lookup in record.missing_lookups:
         console.print(f"[red]{escape(lookup.message)}[/red]", soft_wrap=True)
     if record.nag_packs:
-        console.print(f"cdk-nag packs: {', '.join(record.nag_packs)}")
+        console.print(_packs(record.nag_packs), soft_wrap=True)
     if waivers is not None:
         line = waivers.describe()
         console.print(line if waivers.path else f"[bold yellow]{line}[/]", soft_wrap=True)
-    for waiver in record.waivers:
-        if waiver.state == "expired":
-            console.print(f"[red]waiver {waiver.id} expired on {waiver.expires}[/red]")
-        elif waiver.state == "stale":
-            console.print(f"[yellow]waiver {waiver.id} is stale: it matches no failure[/yellow]")
+    for line in waiver_lines(record):
+        console.print(line, soft_wrap=True)
     for path in written:
         console.print(f"wrote {path}")
     gate = record.summary.gate
-    reasons = f"{gate.blocking} blocking failure(s) at or above {gate.fail_on}"
-    if unmapped := sum(
-        f.unmapped and f.status == "fail" and not f.existing for f in record.findings
-    ):
-        reasons += f" ({unmapped} of cdk-nag rules no control maps: they block at any threshold)"
+    reasons = _blocking(record)
     if gate.expired_waivers:
         reasons += f", {gate.expired_waivers} expired waiver(s)"
     if gate.unjudged:
@@ -91,7 +92,57 @@ def print_summary(
     if record.baseline is not None:
         baseline = escape(record.baseline.file)
         reasons += f"; {gate.existing} existing failure(s) in the baseline {baseline}"
-    console.print(f"gate [{STYLE[gate.result]}]{gate.result}[/]: {reasons}")
+    console.print(f"gate [{STYLE[gate.result]}]{gate.result}[/]: {reasons}", soft_wrap=True)
+
+
+def _blocking(record: FindingsRecord) -> str:
+    """How many failures block and why: at or above the threshold, or of a rule no control
+    maps (which blocks at every threshold, whatever cdk-nag's level)."""
+    gate = record.summary.gate
+    unmapped = sum(f.unmapped and blocking(f, gate.fail_on) for f in record.findings)
+    if not unmapped:
+        return f"{gate.blocking} blocking failure(s) at or above {gate.fail_on}"
+    parts = [f"{unmapped} of cdk-nag rules no control maps (they block at every --fail-on)"]
+    if mapped := gate.blocking - unmapped:
+        parts.insert(0, f"{mapped} at or above {gate.fail_on}")
+    return f"{gate.blocking} blocking failure(s): {', '.join(parts)}"
+
+
+def _packs(packs: Sequence[str]) -> str:
+    """The cdk-nag packs that ran, and that --pack chose them when they are not the default
+    (--pack replaces the default packs, it does not add to them)."""
+    line = f"cdk-nag packs: {', '.join(packs)}"
+    default = default_nag_packs().default
+    if list(packs) == default:
+        return line
+    if left_out := [pack for pack in default if pack not in packs]:
+        return f"{line} (chosen by --pack, in place of the default {', '.join(left_out)})"
+    return f"{line} (chosen by --pack)"
+
+
+def print_disagreements(record: FindingsRecord, console: Console) -> None:
+    """Where the rules of a control disagree: one line per control and disagreement, naming
+    the resource when there is one, else counting them (the report names each)."""
+    grouped: dict[tuple[str, str], list[ControlVerdict]] = {}
+    for verdict in record.verdicts:
+        if verdict.disagreement:
+            grouped.setdefault((verdict.control_id, verdict.disagreement), []).append(verdict)
+    for (control, disagreement), verdicts in grouped.items():
+        if len(verdicts) == 1:
+            (one,) = verdicts
+            where = f"{one.target}/{one.logical_id} ({control}, verdict {one.status})"
+        else:
+            statuses = Counter(verdict.status for verdict in verdicts)
+            templates = len({verdict.target for verdict in verdicts})
+            where = (
+                f"{control} for {len(verdicts)} resources in {templates} template(s) (verdict "
+                + ", ".join(f"{status} {n}" for status, n in statuses.items())
+                + "; the report names each)"
+            )
+        console.print(
+            f"[yellow]tools disagree on {escape(where)}: {escape(disagreement)}[/yellow]",
+            soft_wrap=True,
+        )
 
 
 def print_targets(record: FindingsRecord, console: Console) -> None:
@@ -119,42 +170,69 @@ def print_targets(record: FindingsRecord, console: Console) -> None:
             *_counted(counts[(target.name, s)] for s in STATUSES),
             escape(target.note or ""),
         )
-    console.print(table)
+    print_table(console, table)
 
 
-def print_failures(record: FindingsRecord, console: Console, shown: int = FAILURES_SHOWN) -> None:
-    """One row per control failing on a resource (both tools' findings of it together), the
-    most severe first: where the app made the resource and the calls that led there (what
-    tells apart the resources one helper made), else the template's line."""
+def print_failures(
+    record: FindingsRecord, console: Console, catalog: Catalog, shown: int = FAILURES_SHOWN
+) -> None:
+    """Each failure that blocks the gate as one line, per control and resource (both tools'
+    findings of it together), the most severe first: the control, its severity, the resource,
+    where the app made it (with the calls that led there: what tells apart the resources one
+    helper made) or else the template's line, what is wrong, the first line of the catalogue's
+    remediation and the control's section of docs/controls.md. The failures that do not
+    block (below --fail-on, or already in the baseline) are counted."""
+    fail_on = record.summary.gate.fail_on
     failing: dict[tuple[str, str, str], list[Finding]] = {}
+    below: Counter[Severity] = Counter()
+    existing = 0
     for finding in record.findings:
-        if effective_status(finding) == "fail":
+        if effective_status(finding) != "fail":
+            continue
+        # a finding whose waiver expired fails the gate at every severity
+        if blocking(finding, fail_on) or finding.status == "waived":
             key = (
                 finding.control_id or finding.rule_id,
                 finding.target,
                 finding.resource.logical_id,
             )
             failing.setdefault(key, []).append(finding)
-    if not failing:
-        return
+        elif finding.existing:
+            existing += 1
+        else:
+            below[finding.severity] += 1
     groups = sorted(
         failing.items(), key=lambda item: (min(severity_rank(f.severity) for f in item[1]), item[0])
     )
-    table = Table(title=f"failures ({len(groups)})", title_justify="left")
-    for column in ("severity", "control", "resource", "where"):
-        table.add_column(column, overflow="fold")
+    if groups:
+        console.print(f"failures blocking the gate, per control and resource ({len(groups)}):")
+    remedies = {control.id: control.remediation.summary for control in catalog.controls}
     for (control, target, logical_id), findings in groups[:shown]:
         first = min(findings, key=lambda f: severity_rank(f.severity))
         where = first.source_location or first.location
-        table.add_row(
-            first.severity,
-            escape(control + (" (existing)" if first.existing else "")),
-            escape(f"{target}/{logical_id}"),
-            escape(source_line(where) if where else ""),
-        )
-    console.print(table)
+        unmapped = " (unmapped)" if first.control_id is None else ""
+        line = f"{control}{unmapped} {first.severity} {target}/{logical_id}"
+        if where is not None:
+            line += f" {source_line(where)}"
+        line += f": {' '.join(first.message.split()).rstrip('.')}"
+        if first.waiver is not None and first.status == "waived":
+            line += f" (waiver {first.waiver.id} expired on {first.waiver.expires})"
+        if first.control_id is None:
+            line += f"; fix: {UNMAPPED_FIX}"
+        elif first.control_id in remedies:
+            remedy = remedies[first.control_id].strip().splitlines()[0]
+            line += f"; fix: {remedy} See {control_link(first.control_id)}"
+        console.print(f"  {escape(line)}", soft_wrap=True, highlight=False)
     if len(groups) > shown:
-        console.print(f"{len(groups) - shown} more failing resource(s): the report lists them all")
+        console.print(f"  {len(groups) - shown} more: the report lists them all")
+    not_blocking = []
+    if below:
+        by_severity = ", ".join(f"{below[s]} {s}" for s in sorted(below, key=severity_rank))
+        not_blocking.append(f"{below.total()} failure(s) below --fail-on {fail_on} ({by_severity})")
+    if existing:
+        not_blocking.append(f"{existing} failure(s) the baseline already had")
+    if not_blocking:
+        console.print(f"not blocking: {'; '.join(not_blocking)}", soft_wrap=True)
 
 
 def _counted(counts: Iterable[int]) -> list[str]:

@@ -169,6 +169,23 @@ def effective_status(finding: Finding) -> Status:
     return finding.status
 
 
+def at_threshold(finding: Finding, fail_on: Severity) -> bool:
+    """A failure at or above the threshold (an expired waiver waives nothing).
+
+    A failure of a rule no control maps (``unmapped``) counts at every threshold: its severity
+    is only cdk-nag's level, not a judgement of ours, so the gate fails closed on it until the
+    catalogue maps the rule or a waiver names it.
+    """
+    if finding.status != "fail":
+        return False
+    return finding.unmapped or severity_rank(finding.severity) <= severity_rank(fail_on)
+
+
+def blocking(finding: Finding, fail_on: Severity) -> bool:
+    """A failure at or above the threshold that a baseline does not already hold."""
+    return at_threshold(finding, fail_on) and not finding.existing
+
+
 TargetStatus = Literal["judged", "skipped", "error"]
 
 
@@ -247,12 +264,17 @@ class WaiverState(RecordModel):
     approver: str
     approved: date | None = None
     expires: date
-    state: Literal["active", "expired", "stale"]
+    #: ``not-applicable``: this run judged none of its scope (its environments, or the
+    #: cdk-nag rules of its control, were not in the run); ``stale``: its scope was judged
+    #: and it matched no failure.
+    state: Literal["active", "expired", "stale", "not-applicable"]
     matched: int = 0
     compensating_control: CompensatingControl | None = None
     #: A merged record (``tap-compliance report A.json B.json``): the id of the run (an entry
     #: of ``FindingsRecord.runs``) this came from; None in the record of one run.
     run: str | None = None
+    #: Why it is stale or not applicable, in this run's terms.
+    note: str | None = None
 
 
 class Gate(RecordModel):

@@ -18,10 +18,10 @@ from compliance.policy import checked_catalog
 from compliance.record.findings import FindingsRecord
 
 
-def plain_console() -> tuple[Console, io.StringIO]:
-    """A console that is not a terminal (plain lines), and what it printed."""
+def plain_console(width: int = 200) -> tuple[Console, io.StringIO]:
+    """A console that is not a terminal (plain lines, as in a CI log), and what it printed."""
     buffer = io.StringIO()
-    return Console(file=buffer, width=200, force_terminal=False, color_system=None), buffer
+    return Console(file=buffer, width=width, force_terminal=False, color_system=None), buffer
 
 
 def vault_target(gated: tuple[Path, FindingsRecord]) -> DeployTarget:
@@ -36,10 +36,12 @@ def deployment(
     *,
     env: str = "dev",
     target: DeployTarget | None = None,
+    width: int = 200,
     **options: Any,
 ) -> tuple[Deployment, io.StringIO]:
-    """A Deployment of the small app (or ``target``) writing into ``out``; and its output."""
-    console, buffer = plain_console()
+    """A Deployment of the small app (or ``target``) writing into ``out``, printing on a
+    console ``width`` wide; and its output."""
+    console, buffer = plain_console(width)
     environment: EnvInfo = resolve_environments(env)[0]
     options.setdefault("poll", 0.01)
     run_options = DeployOptions(env=environment, out=out, yes=True, **options)

@@ -366,3 +366,25 @@ def test_a_stack_that_never_finishes_is_not_waited_on_for_ever() -> None:
         "stack still UPDATE_IN_PROGRESS after waiting 1 s, its time is up; not waiting longer "
         "(the operation goes on in CloudFormation)"
     )
+
+
+@pytest.mark.slow
+def test_off_a_terminal_the_change_set_shows_every_id_whole(
+    vault_gated: Gated, tmp_path: Path
+) -> None:
+    """A CI log 80 columns wide: a dozen ids that differ only near their end each read whole
+    on their row, never cut to the same prefix."""
+    deployer, printed = deployment(vault_gated, tmp_path, width=80)
+    kind = "AWS::EC2::SubnetRouteTableAssociation"
+    ids = [f"NetworkTradingVpcPublicSubnet{n}RouteTableAssociation{n:08X}" for n in range(12)]
+    cfn = _cfn()
+    with Stubber(cfn) as stub:
+        _change_set(stub, "CREATE_COMPLETE", None, [_modify(i, kind, None, "Add") for i in ids])
+        _delete_change_set(stub)
+        assert deployer.via_change_set(cfn, UPDATE, {"TemplateBody": "{}"}) == 1  # not gated
+        stub.assert_no_pending_responses()
+    text = printed.getvalue()
+    assert "…" not in text
+    rows = [line for line in text.splitlines() if line.startswith("│ add")]
+    assert [row.split("│")[2].strip() for row in rows] == ids
+    assert all(row.split("│")[3].strip() == kind for row in rows)

@@ -26,7 +26,7 @@ from compliance.aws.live.body import live_body
 from compliance.aws.live.judge import judge_live, judged_types
 from compliance.aws.options import VerifyOptions
 from compliance.aws.session import AwsSession
-from compliance.aws.verify import _verified
+from compliance.aws.verify import _print_config, _verified
 from compliance.record.findings import Comparison, Finding, Resource, RuntimeCheck, RuntimeRule
 from policies.catalog import default_catalog
 from policies.cfn.template import load_template
@@ -576,3 +576,36 @@ def test_volumes_and_launch_templates_are_read_as_they_run(
     assert {
         (f.resource.logical_id, f.status) for f in findings if f.control_id == "TAP-ENC-04"
     } == {("Plain", "fail"), ("Sealed", "pass"), ("Launch", "pass")}
+
+
+def test_off_a_terminal_the_config_rules_table_shows_every_name_whole() -> None:
+    """A CI log 80 columns wide: rule names that differ only near their end read whole, with
+    their identifiers and notes, never cut short."""
+    import io
+
+    from rich.console import Console
+
+    from compliance.gate.threshold import summarise
+    from compliance.record.findings import FindingsRecord
+
+    identifiers = ["API_GW_CACHE_ENABLED_AND_ENCRYPTED", "API_GW_EXECUTION_LOGGING_ENABLED"]
+    rules = [
+        RuntimeRule(
+            name=f"GovernanceApiGwCacheEnabledAndEncryptedRule{n:08X}",
+            identifier=identifiers[n % 2],
+            logical_id=f"Rule{n}",
+            compliance="NOT_TESTED",
+            answered_by="config:DescribeComplianceByConfigRule",
+            note="no such rule in AWS Config, and the stack lists no such resource",
+        )
+        for n in range(6)
+    ]
+    record = FindingsRecord(generated_at=WHEN, summary=summarise([], [], "high"))
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=80, force_terminal=False, color_system=None)
+    _print_config(console, record, _check(rules=rules))
+    text = buffer.getvalue()
+    assert "…" not in text
+    cells = [[c.strip() for c in line.split("│")[1:-1]] for line in text.splitlines()]
+    rows = [row for row in cells if row and row[0].startswith("Governance")]
+    assert [(r[0], r[1], r[4]) for r in rows] == [(r.name, r.identifier, r.note) for r in rules]

@@ -43,13 +43,14 @@ def line_of(path: Path, text: str) -> int:
     return lines[0]
 
 
-def run_gate(folder: Path, *args: str) -> tuple[int, dict[str, Any], str]:
-    """``tap-compliance check ARGS`` from ``folder``: (exit code, record, stdout)."""
+def run_gate(folder: Path, *args: str, columns: int = 250) -> tuple[int, dict[str, Any], str]:
+    """``tap-compliance check ARGS`` from ``folder``, its output a pipe ``columns`` wide:
+    (exit code, record, stdout)."""
     environment = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)]),
         "NO_COLOR": "1",
-        "COLUMNS": "250",
+        "COLUMNS": str(columns),
     }
     out = folder / "out"
     done = subprocess.run(

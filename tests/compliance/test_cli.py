@@ -84,7 +84,13 @@ def test_bad_input_exits_2_with_one_line(
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("waivers:\n  - id: W-1\n    control: TAP-NOPE-01\n", "waivers.yaml:3: waivers.0"),
+        (
+            "waivers:\n  - id: W-1\n    control: TAP-NOPE-01\n    resources: ['*']\n"
+            "    justification: a justification long enough\n    approver: qsa\n"
+            "    approved: 2029-06-01\n    expires: 2030-01-01\n",
+            "waivers.yaml:3: waiver W-1: control: 'TAP-NOPE-01' is neither a control id nor a "
+            "tool rule id",
+        ),
         ("waivers: [\n", "waivers.yaml:2: invalid YAML"),
         (
             "waivers:\n  - id: W-1\n    control: TAP-XYZ-99\n    resources: ['*']\n"

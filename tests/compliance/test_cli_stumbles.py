@@ -251,7 +251,7 @@ def test_a_deploy_option_is_declared_once_as_a_field_of_deploy_options() -> None
     for field in own:
         assert flags[field.name].option_strings == [f"--{field.name.replace('_', '-')}"]
         assert flags[field.name].default == field.default
-        assert flags[field.name].help == field.metadata["help"]
+        assert flags[field.name].help.startswith(field.metadata["help"])  # then the default
     args = parser.parse_args(
         ["deploy", "--env", "dev", "--method", "direct", "--yes", "--dry-run", "--timeout", "9"]
     )

@@ -75,7 +75,9 @@ def test_order_is_total() -> None:
     assert sorted([b, c, a], key=_order) == sorted([a, c, b], key=_order) == [a, b, c]
 
 
-def test_the_summary_says_unmapped_failures_block_at_any_threshold() -> None:
+def test_the_gate_line_says_unmapped_failures_block_at_every_threshold() -> None:
+    """A medium failure of a rule no control maps blocks at --fail-on high: the gate line
+    counts it apart, never as "at or above high"."""
     from datetime import UTC, datetime
 
     from rich.console import Console
@@ -83,20 +85,32 @@ def test_the_summary_says_unmapped_failures_block_at_any_threshold() -> None:
     from compliance.outputs.summary import print_summary
     from compliance.record.findings import FindingsRecord
 
-    findings = [
-        _finding("low", control_id=None, unmapped=True, source="cdk-nag", rule_id="AwsSolutions-L1")
-    ]
-    record = FindingsRecord(
-        generated_at=datetime.now(UTC),
-        summary=summarise(findings, [], "critical"),
-        findings=findings,
-        nag_packs=["AwsSolutionsChecks"],
+    unmapped = _finding(
+        "medium", control_id=None, unmapped=True, source="cdk-nag", rule_id="AwsSolutions-L1"
     )
-    console = Console(width=200, record=True)
-    print_summary(record, console)
-    text = console.export_text()
-    assert "cdk-nag packs: AwsSolutionsChecks" in text
+    lines = {}
+    for name, findings in {
+        "unmapped only": [unmapped],
+        "both": [unmapped, _finding("high")],
+    }.items():
+        record = FindingsRecord(
+            generated_at=datetime.now(UTC),
+            summary=summarise(findings, [], "high"),
+            findings=findings,
+            nag_packs=["AwsSolutionsChecks"],
+        )
+        console = Console(width=200, record=True)
+        print_summary(record, console)
+        lines[name] = console.export_text().splitlines()
+    assert lines["unmapped only"][-1] == (
+        "gate failed: 1 blocking failure(s): 1 of cdk-nag rules no control maps (they block at "
+        "every --fail-on)"
+    )
+    assert lines["both"][-1] == (
+        "gate failed: 2 blocking failure(s): 1 at or above high, 1 of cdk-nag rules no control "
+        "maps (they block at every --fail-on)"
+    )
     assert (
-        "1 blocking failure(s) at or above critical (1 of cdk-nag rules no control maps: they "
-        "block at any threshold)" in text
+        "  AwsSolutions-L1 (unmapped) medium T/R: m; fix: map the rule to a control in "
+        "policies/catalog.yaml, or waive it" in lines["unmapped only"]
     )

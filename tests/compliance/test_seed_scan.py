@@ -93,7 +93,8 @@ def test_scan_with_env_applies_that_environments_waivers(
     scan = ["scan", str(SEED), "--format", "json", "--waivers", str(waivers)]
     assert main(scan) == 1
     unwaived = json.loads(capsys.readouterr().out)
-    assert {w["state"] for w in unwaived["waivers"]} == {"stale"}
+    # judging no environment, the run judged none of their scope: not stale, not applicable
+    assert {w["state"] for w in unwaived["waivers"]} == {"not-applicable"}
 
     assert main([*scan, "--env", "dev"]) == 0
     waived = json.loads(capsys.readouterr().out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from compliance.outputs.report.data import default_reference_data
+from compliance.outputs.report.render import render
 from compliance.outputs.report.view import ReportView, build_view
 from compliance.outputs.roc import roc_status
 from compliance.record.findings import FindingsRecord, effective_status
@@ -93,7 +94,7 @@ def test_config_rule_sections(view: ReportView, sample_record: FindingsRecord) -
 def test_waiver_flags(view: ReportView) -> None:
     flags = {row.waiver.id: (row.flag, row.days_left) for row in view.waivers}
     assert flags == {"W-001": ("expiring", 20), "W-002": ("expired", -20), "W-003": ("stale", 222)}
-    assert [row.waiver.id for row in view.stale_waivers] == ["W-003"]
+    assert [row.waiver.id for row in view.attention] == ["W-001", "W-002", "W-003"]
 
 
 def test_chart_bars_are_proportional(view: ReportView) -> None:
@@ -114,3 +115,21 @@ def test_requirement_titles_come_from_data(view: ReportView) -> None:
         "3.5",
         "Primary account number (PAN) is secured wherever it is stored.",
     )
+
+
+def test_a_waiver_not_applicable_to_the_run_says_so_with_why(
+    sample_record: FindingsRecord, fixture_catalog: Catalog
+) -> None:
+    note = "it waives in prod only, and this run judged dev"
+    waivers = [
+        w.model_copy(update={"state": "not-applicable", "note": note}) if w.id == "W-003" else w
+        for w in sample_record.waivers
+    ]
+    html = render(
+        sample_record.model_copy(update={"waivers": waivers}), "html", catalog=fixture_catalog
+    )
+    article = html[html.index('<h3><span class="mono">W-003</span>') :].split("</article>", 1)[0]
+    assert '<span class="muted">not applicable to this run</span></h3>' in article
+    assert f'<p class="muted">{note}</p>' in article
+    attention = html[html.index('id="waivers-attention"') :].split("</section>", 1)[0]
+    assert "W-003" not in attention

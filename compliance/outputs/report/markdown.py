@@ -7,6 +7,7 @@ HTML or mention a user. :func:`fit_rows` keeps the whole comment under the cap.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 #: GitHub refuses comments over 65,536 characters; stay clearly below.
@@ -60,3 +61,9 @@ def fit_rows(render: Callable[[int], str], total: int, cap: int = MARKDOWN_CAP) 
         return best
     note = "\n\n_(report cut at the Markdown size limit; see the HTML report)_\n"
     return text[: cap - len(note) - 1] + note
+
+
+def md_anchor(heading: str) -> str:
+    """The anchor GitHub and GitLab give a heading: lower case, punctuation other than ``-``
+    and ``_`` dropped, each space a ``-``."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")

@@ -10,7 +10,7 @@ from compliance.outputs.report.data import ReferenceData, default_reference_data
 from compliance.outputs.report.markdown import MARKDOWN_CAP, fit_rows
 from compliance.outputs.report.templates import FORMATS, Format, environment
 from compliance.outputs.report.view import ReportView, build_view
-from compliance.record.findings import FindingsRecord
+from compliance.record.findings import FindingsRecord, severity_rank
 from policies.catalog import Catalog, default_catalog
 
 
@@ -35,18 +35,25 @@ def render(
 
 
 def _render_markdown(view: ReportView) -> str:
+    """Failing rows first, then waived ones, as many as fit under the comment's size cap; a
+    row is a finding, or one identical in several targets."""
     template = environment("md").get_template("audit.md.j2")
-    rows = len(view.failing) + len(view.waived)
+    failing = [g for g in view.groups if g.status == "fail"]
+    failing.sort(key=lambda g: (severity_rank(g.finding.severity), g.ids[0]))
+    waived = [g for g in view.groups if g.status == "waived"]
+    waived.sort(key=lambda g: (severity_rank(g.finding.severity), g.ids[0]))
+    findings = len(view.failing) + len(view.waived)
 
     def with_rows(shown: int) -> str:
-        failing = view.failing[:shown]
-        waived = view.waived[: max(0, shown - len(view.failing))]
+        rows = failing[:shown]
+        more = waived[: max(0, shown - len(failing))]
+        listed = sum(len(g.items) for g in [*rows, *more])
         return template.render(
             view=view,
-            failing=failing,
-            waived=waived,
-            omitted=rows - len(failing) - len(waived),
+            failing=rows,
+            waived=more,
+            omitted=findings - listed,
             cap=MARKDOWN_CAP,
         )
 
-    return fit_rows(with_rows, rows)
+    return fit_rows(with_rows, len(failing) + len(waived))

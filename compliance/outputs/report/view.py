@@ -1,11 +1,14 @@
 """The audit report's view model: everything the templates lay out, computed from the record.
 
-Templates only iterate and print; grouping (by AWS Config rule, by PCI DSS requirement),
-ROC statuses (:mod:`compliance.outputs.roc`), evidence ids and counts are decided here.
+Templates only iterate and print; grouping (by AWS Config rule, by PCI DSS requirement, by
+control for the failures, identical findings of several environments in one row), ROC
+statuses (:mod:`compliance.outputs.roc`), evidence ids, waivers needing attention and what was
+verified live are decided here.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,9 +31,12 @@ from compliance.record.findings import (
     FindingsRecord,
     Gate,
     GitState,
+    MissingLookup,
     Run,
     RuntimeCheck,
     RuntimeRule,
+    Severity,
+    SourceLocation,
     Status,
     Target,
     WaiverState,
@@ -38,7 +44,7 @@ from compliance.record.findings import (
     severity_rank,
     worst_status,
 )
-from policies.catalog import Catalog, Control
+from policies.catalog import Catalog, Control, Remediation
 
 #: Tool versions the cover always names, in this order (others follow, sorted).
 NAMED_TOOLS = ("aws-cdk-lib", "cdk-nag", "checkov", "tap-compliance")
@@ -81,6 +87,29 @@ class Cover:
     runs: list[Run] = field(default_factory=list)
     #: "N paths (a, b, …)" when the checkout had uncommitted changes; else None.
     uncommitted: str | None = None
+    #: What ``verify`` proved live, counted; None when nothing was verified live.
+    live: LiveScope | None = None
+
+
+@dataclass(frozen=True)
+class LiveScope:
+    """What the record's runtime block shows was verified on a deployed stack, and what not.
+
+    The cover says "verified live" only for what these counts show: resources whose
+    configuration was read and judged, AWS Config rules that gave a verdict, drift detected.
+    """
+
+    env: str
+    stack: str
+    #: Set when verify talked to an endpoint URL other than AWS's own (e.g. a local emulator).
+    endpoint_url: str | None
+    resources_read: int
+    resources: int
+    rules_answered: int
+    rules: int
+    drift_checked: bool
+    #: Environments of this report that no runtime check read.
+    not_verified: list[str]
 
 
 @dataclass(frozen=True)
@@ -107,9 +136,10 @@ class SummaryView:
 
 @dataclass(frozen=True)
 class ResourceRow:
-    """One resource a Config rule applies to, with its worst status and evidence."""
+    """One resource a Config rule applies to, with its worst status and evidence; a resource
+    of the same logical id and status in several targets (environments) is one row."""
 
-    target: str
+    targets: list[str]
     logical_id: str
     type: str
     construct_path: str | None
@@ -161,6 +191,7 @@ class RequirementRow:
     failing: list[str]
     waived: list[str]
     passing: list[str]
+    #: The waivers that make it "In Place with compensating controls" (text in the Waivers part).
     compensating: list[AppliedWaiver]
     #: Findings of controls the catalogue scopes out of their environment by design.
     not_applicable: list[str] = field(default_factory=list)
@@ -203,6 +234,90 @@ class WaiverRow:
     flag: Literal["expired", "expiring", "stale"] | None
     evidence: list[str]
 
+    @property
+    def anchor(self) -> str:
+        """The HTML anchor of this waiver's full text in the Waivers part."""
+        return waiver_anchor(self.waiver.id)
+
+
+def waiver_anchor(waiver_id: str) -> str:
+    """The HTML anchor of a waiver's full text: its id, any character but ``[A-Za-z0-9._-]``
+    (none in a waiver file's ids) as ``-``."""
+    return "waiver-" + re.sub(r"[^A-Za-z0-9._-]", "-", waiver_id)
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings identical but for their target: one row, each finding keeping its evidence id.
+
+    Identical means the same control, rule, status, severity, resource (logical id, type,
+    construct path below its stack), app source line, waiver and message, word for word.
+    """
+
+    items: list[Evidence]
+    #: The target (environment) of each item, as the report names it.
+    labels: list[str]
+    #: The construct path below the stack, the same in every target of the group.
+    construct_path: str | None
+
+    @property
+    def finding(self) -> Finding:
+        """The first finding: every field shown but the target is the same in all."""
+        return self.items[0].finding
+
+    @property
+    def status(self) -> Status:
+        """The status the report counts them with."""
+        return self.items[0].status
+
+    @property
+    def ids(self) -> list[str]:
+        """The evidence ids of the group."""
+        return [item.id for item in self.items]
+
+
+@dataclass(frozen=True)
+class AppendixResource:
+    """The appendix's rows of one resource under one control: named once, then its rules."""
+
+    groups: list[FindingGroup]
+
+    @property
+    def finding(self) -> Finding:
+        """The first finding: resource, construct path and app source line are the same in all."""
+        return self.groups[0].finding
+
+    @property
+    def construct_path(self) -> str | None:
+        """The construct path below the stack."""
+        return self.groups[0].construct_path
+
+
+@dataclass(frozen=True)
+class AppendixPart:
+    """The findings appendix's rows of one control (or of one unmapped rule's title)."""
+
+    control_id: str | None
+    title: str
+    resources: list[AppendixResource]
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """The unwaived failures of one control (or one unmapped tool rule), with its fix."""
+
+    control_id: str | None
+    title: str
+    severity: Severity
+    rule: str
+    remediation: Remediation | None
+    rows: list[FindingGroup]
+
+    @property
+    def anchor(self) -> str:
+        """The HTML anchor of this group in the Failures part."""
+        return "fail-" + (self.control_id or self.rule.replace(" ", "-"))
+
 
 @dataclass(frozen=True)
 class ReportView:
@@ -213,7 +328,6 @@ class ReportView:
     config_rules: list[ConfigRuleSection]
     requirements: list[RequirementView]
     waivers: list[WaiverRow]
-    stale_waivers: list[WaiverRow]
     evidence: list[Evidence]
     roc_rules: list[RocRule]
     expiry_warning_days: int = EXPIRY_WARNING_DAYS
@@ -221,6 +335,18 @@ class ReportView:
     waived: list[Evidence] = field(default_factory=list)
     #: Resources where the rules of one control disagree; the control's verdict is the worst.
     disagreements: list[ControlVerdict] = field(default_factory=list)
+    #: Every finding, identical ones of several targets (environments) in one row.
+    groups: list[FindingGroup] = field(default_factory=list)
+    #: The same groups under their control, in evidence order, for the appendix.
+    appendix: list[AppendixPart] = field(default_factory=list)
+    #: The unwaived failures per control, worst severity first, each with its remediation.
+    failures: list[FailureGroup] = field(default_factory=list)
+    #: Waivers expired, expiring within ``expiry_warning_days`` or stale (matched nothing).
+    attention: list[WaiverRow] = field(default_factory=list)
+    #: Templates the run could not judge (status ``error``): each fails the gate.
+    unjudged: list[Target] = field(default_factory=list)
+    #: Context lookups CDK could not answer: the assembly holds placeholders, the gate fails.
+    missing_lookups: list[MissingLookup] = field(default_factory=list)
     #: The PCI DSS v4.0.1 requirement tree for the assessor (``coverage.html.j2``).
     coverage: CoverageView | None = None
 
@@ -229,19 +355,23 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _evidence(findings: Iterable[Finding]) -> list[Evidence]:
-    """Number findings E-0001... in a stable order (target, control, resource, rule)."""
+def _evidence(findings: Iterable[Finding], targets: list[Target]) -> list[Evidence]:
+    """Number findings E-0001... in a stable order (control, resource, rule, status, message,
+    then target in the record's order), so one finding's ids in several targets follow each
+    other."""
+    order = {target.name: n for n, target in enumerate(targets)}
 
-    def key(finding: Finding) -> tuple[str, ...]:
+    def key(finding: Finding) -> tuple[str | int, ...]:
         return (
-            finding.run or "",
-            finding.target,
             finding.control_id or "~",
             finding.resource.logical_id,
             finding.source,
             finding.rule_id,
             finding.status,
             finding.message,
+            finding.run or "",
+            order.get(finding.target, len(order)),
+            finding.target,
         )
 
     ordered = sorted(findings, key=key)
@@ -280,6 +410,26 @@ def _cover(record: FindingsRecord) -> Cover:
         runtime=_runtime(record),
         runs=record.runs,
         uncommitted=_uncommitted(record.git),
+        live=_live(record),
+    )
+
+
+def _live(record: FindingsRecord) -> LiveScope | None:
+    """What the runtime block shows was verified live, or None when there is no runtime block."""
+    check = _runtime(record)
+    if check is None:
+        return None
+    envs = sorted({t.env for t in record.targets if t.env and t.env != check.env})
+    return LiveScope(
+        env=check.env,
+        stack=check.stack,
+        endpoint_url=check.endpoint_url,
+        resources_read=sum(1 for r in check.live if r.state == "read"),
+        resources=len(check.live),
+        rules_answered=sum(1 for r in check.rules if r.compliance not in ("NOT_TESTED", "MISSING")),
+        rules=len(check.rules),
+        drift_checked=bool(check.drift and check.drift.available),
+        not_verified=envs,
     )
 
 
@@ -330,7 +480,11 @@ def _summary(record: FindingsRecord, requirements: list[RequirementView]) -> Sum
 
 
 def _config_rules(
-    record: FindingsRecord, evidence: list[Evidence], catalog: Catalog, data: ReferenceData
+    record: FindingsRecord,
+    evidence: list[Evidence],
+    catalog: Catalog,
+    data: ReferenceData,
+    labels: TargetLabels,
 ) -> list[ConfigRuleSection]:
     deployed: dict[str, list[str]] = defaultdict(list)
     for target in record.targets:
@@ -363,7 +517,7 @@ def _config_rules(
             checks.add(f"{f.control_id or 'unmapped'}: {f.source} {f.rule_id}")
             pci["4.0.1"].update(f.pci_dss.v4_0_1)
             pci["3.2.1"].update(f.pci_dss.v3_2_1)
-        resources = _resources(items)
+        resources = _resources(items, labels)
         sections.append(
             ConfigRuleSection(
                 identifier=rule,
@@ -375,7 +529,7 @@ def _config_rules(
                 pci={v: sorted(ids, key=_pci_key) for v, ids in pci.items()},
                 status=worst_status(r.status for r in resources) if resources else None,
                 runtime_rules=[r for r in check.rules if r.identifier == rule] if check else [],
-                runtime_resources=_resources(at_runtime.get(rule, [])),
+                runtime_resources=_resources(at_runtime.get(rule, []), labels),
                 disagreements=[d for d in check.disagreements if d.config_rule == rule]
                 if check
                 else [],
@@ -391,25 +545,168 @@ def _tool_rules(control: Control) -> list[str]:
     ]
 
 
-def _resources(items: list[Evidence]) -> list[ResourceRow]:
+def _resources(items: list[Evidence], labels: TargetLabels) -> list[ResourceRow]:
+    """One row per resource and target, then the rows of one resource (same logical id, type,
+    construct path below the stack and status) in several targets merged."""
     grouped: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
     for item in items:
         res = item.finding.resource
         grouped[(item.finding.target, res.logical_id, res.type)].append(item)
-    rows = []
-    for (target, logical_id, rtype), group in sorted(grouped.items()):
-        paths = sorted({g.finding.resource.construct_path or "" for g in group} - {""})
-        rows.append(
-            ResourceRow(
-                target=target,
-                logical_id=logical_id,
-                type=rtype,
-                construct_path=paths[0] if paths else None,
-                status=worst_status(g.status for g in group),
-                evidence=[g.id for g in group],
+    merged: dict[tuple[str, str, str | None, Status], tuple[list[str], list[str]]] = {}
+    for (target, logical_id, rtype), group in sorted(
+        grouped.items(), key=lambda kv: (kv[0][1], kv[0][2], labels.order(kv[0][0]))
+    ):
+        paths = sorted({labels.below_stack(g.finding) or "" for g in group} - {""})
+        status = worst_status(g.status for g in group)
+        key = (logical_id, rtype, paths[0] if paths else None, status)
+        names, ids = merged.setdefault(key, ([], []))
+        names.append(labels.label(target))
+        ids.extend(g.id for g in group)
+    return [
+        ResourceRow(
+            targets=names,
+            logical_id=logical_id,
+            type=rtype,
+            construct_path=path,
+            status=status,
+            evidence=sorted(ids),
+        )
+        for (logical_id, rtype, path, status), (names, ids) in merged.items()
+    ]
+
+
+@dataclass(frozen=True)
+class TargetLabels:
+    """How the report names a target in a row: its environment when no other target shares
+    it, else its name; and a construct path without the stack's own name."""
+
+    targets: list[Target]
+
+    def label(self, name: str) -> str:
+        """The environment of target ``name`` if it is the only target there, else its name."""
+        target = next((t for t in self.targets if t.name == name), None)
+        if target is None or not target.env:
+            return name
+        alone = sum(1 for t in self.targets if t.env == target.env) == 1
+        return target.env if alone else name
+
+    def order(self, name: str) -> int:
+        """The target's place in the record (dev, staging, prod as the run listed them)."""
+        names = [t.name for t in self.targets]
+        return names.index(name) if name in names else len(names)
+
+    def below_stack(self, finding: Finding) -> str | None:
+        """The construct path without its leading stack name, the same in every environment."""
+        path = finding.resource.construct_path
+        target = next((t for t in self.targets if t.name == finding.target), None)
+        stack = target.stack if target and target.stack else finding.target
+        if path and path.startswith(stack + "/"):
+            return path[len(stack) + 1 :]
+        return path
+
+
+def _groups(evidence: list[Evidence], labels: TargetLabels) -> list[FindingGroup]:
+    """Findings identical but for their target in one group each, in evidence order."""
+
+    def key(item: Evidence) -> tuple[object, ...]:
+        f = item.finding
+        waiver = f.waiver
+        where: SourceLocation | None = f.source_location
+        return (
+            f.control_id,
+            f.title,
+            f.severity,
+            item.status,
+            f.source,
+            f.rule_id,
+            f.resource.logical_id,
+            f.resource.type,
+            labels.below_stack(f),
+            f.message,
+            (waiver.id, waiver.expired) if waiver else None,
+            f.unknown,
+            f.existing,
+            where.model_dump_json() if where else None,
+        )
+
+    grouped: dict[tuple[object, ...], list[Evidence]] = {}
+    for item in evidence:
+        grouped.setdefault(key(item), []).append(item)
+    return [
+        FindingGroup(
+            items=items,
+            labels=[labels.label(i.finding.target) for i in items],
+            construct_path=labels.below_stack(items[0].finding),
+        )
+        for items in grouped.values()
+    ]
+
+
+def _appendix(groups: list[FindingGroup]) -> list[AppendixPart]:
+    """Consecutive groups of one control (evidence is ordered by control, then resource) under
+    one heading, and within it consecutive groups of one resource under its name."""
+
+    def resource(group: FindingGroup) -> tuple[object, ...]:
+        f = group.finding
+        where = f.source_location.model_dump_json() if f.source_location else None
+        return (f.resource.logical_id, f.resource.type, group.construct_path, where)
+
+    parts: list[AppendixPart] = []
+    for group in groups:
+        f = group.finding
+        if not parts or (parts[-1].control_id, parts[-1].title) != (f.control_id, f.title):
+            parts.append(AppendixPart(f.control_id, f.title, []))
+        rows = parts[-1].resources
+        if rows and resource(rows[-1].groups[0]) == resource(group):
+            rows[-1].groups.append(group)
+        else:
+            rows.append(AppendixResource([group]))
+    return parts
+
+
+def _failures(groups: list[FindingGroup], catalog: Catalog) -> list[FailureGroup]:
+    """The failing groups per control (an unmapped rule on its own), worst severity first."""
+    controls = {c.id: c for c in catalog.controls}
+    by_control: dict[str, list[FindingGroup]] = defaultdict(list)
+    for group in groups:
+        if group.status == "fail":
+            f = group.finding
+            by_control[f.control_id or f"{f.source} {f.rule_id}"].append(group)
+    failures = []
+    for rows in by_control.values():
+        f = rows[0].finding
+        control = controls.get(f.control_id) if f.control_id else None
+        rows.sort(key=lambda g: (severity_rank(g.finding.severity), g.ids[0]))
+        failures.append(
+            FailureGroup(
+                control_id=f.control_id,
+                title=control.title if control else f.title,
+                severity=rows[0].finding.severity,
+                rule=f"{f.source} {f.rule_id}",
+                remediation=control.remediation if control else None,
+                rows=rows,
             )
         )
-    return rows
+    return sorted(
+        failures,
+        key=lambda g: (severity_rank(g.severity), g.control_id or "~", g.rule),
+    )
+
+
+def id_ranges(ids: Iterable[str]) -> list[tuple[str, str]]:
+    """Evidence ids as runs ``(first, last)`` of three or more consecutive numbers; any other
+    id alone, as ``(id, id)``."""
+    numbers = sorted({int(i.removeprefix("E-")) for i in ids})
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    shown: list[tuple[int, int]] = []
+    for run in runs:
+        shown.extend([(run[0], run[-1])] if len(run) >= 3 else [(n, n) for n in run])
+    return [(f"E-{a:04d}", f"E-{b:04d}") for a, b in shown]
 
 
 def _requirements(
@@ -489,8 +786,6 @@ def _waivers(record: FindingsRecord, evidence: list[Evidence]) -> list[WaiverRow
         elif days_left <= EXPIRY_WARNING_DAYS:
             flag = "expiring"
         evidence_ids = by_waiver.get((waiver.run, waiver.id), [])
-        if waiver.run:  # the same waiver may be in several runs, each with its own state
-            waiver = waiver.model_copy(update={"id": _labelled(waiver.id, waiver.run)})
         rows.append(WaiverRow(waiver, days_left, flag, evidence_ids))
     return rows
 
@@ -501,14 +796,25 @@ def _labelled(name: str, run: str | None) -> str:
 
 
 def _with_runs(record: FindingsRecord) -> FindingsRecord:
-    """A merged record as the report shows it: every target named with its run."""
+    """A merged record as the report shows it: every target named with its run, and every
+    waiver too (the same waiver may be in several runs, each with its own state), on the
+    findings it covers as in the waiver list, so that their links meet."""
+
+    def waived(finding: Finding) -> Finding:
+        applied = finding.waiver
+        if applied is not None:
+            applied = applied.model_copy(update={"id": _labelled(applied.id, finding.run)})
+        target = _labelled(finding.target, finding.run)
+        return finding.model_copy(update={"target": target, "waiver": applied})
+
     return record.model_copy(
         update={
             "targets": [
                 t.model_copy(update={"name": _labelled(t.name, t.run)}) for t in record.targets
             ],
-            "findings": [
-                f.model_copy(update={"target": _labelled(f.target, f.run)}) for f in record.findings
+            "findings": [waived(f) for f in record.findings],
+            "waivers": [
+                w.model_copy(update={"id": _labelled(w.id, w.run)}) for w in record.waivers
             ],
             "verdicts": [
                 v.model_copy(update={"target": _labelled(v.target, v.run)}) for v in record.verdicts
@@ -521,9 +827,11 @@ def build_view(record: FindingsRecord, catalog: Catalog, data: ReferenceData) ->
     """Compute the report's view model from a record, the catalogue and the reference data."""
     if record.runs:
         record = _with_runs(record)
-    evidence = _evidence(record.findings)
+    labels = TargetLabels(record.targets)
+    evidence = _evidence(record.findings, record.targets)
     requirements = [_requirements(v, evidence, catalog, data) for v in PCI_VERSIONS]
     waivers = _waivers(record, evidence)
+    groups = _groups(evidence, labels)
 
     def by_severity(items: Iterable[Evidence]) -> list[Evidence]:
         return sorted(items, key=lambda e: (severity_rank(e.finding.severity), e.id))
@@ -531,14 +839,19 @@ def build_view(record: FindingsRecord, catalog: Catalog, data: ReferenceData) ->
     return ReportView(
         cover=_cover(record),
         summary=_summary(record, requirements),
-        config_rules=_config_rules(record, evidence, catalog, data),
+        config_rules=_config_rules(record, evidence, catalog, data, labels),
         requirements=requirements,
         waivers=waivers,
-        stale_waivers=[w for w in waivers if w.flag == "stale"],
         evidence=evidence,
         roc_rules=data.roc_rules,
         failing=by_severity(e for e in evidence if e.status == "fail"),
         waived=by_severity(e for e in evidence if e.status == "waived"),
         disagreements=[v for v in record.verdicts if v.disagreement],
+        groups=groups,
+        appendix=_appendix(groups),
+        failures=_failures(groups, catalog),
+        attention=[w for w in waivers if w.flag is not None],
+        unjudged=[t for t in record.targets if t.status == "error"],
+        missing_lookups=record.missing_lookups,
         coverage=coverage_view(record),
     )
