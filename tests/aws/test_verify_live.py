@@ -131,6 +131,12 @@ def test_untouched_every_modelled_resource_is_judged_live(
     assert check.drift is not None and not check.drift.available
     assert "live: 21 resource(s) read" in output and "2 resource(s) not tested" in output
     assert not [c for c in check.comparisons if c.disagreement]
+    # the live findings count for their PCI DSS requirements beside the static ones
+    assert record.coverage is not None
+    entry = next(e for e in record.coverage.pci_dss.v4_0_1 if e.id == "3.5.1")
+    mapped = [f for f in record.findings if "3.5.1" in f.pci_dss.v4_0_1]
+    static = [f for f in mapped if f.source not in ("aws-api", "aws-config")]
+    assert entry.results.total == len(mapped) > len(static)
 
 
 def _s3(aws: LocalAws) -> Any:
