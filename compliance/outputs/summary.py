@@ -205,10 +205,17 @@ def print_failures(
         failing.items(), key=lambda item: (min(severity_rank(f.severity) for f in item[1]), item[0])
     )
     if groups:
-        console.print(f"failures blocking the gate, per control and resource ({len(groups)}):")
+        findings_behind = sum(len(findings) for _, findings in groups)
+        console.print(
+            f"failures blocking the gate, per control and resource ({len(groups)}; "
+            f"{findings_behind} finding(s) of their rules):",
+            soft_wrap=True,
+        )
     remedies = {control.id: control.remediation.summary for control in catalog.controls}
     for (control, target, logical_id), findings in groups[:shown]:
-        first = min(findings, key=lambda f: severity_rank(f.severity))
+        # the most severe; of equals, a check of ours or checkov's (it names the property)
+        # before cdk-nag's rule text
+        first = min(findings, key=lambda f: (severity_rank(f.severity), f.source == "cdk-nag"))
         where = first.source_location or first.location
         unmapped = " (unmapped)" if first.control_id is None else ""
         line = f"{control}{unmapped} {first.severity} {target}/{logical_id}"

@@ -118,7 +118,7 @@ def test_a_public_bucket_is_one_line_naming_the_line_the_message_and_the_fix(
         line_of(folder / "infra" / "stack.py", "buckets = DataBuckets("),
     )
     lines = stdout.splitlines()
-    start = lines.index(f"{HEADER} (1):")
+    start = lines.index(f"{HEADER} (1; 1 finding(s) of their rules):")
     assert lines[start + 1 : start + 3] == [
         "  TAP-PUB-02 critical TapStack-dev/BucketsArchivalBucket629F00A4 "
         f"infra/constructs/buckets.py:{made} (called from infra/constructs/buckets.py:{called}, "
@@ -176,7 +176,7 @@ def test_below_the_threshold_counts_only_and_an_expired_waiver_is_listed() -> No
         _finding("low", "waived", waiver=expired, control_id="TAP-LOG-05", rule_id="R3"),
     ]
     lines = _printed(_record(findings), width=200).splitlines()
-    start = lines.index(f"{HEADER} (2):")
+    start = lines.index(f"{HEADER} (2; 2 finding(s) of their rules):")
     assert lines[start + 1 : start + 4] == [
         "  TAP-ENC-01 critical TapStack-dev/Open: m; fix: Encrypt the bucket with SSE-KMS "
         "under a key declared in the stack. See docs/controls.md#tap-enc-01",
