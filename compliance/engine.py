@@ -15,6 +15,7 @@ from compliance.errors import InputError, read_problem
 from compliance.gate.threshold import summarise
 from compliance.gate.verdicts import control_verdicts
 from compliance.gate.waivers import apply_waivers, rules_run
+from compliance.judgement_cache import judgement_key, reused, store
 from compliance.judging.applicability import by_design
 from compliance.judging.discovery import discover
 from compliance.judging.judge import builtin_checks, custom_checks, judge
@@ -67,31 +68,42 @@ def check(
     context as the CDK CLI gives them (:mod:`compliance.synthesis.context`).
 
     With ``cache`` a synthesis whose inputs are provably unchanged (content hash, see
-    :mod:`compliance.synthesis.cache`) is copied from the store instead of run again.
+    :mod:`compliance.synthesis.cache`) is copied from the store instead of run again, and
+    then a judgement whose inputs are too (:mod:`compliance.judgement_cache`) is reused
+    instead of made again: checkov is then never imported.
 
     ``shown_dir`` is where the assembly will live once published (the paths the record names).
     """
     # load checkov and the checks on this core while the synthesis runs on the other one
     warm = threading.Thread(target=_checks_of, args=(policy,), daemon=True)
-    warm.start()
     nag_packs = default_nag_packs()
     packs = list(packs or nag_packs.default)
     rules = RuleMap(policy.catalog, nag_packs, packs)
     spec = resolve_app(app)
-    synthesize_cached(
+    synthesized = synthesize_cached(
         assembly_dir,
         [env.name for env in environments],
         spec,
         cache=cache,
         packs=packs,
         context=cdk_context,
+        before_synthesis=warm.start,
     )
-    warm.join()
+    key = None
+    if cache and synthesized.proof is not None:
+        key = judgement_key(synthesized.proof, policy, environments, packs, shown_dir)
+        if synthesized.reused and (record := reused(key)) is not None:
+            return record
+    if warm.ident is not None:
+        warm.join()
     try:
         record = check_assembly(assembly_dir, shown_dir, environments, policy, rules)
     except InputError as error:  # named where the assembly is published, not in the staging
         raise InputError(str(error).replace(str(assembly_dir), str(shown_dir))) from None
-    return record.model_copy(update={"nag_packs": packs})
+    record = record.model_copy(update={"nag_packs": packs})
+    if key is not None:
+        store(key, record)
+    return record
 
 
 def check_assembly(

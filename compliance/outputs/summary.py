@@ -81,6 +81,9 @@ def print_summary(
         console.print(line, soft_wrap=True)
     for path in written:
         console.print(f"wrote {path}")
+    if record.reused_judgement is not None:
+        since = record.reused_judgement.first_judged_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        console.print(f"judgement reused (inputs unchanged since {since})", soft_wrap=True)
     gate = record.summary.gate
     reasons = _blocking(record)
     if gate.expired_waivers:

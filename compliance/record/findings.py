@@ -345,6 +345,17 @@ class GitState(RecordModel):
         return cls(dirty=bool(paths), changed=len(paths), paths=paths[:GIT_PATHS])
 
 
+class ReusedJudgement(RecordModel):
+    """A judgement reproduced from the store (``compliance/judgement_cache.py``): every input
+    that decides it hashed to ``key``, as when it was first judged; the run's own time, git
+    state and tool versions are read afresh."""
+
+    #: The SHA-256 of every input of the judgement (the module's docstring lists them).
+    key: str
+    #: When the judgement stored under ``key`` was made.
+    first_judged_at: datetime
+
+
 class Baseline(RecordModel):
     """The record a run was gated against (``--baseline``): its failures do not block."""
 
@@ -514,6 +525,8 @@ class FindingsRecord(RecordModel):
     #: A merged record: the records it merges (CI shards), each finding, target, verdict
     #: and waiver naming its run; empty in the record of one run.
     runs: list[Run] = Field(default_factory=list)
+    #: Set when the judgement was reused from the store: its inputs were unchanged.
+    reused_judgement: ReusedJudgement | None = None
 
     @model_validator(mode="after")
     def _runs_named(self) -> FindingsRecord:

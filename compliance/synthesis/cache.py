@@ -11,6 +11,9 @@ project file it opened and every project module it imported
 is checked against the SHA-256s kept with it before it is copied: an entry that does not match
 (tampered, truncated, half-written) is removed, never trusted. Policies and waivers are
 evaluated on a reused assembly as on a fresh one; ``--no-cache`` synthesizes anyway.
+
+A stored or reused entry is named by its proof: the SHA-256 of its key and of its assembly's
+SHA-256s, what the judgement's cache (:mod:`compliance.judgement_cache`) builds on.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -84,14 +88,14 @@ def inputs_key(
         for code in sorted(folder.glob("*.py")):
             add(f"synth {folder.name}/{code.name}", code.read_bytes())
     for library in LIBRARIES:
-        add(f"library {library}", _installed(library))
+        add(f"library {library}", installed_metadata(library))
     for name in sorted(os.environ):  # the context variables are replaced by the context above
         if name.startswith("CDK_") and name not in ("CDK_OUTDIR", CONTEXT_ENV):
             add(f"env {name}", os.environ[name].encode())
     return digest.hexdigest()
 
 
-def _installed(library: str) -> bytes:
+def installed_metadata(library: str) -> bytes:
     """The installed distribution's metadata file (its version and build), unparsed: parsing
     it (``metadata.version``) costs ~20 ms a library, aws-cdk-lib's being a long README."""
     try:
@@ -99,6 +103,15 @@ def _installed(library: str) -> bytes:
     except metadata.PackageNotFoundError:
         return b""
     return (found.read_text("METADATA") or found.read_text("PKG-INFO") or "").encode()
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    """How an assembly came to be: copied from the store (``reused``), and the proof of what
+    it is when the store holds it (None: not stored, so nothing proves it)."""
+
+    reused: bool
+    proof: str | None = None
 
 
 def synthesize_cached(
@@ -109,39 +122,47 @@ def synthesize_cached(
     cache: bool = True,
     packs: Sequence[str] | None = None,
     context: Mapping[str, str] | None = None,
-) -> bool:
+    before_synthesis: Callable[[], None] | None = None,
+) -> Synthesized:
     """Synthesize into ``outdir`` (``context``: ``--context`` values), or copy the stored
-    assembly of identical inputs.
-
-    Returns whether the store was used.
-    """
+    assembly of identical inputs; ``before_synthesis`` is called when the app is to run."""
     app = parse_app(app) if isinstance(app, str) else app
     merged = app_context(context, env_names)
     if not cache:
+        if before_synthesis is not None:
+            before_synthesis()
         synthesize(outdir, env_names, app, packs, context=merged)
-        return False
+        return Synthesized(reused=False)
     root = project_root() or Path.cwd()
     entry = root / CACHE_DIR / inputs_key(app, env_names, root, packs, merged)
-    if _reuse(entry, outdir):
-        return True
+    if (proof := _reuse(entry, outdir)) is not None:
+        return Synthesized(reused=True, proof=proof)
+    if before_synthesis is not None:
+        before_synthesis()
     with tempfile.TemporaryDirectory(prefix="tap-synth-inputs-") as scratch:
         note = Path(scratch) / "inputs.json"
         synthesize(outdir, env_names, app, packs, context=merged, inputs=note)
         try:
             read = read_inputs(note)
         except (OSError, ValueError, KeyError, TypeError):
-            return False  # nothing proves what the app read: the assembly is not stored
-    _store(entry, outdir, read)
-    return False
+            return Synthesized(reused=False)  # nothing proves what the app read: not stored
+    return Synthesized(reused=False, proof=_store(entry, outdir, read))
 
 
-def _reuse(entry: Path, outdir: Path) -> bool:
+def _proof(entry: Path, held: Mapping[str, str | None]) -> str:
+    """What names an entry's assembly: the SHA-256 of its key and of its files' SHA-256s."""
+    text = json.dumps({"key": entry.name, "assembly": held}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _reuse(entry: Path, outdir: Path) -> str | None:
     """Copy the entry's assembly into ``outdir`` when what it was made from is unchanged and
-    it holds what it held when stored; an entry that cannot prove the latter is removed."""
+    it holds what it held when stored (its proof, else None); an entry that cannot prove the
+    latter is removed."""
     try:
         note = json.loads((entry / NOTE).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return False
+        return None
     except (OSError, ValueError):
         return _discard(entry)
     if not isinstance(note, dict) or note.get("schema") != NOTE_SCHEMA:
@@ -150,7 +171,7 @@ def _reuse(entry: Path, outdir: Path) -> bool:
     if not isinstance(inputs, dict) or not isinstance(held, dict) or not held:
         return _discard(entry)
     if any(_sha256(Path(path)) != digest for path, digest in inputs.items()):
-        return False  # made from other inputs: replaced once synthesized again
+        return None  # made from other inputs: replaced once synthesized again
     assembly = entry / ASSEMBLY
     if _hashes(assembly) != held:
         return _discard(entry)
@@ -158,32 +179,36 @@ def _reuse(entry: Path, outdir: Path) -> bool:
         shutil.copytree(assembly, outdir, dirs_exist_ok=True)
     except OSError:  # replaced meanwhile by another run storing the same key: synthesize
         shutil.rmtree(outdir, ignore_errors=True)
-        return False
-    return True
+        return None
+    return _proof(entry, held)
 
 
-def _store(entry: Path, outdir: Path, inputs: Sequence[Path]) -> None:
+def _store(entry: Path, outdir: Path, inputs: Sequence[Path]) -> str | None:
     """Keep the assembly in ``outdir`` as the entry, with the SHA-256s of its inputs and of
-    its own files (written to a staging folder first: a reader never sees half an entry)."""
+    its own files (written to a staging folder first: a reader never sees half an entry);
+    its proof, None when it could not be stored."""
     staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     try:
         shutil.copytree(outdir, staging / ASSEMBLY)
+        held = _hashes(staging / ASSEMBLY)
         note = {
             "schema": NOTE_SCHEMA,
             "inputs": {str(path): _sha256(path) for path in inputs},
-            "assembly": _hashes(staging / ASSEMBLY),
+            "assembly": held,
         }
         (staging / NOTE).write_text(json.dumps(note, indent=1) + "\n", encoding="utf-8")
         shutil.rmtree(entry, ignore_errors=True)  # an entry of other inputs of the same key
         staging.rename(entry)
     except OSError:  # another run stored it first, or the store is not writable: no matter
         shutil.rmtree(staging, ignore_errors=True)
+        return None
+    return _proof(entry, held)
 
 
-def _discard(entry: Path) -> bool:
-    """Remove an entry that cannot be trusted; a miss."""
+def _discard(entry: Path) -> str | None:
+    """Remove an entry that cannot be trusted; a miss (no proof)."""
     shutil.rmtree(entry, ignore_errors=True)
-    return False
+    return None
 
 
 def _hashes(folder: Path) -> dict[str, str | None]:

@@ -32,6 +32,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "judging": ("compliance/judging/",),
     "gate": ("compliance/gate/",),
     "policy": ("compliance/policy.py",),
+    "judgement_cache": ("compliance/judgement_cache.py",),
     "outputs": ("compliance/outputs/",),
     "engine": ("compliance/engine.py",),
     "aws": ("compliance/aws/",),
@@ -59,8 +60,19 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "judging": ("base", "record", "policies", *SYNTHESIS_READERS),
     "gate": ("base", "record", "policies"),
     "policy": ("base", "record", "gate", "policies"),
+    # the judgement of an assembly the synthesis's cache proves, reused
+    "judgement_cache": ("base", "record", "policy", "policies", "compliance/synthesis/cache.py"),
     "outputs": ("base", "record", "policies"),
-    "engine": ("base", "record", "synthesis", "judging", "gate", "policy", "policies"),
+    "engine": (
+        "base",
+        "record",
+        "synthesis",
+        "judging",
+        "gate",
+        "policy",
+        "judgement_cache",
+        "policies",
+    ),
     # judging's judge, results and applicability: the live configuration is judged by the
     # engine's own path, in the same scope
     "aws": (

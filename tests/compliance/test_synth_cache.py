@@ -137,7 +137,7 @@ def test_an_entry_is_reused_only_while_every_input_it_read_is_unchanged(
 
     monkeypatch.setattr(cache, "synthesize", counted)
     root = script_app
-    assert synthesize_cached(root / "a", None, "python3 app.py") is False
+    assert synthesize_cached(root / "a", None, "python3 app.py").reused is False
     # cdk.json's string stays a string; the overflowed cdk.context.json value arrives
     assert [t["TopicName"] for t in _topics(root / "a").values()] == ["123456789012-140000"]
     (entry,) = (root / CACHE_DIR).iterdir()
@@ -150,40 +150,40 @@ def test_an_entry_is_reused_only_while_every_input_it_read_is_unchanged(
         "stacks/__init__.py",
         "stacks/tiny.py",
     ]
-    assert synthesize_cached(root / "b", None, "python3 app.py") is True
+    assert synthesize_cached(root / "b", None, "python3 app.py").reused is True
     assert (root / "b" / TEMPLATE).read_bytes() == (root / "a" / TEMPLATE).read_bytes()
 
     # an opened data file: a miss while it differs, a hit once it is as it was
     (root / "name.txt").write_text("second")
-    assert cache._reuse(entry, root / "x") is False
+    assert cache._reuse(entry, root / "x") is None
     (root / "name.txt").write_text("first")
-    assert cache._reuse(entry, root / "x") is True
+    assert cache._reuse(entry, root / "x") is not None
 
     # a file asset's source: a file edited, a file added to its folder
     (root / "handler" / "index.py").write_text("def handler(event, context): return 1\n")
-    assert cache._reuse(entry, root / "x") is False
+    assert cache._reuse(entry, root / "x") is None
     (root / "handler" / "index.py").write_text("def handler(event, context): pass\n")
     (root / "handler" / "extra.py").write_text("")
-    assert cache._reuse(entry, root / "x") is False
+    assert cache._reuse(entry, root / "x") is None
     (root / "handler" / "extra.py").unlink()
-    assert cache._reuse(entry, root / "x") is True
+    assert cache._reuse(entry, root / "x") is not None
 
     # a stored file tampered with: never copied, the entry removed
     stored = entry / cache.ASSEMBLY / TEMPLATE
     stored.write_text(stored.read_text().replace("123456789012", "999999999999"))
-    assert cache._reuse(entry, root / "y") is False
+    assert cache._reuse(entry, root / "y") is None
     assert not entry.exists() and not (root / "y").exists()
 
     # an imported stack module edited: synthesized again, the new template judged
     (root / "stacks" / "tiny.py").write_text(
         STACK + '        sns.Topic(self, "Added", display_name="added")\n'
     )
-    assert synthesize_cached(root / "c", None, "python3 app.py") is False
+    assert synthesize_cached(root / "c", None, "python3 app.py").reused is False
     assert sorted(p.get("DisplayName") for p in _topics(root / "c").values()) == [
         "added",
         "first",
     ]
-    assert synthesize_cached(root / "d", None, "python3 app.py") is True
+    assert synthesize_cached(root / "d", None, "python3 app.py").reused is True
     assert runs == [root / "a", root / "c"]
 
     # a truncated entry (its note or a stored file cut short): a miss, the entry removed
@@ -195,7 +195,7 @@ def test_an_entry_is_reused_only_while_every_input_it_read_is_unchanged(
         shutil.copytree(kept, entry)
         data = (entry / name).read_bytes()
         (entry / name).write_bytes(data[: len(data) // 2])
-        assert cache._reuse(entry, root / "z") is False, name
+        assert cache._reuse(entry, root / "z") is None, name
         assert not entry.exists() and not (root / "z").exists(), name
 
 
