@@ -56,7 +56,9 @@ class DeployOptions(AwsOptions):
     )
     no_cache: bool = field(
         default=False,
-        metadata={"help": "synthesize even when a content hash proves the inputs unchanged"},
+        metadata={
+            "help": "synthesize and judge even when a content hash proves the inputs unchanged"
+        },
     )
     context: tuple[str, ...] = field(
         default=(),

@@ -80,8 +80,8 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
     check.add_argument(
         "--no-cache",
         action="store_true",
-        help="synthesize even when a content hash proves the inputs unchanged (by default "
-        "such a synthesis is reused from .tap-cache/)",
+        help="synthesize and judge even when a content hash proves the inputs unchanged (by "
+        "default such a synthesis, and then its judgement, is reused from .tap-cache/)",
     )
     check.add_argument(
         "--context",
