@@ -125,6 +125,7 @@ def _run_of(shard: Shard) -> Run:
         baseline=record.baseline,
         deployment=record.deployment,
         runtime=record.runtime,
+        reused_judgement=record.reused_judgement,
     )
 
 

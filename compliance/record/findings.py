@@ -490,6 +490,8 @@ class Run(RecordModel):
     baseline: Baseline | None = None
     deployment: DeploymentRecord | None = None
     runtime: RuntimeCheck | None = None
+    #: Set when its judgement was reused from the store (as in its own record).
+    reused_judgement: ReusedJudgement | None = None
 
 
 class FindingsRecord(RecordModel):

@@ -157,13 +157,26 @@ def test_a_tampered_or_truncated_entry_is_removed_never_trusted(
         store(key, record)
 
 
-def _any_record() -> str:
+def test_a_merged_record_says_which_run_was_reused(
+    script_app: Path,  # noqa: F811
+) -> None:
+    from compliance.gate.merge import Shard, merge
+
+    fresh = FindingsRecord.model_validate_json(_any_record("TAP-BAK-01/pass.yaml"))
+    store("r" * 64, FindingsRecord.model_validate_json(_any_record()))
+    again = reused("r" * 64)
+    assert again is not None
+    merged = merge([Shard("a/findings.json", again), Shard("b/findings.json", fresh)])
+    assert [run.reused_judgement for run in merged.runs] == [again.reused_judgement, None]
+
+
+def _any_record(fixture: str = "TAP-BAK-01/fail.yaml") -> str:
     """A real record of the engine: a template scanned."""
     from compliance import engine
 
     policy, _ = load_policy(None, "high")
     return engine.scan(
-        [ROOT / "tests" / "fixtures" / "policies" / "TAP-BAK-01" / "fail.yaml"],
+        [ROOT / "tests" / "fixtures" / "policies" / fixture],
         policy=policy,
         allowed_regions=None,
     ).to_json()
