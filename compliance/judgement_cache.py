@@ -86,7 +86,8 @@ def judgement_key(
             if path.is_file() and "__pycache__" not in path.parts:
                 add(f"source {path.resolve()}", path.read_bytes())
     add("catalog", policy.catalog.model_dump_json().encode())
-    add("waiver file", _file(Path(policy.waiver_file) if policy.waiver_file else None))
+    add("waiver file", (policy.waiver_file or "").encode())  # as the record names it
+    add("waiver bytes", _file(Path(policy.waiver_file) if policy.waiver_file else None))
     add("waivers", repr(tuple(policy.waivers)).encode())
     add("environments", _file(environments_file(find_cdk_json())))
     add("envs", repr(tuple(environments)).encode())

@@ -9,12 +9,13 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import compliance.policy
 from compliance import judgement_cache
 from compliance.environments import EnvInfo
 from compliance.judgement_cache import CACHE_DIR, judgement_key, reused, store
@@ -206,6 +207,17 @@ def test_the_key_follows_every_input_of_the_judgement(
 
     first = key()
     assert key() == first
+
+    # tomorrow, by the clock the policy reads its date from (UTC)
+    class Tomorrow(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Tomorrow:
+            return cls.fromtimestamp((datetime.now(tz) + timedelta(days=1)).timestamp(), tz)
+
+    with monkeypatch.context() as clock:
+        clock.setattr(compliance.policy, "datetime", Tomorrow)
+        assert key(policy=load_policy(None, "high")[0]) != first
+    assert key(policy=load_policy(None, "high")[0]) == first
     waivers = script_app / "waivers.yaml"
     waivers.write_text(WAIVERS)
     with_file = replace(policy, waiver_file=str(waivers))
@@ -214,12 +226,14 @@ def test_the_key_follows_every_input_of_the_judgement(
         key(policy=replace(policy, today=date(2030, 1, 1))),
         key(policy=replace(policy, fail_on="critical")),
         key(policy=with_file),
+        key(policy=replace(with_file, waiver_file="waivers.yaml")),  # as the record names it
         key(environments=[replace(dev, allowed_regions=("us-east-1", "eu-west-1"))]),
         key(environments=[]),
         key(packs=["NIST80053R5Checks"]),
         key(shown_dir=script_app / "elsewhere"),
     ]
     assert first not in keys and len(set(keys)) == len(keys)
+
     waived = key(policy=with_file)
     waivers.write_text(WAIVERS.replace("2026-12-31", "2026-12-30"))
     assert key(policy=with_file) != waived
