@@ -74,7 +74,8 @@ def check(
 
     ``shown_dir`` is where the assembly will live once published (the paths the record names).
     """
-    # load checkov and the checks on this core while the synthesis runs on the other one
+    # load checkov and the checks on this core while a synthesis runs on the other one (a
+    # reused synthesis starts none: its judgement may be reused too, with no checkov at all)
     warm = threading.Thread(target=_checks_of, args=(policy,), daemon=True)
     nag_packs = default_nag_packs()
     packs = list(packs or nag_packs.default)
