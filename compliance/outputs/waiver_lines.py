@@ -9,7 +9,8 @@ from rich.markup import escape
 
 from compliance.record.findings import FindingsRecord
 
-#: A waiver expiring within this many days of the run is announced (as the report flags it).
+#: A waiver expiring within this many days of the run is announced: on the terminal, in the
+#: report (highlighted) and in ``diff`` (the one bound for all three).
 EXPIRING_DAYS = 30
 
 

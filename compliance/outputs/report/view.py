@@ -19,6 +19,7 @@ from compliance.outputs.report.chart import Chart, severity_chart
 from compliance.outputs.report.coverage import CoverageView, coverage_view
 from compliance.outputs.report.data import PCI_VERSIONS, PciVersion, ReferenceData, RocRule
 from compliance.outputs.roc import ROC_STATUSES, RocStatus, roc_status
+from compliance.outputs.waiver_lines import EXPIRING_DAYS
 from compliance.record.deployment import DeploymentRecord
 from compliance.record.findings import (
     RUNTIME_SOURCES,
@@ -48,8 +49,6 @@ from policies.catalog import Catalog, Control, Remediation
 
 #: Tool versions the cover always names, in this order (others follow, sorted).
 NAMED_TOOLS = ("aws-cdk-lib", "cdk-nag", "checkov", "tap-compliance")
-#: A waiver expiring within this many days of the assessment is highlighted.
-EXPIRY_WARNING_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -330,7 +329,7 @@ class ReportView:
     waivers: list[WaiverRow]
     evidence: list[Evidence]
     roc_rules: list[RocRule]
-    expiry_warning_days: int = EXPIRY_WARNING_DAYS
+    expiry_warning_days: int = EXPIRING_DAYS
     failing: list[Evidence] = field(default_factory=list)
     waived: list[Evidence] = field(default_factory=list)
     #: Resources where the rules of one control disagree; the control's verdict is the worst.
@@ -783,7 +782,7 @@ def _waivers(record: FindingsRecord, evidence: list[Evidence]) -> list[WaiverRow
             flag = "expired"
         elif waiver.state == "stale":
             flag = "stale"
-        elif days_left <= EXPIRY_WARNING_DAYS:
+        elif days_left <= EXPIRING_DAYS:
             flag = "expiring"
         evidence_ids = by_waiver.get((waiver.run, waiver.id), [])
         rows.append(WaiverRow(waiver, days_left, flag, evidence_ids))
