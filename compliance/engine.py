@@ -6,7 +6,6 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,17 +21,16 @@ from compliance.judging.judge import builtin_checks, custom_checks, judge
 from compliance.judging.results import ScannedTemplate, from_checkov, from_nag, from_problem
 from compliance.judging.suppressions import attach, suppressions, without_checkov_skips
 from compliance.policy import Policy
-from compliance.project import git_commit, tool_versions, uncommitted_paths
 from compliance.record.coverage import requirement_coverage
 from compliance.record.findings import (
     AssetDigest,
     Finding,
     FindingsRecord,
-    GitState,
     MissingLookup,
     Target,
 )
 from compliance.record.fingerprints import with_fingerprints
+from compliance.record.provenance import this_run
 from compliance.synthesis.app import resolve_app
 from compliance.synthesis.assembly import Assembly, Stack, read_assembly
 from compliance.synthesis.assembly import MissingLookup as AssemblyLookup
@@ -480,12 +478,8 @@ def _record(
     ]
     targets += unjudged
     findings = with_fingerprints(with_sources(findings, sources), targets)
-    changed = uncommitted_paths()
     return FindingsRecord(
-        generated_at=datetime.now(UTC),
-        git_commit=git_commit(),
-        git=GitState.of(changed) if changed is not None else None,
-        tool_versions=tool_versions(),
+        **this_run(),
         targets=targets,
         waiver_file=policy.waiver_file,
         summary=summarise(findings, waiver_states, policy.fail_on, targets),

@@ -33,7 +33,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -43,14 +42,9 @@ import policies
 import reports
 from compliance.environments import EnvInfo, environments_file
 from compliance.policy import Policy
-from compliance.project import (
-    find_cdk_json,
-    git_commit,
-    project_root,
-    tool_versions,
-    uncommitted_paths,
-)
-from compliance.record.findings import FindingsRecord, GitState, ReusedJudgement
+from compliance.project import find_cdk_json, project_root
+from compliance.record.findings import FindingsRecord, ReusedJudgement
+from compliance.record.provenance import this_run
 from compliance.synthesis.cache import installed_metadata
 
 #: Where judged records live, below the project root (else the working directory).
@@ -126,13 +120,9 @@ def reused(key: str) -> FindingsRecord | None:
         stored = FindingsRecord.model_validate_json(text)
     except ValidationError:
         return _discard(entry)
-    changed = uncommitted_paths()
     return stored.model_copy(
         update={
-            "generated_at": datetime.now(UTC),
-            "git_commit": git_commit(),
-            "git": GitState.of(changed) if changed is not None else None,
-            "tool_versions": tool_versions(),
+            **this_run(),
             "reused_judgement": ReusedJudgement(key=key, first_judged_at=stored.generated_at),
         }
     )
