@@ -6,8 +6,8 @@ it ends (a crash or ``kill -9`` leaves no stale lock). The holder writes its pid
 start time into it and removes it as it lets go (a run that locked a file already removed opens
 the new one). A second run waits up to :data:`WAIT_SECONDS`, polling, then stops with one line
 naming the holder. Holding the lock,
-a run removes the staging folders a killed run left (nobody else can be writing them) and
-turns SIGTERM into an orderly exit, so its own staging folder is removed too.
+a run removes the staging folders a killed run left (nobody else can be writing them),
+turns SIGTERM into an orderly exit and, letting go, removes any staging folder still there.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def holding(out_dir: Path, command: str, wait: float | None = None) -> Iterator[
         with _terminate_as_exit():
             yield
     finally:
+        _remove_staging(out_dir)  # however the block ended: only this run could have made them
         path.unlink(missing_ok=True)  # while still held: the next run opens a new file
         os.close(descriptor)  # releases the lock
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,12 +46,18 @@ def staged(out_dir: Path) -> Iterator[Path]:
     On any error the staging folder is removed and so are earlier outputs in ``out_dir``, so
     nothing left there looks like the result of this run.
     """
+    # SIGINT and SIGTERM wait until the folder is ours to remove: one landing between its
+    # creation and the ``try`` below would leave it behind (signal(7): a blocked signal stays
+    # pending and is delivered when unblocked, here inside the ``try``).
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     except OSError as error:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         raise InputError(out_dir, f"cannot create the output folder: {_reason(error)}") from None
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         yield staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
