@@ -16,7 +16,7 @@ imports the app. :func:`resolve_environments` turns an ``--env`` value into the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -27,13 +27,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    TypeAdapter,
     ValidationInfo,
     field_validator,
 )
 
 from compliance.datafile import DataFileError, display, load_yaml
-from compliance.errors import InputError
+from compliance.errors import InputError, Problem
 from compliance.project import find_cdk_json, read_cdk_json
 
 #: cdk.json context key: the environments file, relative to cdk.json.
@@ -123,20 +122,21 @@ def read_environments(
 ) -> dict[str, S]:
     """Read and validate the environments file with ``spec``; keys are the names, in file
     order. Two environments deploying one stack name are an error (a stack would belong to
-    both)."""
-    schema: TypeAdapter[dict[str, S]] = TypeAdapter(
-        Annotated[dict[EnvironmentName, spec], Field(min_length=1)]  # type: ignore[valid-type,arg-type]
-    )
-    specs = load_yaml(path, schema, error)
-    seen: dict[str, str] = {}
-    for name, each in specs.items():
-        if each.stack_name in seen:
-            raise error(
-                f"{display(path)}: {name}.stack_name: {each.stack_name} is also "
-                f"{seen[each.stack_name]}'s"
-            )
-        seen[each.stack_name] = name
+    both). Every problem is one ``error``, a line each."""
+    schema = Annotated[dict[EnvironmentName, spec], Field(min_length=1)]  # type: ignore[valid-type]
+    specs: dict[str, S] = load_yaml(path, schema, error, checks=_shared_stacks)
     return specs
+
+
+def _shared_stacks(raw: object) -> Iterator[Problem]:
+    """A stack name an earlier environment of the file deploys already."""
+    seen: dict[str, str] = {}
+    for name, each in raw.items() if isinstance(raw, Mapping) else ():
+        stack = each.get("stack_name") if isinstance(each, Mapping) else None
+        if isinstance(stack, str) and stack in seen:
+            yield (name, "stack_name"), f"{name}.stack_name: {stack} is also {seen[stack]}'s"
+        elif isinstance(stack, str):
+            seen[stack] = str(name)
 
 
 def load_environments(path: Path) -> dict[str, Environment]:

@@ -10,9 +10,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from compliance.errors import InputError, describe
+from compliance.datafile import json_root, validated
+from compliance.errors import InputError, read_text
 
 #: A folder holding one of these is a project root (as ``cdk`` and Python tools read it).
 ROOT_MARKERS = ("cdk.json", "pyproject.toml")
@@ -81,15 +82,15 @@ class CdkJson(BaseModel):
 
 
 def read_cdk_json(path: Path) -> CdkJson:
-    """``cdk.json``; an unreadable or malformed one is an :class:`InputError`."""
+    """``cdk.json``; an unreadable or malformed one is an :class:`InputError` (every problem,
+    a line each)."""
+    text = read_text(path)
     try:
-        return CdkJson.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(path, f"cannot read: {error}") from None
-    except ValidationError as error:
-        raise InputError(path, describe(error)) from None
-    except ValueError as error:
-        raise InputError(path, f"invalid JSON: {error}") from None
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+    read: CdkJson = validated(path, CdkJson, raw, json_root(text))
+    return read
 
 
 def find_cdk_json(start: Path | None = None) -> Path | None:

@@ -125,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = build_app(outdir=outdir, env_names=args.environments or None)
     except DataFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for problem in exc.errors:  # a line each
+            print(f"error: {problem}", file=sys.stderr)
         return 2
     assembly = app.synth()
     stacks = ", ".join(stack.stack_name for stack in assembly.stacks)

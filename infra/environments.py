@@ -8,7 +8,7 @@ field has one definition. cdk.json's context ``tap-compliance:environments-file`
 engine where the file is.
 
 :func:`load_environments` reads and validates the file; anything wrong with it raises
-:class:`EnvironmentFileError`, whose message is one line naming the file and the bad field.
+:class:`EnvironmentFileError`: a line a problem, each naming the file, its line and the field.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.datafile import DataFileError, load_yaml
 
@@ -36,9 +36,6 @@ class PlatformSettings(_Model):
     hardening_config_rules: list[ConfigRuleSpec] = Field(default_factory=list)
 
 
-_SCHEMA: TypeAdapter[PlatformSettings] = TypeAdapter(PlatformSettings)
-
-
 def load_platform(path: Path = DEFAULT_PLATFORM_FILE) -> PlatformSettings:
     """Read and validate the platform settings file."""
-    return load_yaml(path, _SCHEMA, PlatformFileError)
+    return load_yaml(path, PlatformSettings, PlatformFileError)

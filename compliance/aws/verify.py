@@ -153,14 +153,11 @@ def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = N
 
 
 def _load(path: Path) -> FindingsRecord:
-    from compliance.record.load import RecordError, load_record
+    from compliance.record.load import load_record
 
     if not path.is_file():
         raise InputError(path, "no findings record: run `tap-compliance deploy` first")
-    try:
-        return load_record(path)
-    except RecordError as error:
-        raise InputError(str(error)) from None
+    return load_record(path)
 
 
 def _target(record: FindingsRecord, options: VerifyOptions, path: Path) -> Target:

@@ -106,14 +106,14 @@ def report(args: argparse.Namespace) -> int:
     """``report``: render the audit report from a saved record, or from the records of CI
     shards merged into one (``compliance/gate/merge.py``)."""
     from compliance.gate.merge import MergeError, Shard, merge
-    from compliance.record.load import RecordError, load_records
+    from compliance.record.load import load_records
 
     files = record_files(args.records)
     try:
         records = load_records(files)
         shards = [Shard(str(file), record) for file, record in zip(files, records, strict=True)]
         record = records[0] if len(records) == 1 else merge(shards)
-    except (RecordError, MergeError) as error:
+    except MergeError as error:
         raise InputError(str(error)) from None
     _write(args.output, publish.render(record, args.format, checked_catalog()))
     return 0

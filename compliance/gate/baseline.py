@@ -10,20 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compliance.errors import InputError
 from compliance.gate.threshold import summarise
 from compliance.record.findings import Baseline, Finding, FindingsRecord, effective_status
 from compliance.record.fingerprints import fingerprinted
 
 
 def load_baseline(path: Path) -> FindingsRecord:
-    """A baseline record from a file; a bad file is an :class:`InputError` (exit 2)."""
-    from compliance.record.load import RecordError, load_record
+    """A baseline record from a file; a bad file is an :class:`InputError` (exit 2), every
+    problem of it a line."""
+    from compliance.record.load import load_record
 
-    try:
-        return fingerprinted(load_record(path))
-    except RecordError as error:
-        raise InputError(str(error)) from None
+    return fingerprinted(load_record(path))
 
 
 def failures(record: FindingsRecord) -> set[str]:

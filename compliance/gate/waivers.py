@@ -19,11 +19,10 @@ import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from difflib import get_close_matches
 from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -31,14 +30,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from compliance.datafile import line_at
-from compliance.errors import InputError, InputErrors, read_text
+from compliance.datafile import load_yaml
+from compliance.errors import InputError, Location, Problem, dotted
 from compliance.record.findings import AppliedWaiver, CompensatingControl, Finding, WaiverState
 from policies.catalog import CONTROL_ID, Catalog, Control
 from policies.nag_packs import NagPacks, RuleMap, default_nag_packs
@@ -83,6 +81,8 @@ class Known:
     catalog: Catalog
     environments: Collection[str] | None
     packs: NagPacks = field(default_factory=default_nag_packs)
+    #: The environments file the names come from, as the project names it.
+    environments_file: str | None = None
 
     @cached_property
     def _checkov(self) -> set[str]:
@@ -181,12 +181,13 @@ class Waiver(BaseModel):
     def _known_environments(cls, value: list[str], info: ValidationInfo) -> list[str]:
         known = _known(info)
         names = known.environments if known is not None else None
-        if names is None:
+        if known is None or names is None:
             return value
         if unknown := [env for env in value if env not in (*names, ALL_ENVIRONMENTS)]:
+            source = f" in {known.environments_file}" if known.environments_file else ""
             raise ValueError(
-                f"unknown environment {', '.join(unknown)} (known: {', '.join(names)}; "
-                f"{ALL_ENVIRONMENTS} for every one)"
+                f"unknown environment {', '.join(unknown)} (known{source}: "
+                f"{', '.join(names)}; {ALL_ENVIRONMENTS} for every one)"
             )
         return value
 
@@ -207,6 +208,12 @@ class WaiverFile(BaseModel):
 
     waivers: list[Waiver] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty(cls, data: object) -> object:
+        """An empty file waives nothing."""
+        return {} if data is None else data
+
 
 class _WaiverLoader(yaml.SafeLoader):
     """SafeLoader that keeps dates as text: the model reads them as ``YYYY-MM-DD`` only."""
@@ -217,48 +224,32 @@ _WaiverLoader.add_constructor(
     yaml.SafeLoader.construct_yaml_str,  # type: ignore[type-var]
 )
 
-#: Where a problem is: a validation error's location in the file's data.
-Location = tuple[str | int, ...]
-
 
 def load_waivers(
-    path: Path, catalog: Catalog, environments: Collection[str] | None = None
+    path: Path,
+    catalog: Catalog,
+    environments: Collection[str] | None = None,
+    environments_file: str | None = None,
 ) -> list[Waiver]:
     """Read and validate a waiver file; its problems are one :class:`InputError`, a line each.
 
-    ``environments`` are the names a waiver may scope itself to (besides ``*``); None: the
-    project declares no environments file, so names cannot be checked."""
-    text = read_text(path)
-    loader = _WaiverLoader(text)
-    try:
-        root = loader.get_single_node()
-        raw = loader.construct_document(root) if root is not None else None
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else None
-        raise InputError(path, f"invalid YAML: {error.problem}", line) from None
-    except yaml.YAMLError as error:
-        raise InputError(path, f"invalid YAML: {error}") from None
-    finally:
-        loader.dispose()
-    problems: list[tuple[Location, str]] = []
-    try:
-        waivers = WaiverFile.model_validate(raw or {}, context=Known(catalog, environments)).waivers
-    except ValidationError as error:
-        problems += _translated(error, raw)
-        waivers = []
-    problems += _duplicates(raw)
-    errors = sorted(
-        ((line_at(root, location), text) for location, text in problems),
-        key=lambda each: each[0] or 0,
+    ``environments`` are the names a waiver may scope itself to (besides ``*``), declared in
+    ``environments_file`` (named in the error); None: the project declares no environments
+    file, so names cannot be checked."""
+    known = Known(catalog, environments, environments_file=environments_file)
+    read: WaiverFile = load_yaml(
+        path,
+        WaiverFile,
+        InputError,
+        context=known,
+        where=_where,
+        checks=_duplicates,
+        loader=_WaiverLoader,
     )
-    if len(errors) == 1:
-        raise InputError(path, errors[0][1], errors[0][0])
-    if errors:
-        raise InputErrors([InputError(path, text, line) for line, text in errors])
-    return waivers
+    return list(read.waivers)
 
 
-def _duplicates(raw: object) -> Iterator[tuple[Location, str]]:
+def _duplicates(raw: object) -> Iterator[Problem]:
     """A waiver id given twice, at its second place."""
     items = raw.get("waivers") if isinstance(raw, Mapping) else None
     seen: set[str] = set()
@@ -270,67 +261,16 @@ def _duplicates(raw: object) -> Iterator[tuple[Location, str]]:
             seen.add(name)
 
 
-def _translated(invalid: ValidationError, raw: object) -> Iterator[tuple[Location, str]]:
-    """Each validation error in the file's terms: the waiver by its id, the key, and what is
-    wrong; an unknown key with the known ones, instead of the field it misspells as missing."""
-    errors = invalid.errors()
-    unknown: dict[Location, list[str]] = {}
-    missing: dict[Location, list[str]] = {}
-    for error in errors:
-        if error["type"] in ("extra_forbidden", "missing"):
-            found = unknown if error["type"] == "extra_forbidden" else missing
-            found.setdefault(error["loc"][:-1], []).append(str(error["loc"][-1]))
-    for mapping, keys in missing.items():
-        keys = [key for key in keys if not get_close_matches(key, unknown.get(mapping, []), n=1)]
-        if keys:
-            plural = "s" if len(keys) > 1 else ""
-            yield mapping, f"{_where(mapping, raw)[0]}missing key{plural} {', '.join(keys)}"
-    for error in errors:
-        location: Location = error["loc"]
-        mapping, key = location[:-1], str(location[-1]) if location else ""
-        waiver, field = _where(location, raw)
-        if error["type"] == "extra_forbidden":
-            known = _keys_at(mapping)
-            guess = get_close_matches(key, known, n=1)
-            hint = f" (did you mean {guess[0]}?)" if guess else ""
-            yield location, f"{waiver}unknown key {key}{hint}; known keys: {', '.join(known)}"
-        elif error["type"] != "missing":
-            if error["type"] == "model_type":
-                message = f"expected a mapping with the keys {', '.join(_keys_at(location))}"
-            else:
-                message = error["msg"].removeprefix("Value error, ")
-            yield location, f"{waiver}{field}: {message}" if field else f"{waiver}{message}"
-
-
-def _where(location: Location, raw: object) -> tuple[str, str]:
-    """Who and what a location names: ``waiver ID: `` (its place when it has no id) and the
-    key within it, or no waiver and the key of the file (``top level`` for the file)."""
+def _where(location: Location, raw: object) -> str:
+    """A waiver by its id (its place when it has no id), then the key within it:
+    ``waiver W-1: expires: ``; the file's own keys as they are."""
     if len(location) < 2 or location[0] != "waivers" or not isinstance(location[1], int):
-        return "", ".".join(map(str, location)) or "top level"
+        return dotted(location)
     items = raw.get("waivers") if isinstance(raw, Mapping) else None
     item = items[location[1]] if isinstance(items, list) else None
     name = item.get("id") if isinstance(item, Mapping) else None
     who = f"waiver {name}: " if isinstance(name, str) else f"waiver #{location[1] + 1}: "
-    return who, ".".join(map(str, location[2:]))
-
-
-def _keys_at(location: Location) -> list[str]:
-    """The keys the model takes at a mapping of the file."""
-    model: type[BaseModel] | None = WaiverFile
-    for part in location:
-        if model is None:
-            break
-        if isinstance(part, str):
-            field = model.model_fields.get(part)
-            model = next(_models(field.annotation), None) if field else None
-    return list(model.model_fields) if model else []
-
-
-def _models(annotation: Any) -> Iterator[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield annotation
-    for argument in get_args(annotation):
-        yield from _models(argument)
+    return who + dotted(location[2:])
 
 
 def rules_run(catalog: Catalog, nag: RuleMap | None) -> frozenset[str]:

@@ -7,9 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from compliance.errors import InputError, describe
+from compliance.datafile import json_root, validated
+from compliance.errors import InputError, read_text
 from compliance.record.model import RecordModel
 
 SCHEMA: Final = "tap-compliance/deployment@1"
@@ -118,18 +119,16 @@ class DeploymentRecord(RecordModel):
 
 def load_deployment(path: Path) -> DeploymentRecord:
     """Read and validate a ``deployment.json``; one-line :class:`InputError` otherwise."""
+    text = read_text(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(path, f"cannot read: {error.strerror or error}") from None
-    except ValueError as error:
-        raise InputError(path, f"not valid JSON: {error}") from None
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"not valid JSON: {error.msg}", error.lineno) from None
     if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
         raise InputError(path, f"not a {SCHEMA} record")
-    try:
-        return DeploymentRecord.model_validate(raw)
-    except ValidationError as error:
-        raise InputError(path, f"not a {SCHEMA} record: {describe(error)}") from None
+    prefix = f"not a {SCHEMA} record: "
+    read: DeploymentRecord = validated(path, DeploymentRecord, raw, json_root(text), prefix=prefix)
+    return read
 
 
 def deployment_beside(record_path: Path) -> DeploymentRecord | None:

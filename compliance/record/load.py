@@ -7,51 +7,50 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from compliance.errors import describe, read_problem
+from compliance.datafile import json_root, validated
+from compliance.errors import InputError, read_problem
 from compliance.record.findings import SCHEMA, FindingsRecord
 
 #: Every version of the findings record's schema starts so (``tap-compliance/findings@1``, ...).
 FAMILY = SCHEMA.rsplit("@", 1)[0] + "@"
 
 
-class RecordError(ValueError):
-    """A findings record that cannot be read; the message is one line naming the file."""
+class RecordError(InputError):
+    """A findings record that cannot be read: a line a problem, each naming the file."""
 
 
 def load_record(path: Path) -> FindingsRecord:
-    """Read a ``findings.json``; a :class:`RecordError` with one line says what is wrong."""
-    return _validated(path, _read(path))
+    """Read a ``findings.json``; a :class:`RecordError` says what is wrong."""
+    return _validated(path, *_read(path))
 
 
 def load_records(paths: Sequence[Path]) -> list[FindingsRecord]:
     """Read several records of one schema version. Records of different versions are refused
     before any is validated, naming the two files, so a mismatch reads as one, not as the
     field a newer version added."""
-    raws = [_read(path) for path in paths]
-    schemas = [raw.get("schema") if isinstance(raw, dict) else None for raw in raws]
+    read = [_read(path) for path in paths]
+    schemas = [raw.get("schema") if isinstance(raw, dict) else None for _, raw in read]
     for path, schema in zip(paths, schemas, strict=True):
         if schema != schemas[0]:
             raise RecordError(
                 f"{paths[0]} (schema {schemas[0]!r}) and {path} (schema {schema!r}): records "
                 "of different schema versions are not merged"
             )
-    return [_validated(path, raw) for path, raw in zip(paths, raws, strict=True)]
+    return [_validated(path, *each) for path, each in zip(paths, read, strict=True)]
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path) -> tuple[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise RecordError(f"{path}: {read_problem(error)}") from None
     try:
-        return json.loads(text)
+        return text, json.loads(text)
     except json.JSONDecodeError as error:
         raise RecordError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
 
 
-def _validated(path: Path, raw: Any) -> FindingsRecord:
+def _validated(path: Path, text: str, raw: Any) -> FindingsRecord:
     schema = raw.get("schema") if isinstance(raw, dict) else None
     if isinstance(schema, str) and schema.startswith(FAMILY) and schema != SCHEMA:
         raise RecordError(
@@ -60,7 +59,8 @@ def _validated(path: Path, raw: Any) -> FindingsRecord:
         )
     if schema != SCHEMA:
         raise RecordError(f"{path}: not a {SCHEMA} record (schema: {schema!r})")
-    try:
-        return FindingsRecord.model_validate(raw)
-    except ValidationError as error:
-        raise RecordError(f"{path}: not a {SCHEMA} record: {describe(error)}") from None
+    prefix = f"not a {SCHEMA} record: "
+    record: FindingsRecord = validated(
+        str(path), FindingsRecord, raw, json_root(text), RecordError, prefix=prefix
+    )
+    return record

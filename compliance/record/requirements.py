@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 import reports
 from compliance.datafile import DataFileError, load_yaml
@@ -111,7 +111,7 @@ class TreeError(DataFileError):
 
 def load_tree(path: Path = TREE_PATH) -> RequirementTree:
     """Read and validate a requirement tree file."""
-    return load_yaml(path, TypeAdapter(RequirementTree), TreeError)
+    return load_yaml(path, RequirementTree, TreeError)
 
 
 @cache

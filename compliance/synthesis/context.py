@@ -24,8 +24,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from compliance.datafile import json_root, line_at
 from compliance.environments import ENVIRONMENTS_CONTEXT
-from compliance.errors import InputError
+from compliance.errors import InputError, read_problem
 from compliance.project import CDK_JSON, project_root, read_cdk_json
 
 #: The lookups ``cdk synth`` caches, beside cdk.json.
@@ -104,14 +105,15 @@ def _file_context(path: Path, *, whole: bool = False) -> Mapping[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(path, f"cannot read: {error}") from None
+        raise InputError(path, read_problem(error)) from None
     try:
         document = json.loads(text)
-    except ValueError as error:
-        raise InputError(path, f"invalid JSON: {error}") from None
+    except json.JSONDecodeError as error:
+        raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
     context = document.get("context", {}) if isinstance(document, dict) and not whole else document
     if not isinstance(context, dict):
-        raise InputError(path, "the context must be a JSON object")
+        at = line_at(json_root(text), () if whole else ("context",))
+        raise InputError(path, "the context must be a JSON object", at)
     return context
 
 

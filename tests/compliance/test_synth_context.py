@@ -53,9 +53,9 @@ def test_the_context_is_merged_as_the_cli_merges_it(project: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "text", "problem"),
     [
-        ("cdk.context.json", "{", "cdk.context.json: invalid JSON"),
-        ("cdk.context.json", "[]", "cdk.context.json: the context must be a JSON object"),
-        ("home/.cdk.json", '{"context": 3}', ".cdk.json: the context must be a JSON object"),
+        ("cdk.context.json", "{", "cdk.context.json:1: invalid JSON: Expecting property name"),
+        ("cdk.context.json", "[]", "cdk.context.json:1: the context must be a JSON object"),
+        ("home/.cdk.json", '{"context": 3}', ".cdk.json:1: the context must be a JSON object"),
     ],
 )
 def test_a_bad_context_file_is_one_clear_error(

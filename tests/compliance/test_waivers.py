@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.errors import InputError, InputErrors
+from compliance.errors import InputError
 from compliance.gate.threshold import summarise
 from compliance.gate.waivers import Waiver, apply_waivers, load_waivers, rules_run
 from compliance.record.findings import Finding, FindingsRecord
@@ -207,7 +207,8 @@ KEYS = (
         ("waiverz: []\n", "1: unknown key waiverz (did you mean waivers?); known keys: waivers"),
         (
             _entry() + "    compensating_control:\n      objectiv: logs reach CloudTrail\n",
-            "10: waiver W-1: unknown key objectiv (did you mean objective?); known keys: "
+            "10: waiver W-1: compensating_control: unknown key objectiv (did you mean "
+            "objective?); known keys: "
             "constraints, objective, identified_risk, definition, validation, maintenance",
         ),
         # dates: the one format, never the parser's words
@@ -263,7 +264,7 @@ KEYS = (
             _entry(control="NIST.800.53.R5-S3BucketPublicReadProhibited", resources="['*']"),
             "4: waiver W-1: resources: TAP-PUB-01 is critical: name its resources instead of '*'",
         ),
-        ("- id: W-1\n", "1: top level: expected a mapping with the keys waivers"),
+        ("- id: W-1\n", "1: expected a mapping with the keys waivers, not a list"),
         (
             _entry(id="'W 1'"),
             "2: waiver W 1: id: 'W 1' is not an id: letters, digits, '.', '_' and '-', "
@@ -272,7 +273,8 @@ KEYS = (
         (
             "waivers:\n  - W-1\n",
             "2: waiver #1: expected a mapping with the keys id, control, resources, "
-            "environments, justification, approver, approved, expires, compensating_control",
+            "environments, justification, approver, approved, expires, compensating_control, "
+            "not 'W-1'",
         ),
     ],
 )
@@ -298,7 +300,7 @@ def test_every_problem_of_a_file_is_reported_at_once_with_its_line(
     )
     path = tmp_path / "waivers.yaml"
     path.write_text(body, encoding="utf-8")
-    with pytest.raises(InputErrors) as caught:
+    with pytest.raises(InputError) as caught:
         load_waivers(path, test_catalog, ["dev", "staging", "prod"])
     assert str(caught.value).splitlines() == [
         f"{path}:{line}"
@@ -348,7 +350,7 @@ def test_the_cli_prints_each_problem_on_its_own_line_and_exits_2(
         f"tap-compliance: error: {path}:6: waiver W-1: unknown key aprover (did you mean "
         f"approver?); {KEYS}",
         f"tap-compliance: error: {path}:9: waiver W-1: environments: unknown environment "
-        "develop (known: dev, staging, prod; * for every one)",
+        "develop (known in infra/environments.yaml: dev, staging, prod; * for every one)",
     ]
     assert list(tmp_path.iterdir()) == [path]  # nothing written
 

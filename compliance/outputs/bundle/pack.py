@@ -41,7 +41,7 @@ from compliance.outputs.lock import holding
 from compliance.outputs.publish import RECORD
 from compliance.project import tool_versions
 from compliance.record.findings import FindingsRecord
-from compliance.record.load import RecordError, load_record
+from compliance.record.load import load_record
 
 #: Every entry's time: the earliest a zip can hold (MS-DOS dates start in 1980).
 EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -63,10 +63,7 @@ def pack(folder: Path, output: Path) -> Manifest:
     # The lock needs write access: a folder this run cannot write is read without it.
     lock = holding(folder, "tap-compliance bundle") if os.access(folder, os.W_OK) else nullcontext()
     with lock:
-        try:
-            record = load_record(folder / RECORD)
-        except RecordError as error:
-            raise InputError(str(error)) from None
+        record = load_record(folder / RECORD)
         paths = evidence_files(folder, output)
         with _replacing(output) as handle:
             manifest = _write(handle, folder, paths, record)

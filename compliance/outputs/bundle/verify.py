@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from compliance.errors import InputError, describe, read_problem
+from compliance.datafile import json_root, validated
+from compliance.errors import InputError, read_problem
 from compliance.outputs.bundle.manifest import (
     MANIFEST,
     OWN_FILES,
@@ -70,10 +69,15 @@ def _verify(bundle: zipfile.ZipFile, path: Path) -> Verified:
         manifest_bytes = _read_own(bundle, by_name[MANIFEST])
     except ValueError as error:
         raise InputError(path, f"{MANIFEST}: {error}") from None
+    shown, prefix = f"{path}: {MANIFEST}", f"not a {SCHEMA} manifest: "
     try:
-        manifest = Manifest.model_validate_json(manifest_bytes)
-    except ValidationError as error:
-        raise InputError(path, f"{MANIFEST}: not a {SCHEMA} manifest: {describe(error)}") from None
+        text = manifest_bytes.decode("utf-8")
+        raw = json.loads(text)
+    except UnicodeDecodeError:
+        raise InputError(shown, f"{prefix}not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise InputError(shown, f"{prefix}invalid JSON: {error.msg}", error.lineno) from None
+    manifest: Manifest = validated(shown, Manifest, raw, json_root(text), prefix=prefix)
     problems = [
         f"added: {_shown(name)} (a second entry of this name)"
         for name, count in Counter(info.filename for info in entries).items()

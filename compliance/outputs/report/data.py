@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 import reports
-from policies.files import load_yaml
+from compliance.datafile import DataFileError, load_yaml
 
 DATA_DIR = Path(reports.__file__).parent / "data"
 
@@ -68,19 +68,18 @@ class ReferenceData(BaseModel):
         return self.config_rules.get(identifier)
 
 
-def _load_yaml(path: Path) -> object:
-    with path.open(encoding="utf-8") as handle:
-        return load_yaml(handle)
+class ReferenceDataError(DataFileError):
+    """A reference data file is missing or invalid: a line a problem, each naming it."""
 
 
 def load_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:
-    """Load and validate the report's data files."""
-    return ReferenceData.model_validate(
-        {
-            "pci_titles": _load_yaml(data_dir / "pci_dss.yaml"),
-            "config_rules": _load_yaml(data_dir / "config_rules.yaml"),
-            "roc_rules": _load_yaml(data_dir / "roc_statuses.yaml"),
-        }
+    """Load and validate the report's data files, each file's problems named in it."""
+    return ReferenceData(
+        pci_titles=load_yaml(
+            data_dir / "pci_dss.yaml", dict[PciVersion, dict[str, str]], ReferenceDataError
+        ),
+        config_rules=load_yaml(data_dir / "config_rules.yaml", dict[str, str], ReferenceDataError),
+        roc_rules=load_yaml(data_dir / "roc_statuses.yaml", list[RocRule], ReferenceDataError),
     )
 
 
