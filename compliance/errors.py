@@ -78,10 +78,30 @@ def read_text(path: Path) -> str:
 
 
 def dotted(location: Location, raw: object = None) -> str:
-    """How a problem's place reads before what is wrong: ``dev.region: `` (nothing at the top);
+    """How a problem's place reads before what is wrong: ``dev.region: `` (nothing at the top,
+    a key holding a dot quoted: ``"4.0.1"."1.2": ``);
     a :func:`problems` ``where`` (given the file's data, to name a place by what it holds)."""
-    where = ".".join(str(part) for part in location)
+    where = ".".join(f'"{part}"' if "." in str(part) else str(part) for part in location)
     return f"{where}: " if where else ""
+
+
+def by_id(nouns: Mapping[str, str]) -> Callable[[Location, Any], str]:
+    """A ``where`` naming a place by the innermost item of a list it lies in: a list the
+    file's key names (``nouns``: the key, what an item is), the item by its ``id`` (its place
+    when it has none), then the key within it: ``control TAP-ENC-01: severity: ``."""
+
+    def where(location: Location, raw: object) -> str:
+        name, rest = "", location
+        for depth, part in enumerate(location):
+            noun = nouns.get(str(location[depth - 1])) if depth else None
+            if isinstance(part, int) and noun is not None:
+                item = _value_at(raw, location[: depth + 1])
+                ident = item.get("id") if isinstance(item, Mapping) else None
+                name = f"{noun} {ident}: " if isinstance(ident, str) else f"{noun} #{part + 1}: "
+                rest = location[depth + 1 :]
+        return name + dotted(rest)
+
+    return where
 
 
 def problems(

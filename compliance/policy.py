@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from compliance.datafile import read_yaml, validated
 from compliance.environments import EnvironmentSpec, environments_file, load_environments
-from compliance.errors import InputError, Problem
+from compliance.errors import InputError, Problem, by_id
 from compliance.gate.waivers import Waiver, load_waivers
 from compliance.project import WaiverSource, find_cdk_json, waiver_source
 from compliance.record.findings import Severity
@@ -77,7 +77,10 @@ def checked_catalog() -> Catalog:
         pass
     # Read again to say what is wrong: every problem, with its line.
     root, raw = read_yaml(CATALOG_PATH, InputError)
-    read: Catalog = validated(CATALOG_PATH, Catalog, raw, root, checks=_unknown_attributes)
+    where = by_id({"controls": "control"})
+    read: Catalog = validated(
+        CATALOG_PATH, Catalog, raw, root, where=where, checks=_unknown_attributes
+    )
     return read
 
 
@@ -91,6 +94,6 @@ def _unknown_attributes(raw: object) -> Iterator[Problem]:
             if name not in EnvironmentSpec.model_fields:
                 yield (
                     ("controls", index, "applicability", "environment", name),
-                    f"{control.get('id')}: applicability names {name}, "
+                    f"control {control.get('id')}: applicability names {name}, "
                     "not an attribute of an environment",
                 )

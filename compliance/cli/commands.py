@@ -31,6 +31,7 @@ from compliance.policy import Policy, checked_catalog, load_policy
 from compliance.project import WaiverSource, evidence_folder
 from compliance.record.findings import FindingsRecord
 from compliance.synthesis.app import resolve_app
+from compliance.synthesis.context import app_context
 
 if TYPE_CHECKING:  # boto3 and botocore load only for deploy and verify
     from compliance.aws.errors import AwsFailure
@@ -45,6 +46,7 @@ def check(args: argparse.Namespace) -> int:
     environments = resolve_environments(args.env)
     resolve_app(args.app)  # a missing or unrunnable app is a usage error, found here
     context = parse_context(args.context)
+    app_context(context)  # cdk.json, cdk.context.json: a bad one is found here too
     baseline = _baseline(args)
     out = evidence_folder(args.out)
     with holding(out, "tap-compliance check"):
@@ -166,6 +168,7 @@ def deploy(args: argparse.Namespace) -> int:
     policy, source = load_policy(args.waivers, args.fail_on)
     options = _aws_options(DeployOptions, args, resolve_environments(args.env)[0])
     context = parse_context(options.context)
+    app_context(context)  # cdk.json, cdk.context.json: a bad one is found before any work
 
     def gate() -> FindingsRecord:
         return _gate(

@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from compliance.datafile import load_yaml
-from compliance.errors import InputError, Location, Problem, dotted
+from compliance.errors import InputError, Problem, by_id
 from compliance.record.findings import AppliedWaiver, CompensatingControl, Finding, WaiverState
 from policies.catalog import CONTROL_ID, Catalog, Control
 from policies.nag_packs import NagPacks, RuleMap, default_nag_packs
@@ -242,7 +242,7 @@ def load_waivers(
         WaiverFile,
         InputError,
         context=known,
-        where=_where,
+        where=by_id({"waivers": "waiver"}),
         checks=_duplicates,
         loader=_WaiverLoader,
     )
@@ -259,18 +259,6 @@ def _duplicates(raw: object) -> Iterator[Problem]:
             if name in seen:
                 yield ("waivers", index, "id"), f"duplicate waiver id {name}"
             seen.add(name)
-
-
-def _where(location: Location, raw: object) -> str:
-    """A waiver by its id (its place when it has no id), then the key within it:
-    ``waiver W-1: expires: ``; the file's own keys as they are."""
-    if len(location) < 2 or location[0] != "waivers" or not isinstance(location[1], int):
-        return dotted(location)
-    items = raw.get("waivers") if isinstance(raw, Mapping) else None
-    item = items[location[1]] if isinstance(items, list) else None
-    name = item.get("id") if isinstance(item, Mapping) else None
-    who = f"waiver {name}: " if isinstance(name, str) else f"waiver #{location[1] + 1}: "
-    return who + dotted(location[2:])
 
 
 def rules_run(catalog: Catalog, nag: RuleMap | None) -> frozenset[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.datafile import json_root, validated
-from compliance.errors import InputError, read_problem
+from compliance.errors import InputError, by_id, read_problem
 from compliance.record.findings import SCHEMA, FindingsRecord
 
 #: Every version of the findings record's schema starts so (``tap-compliance/findings@1``, ...).
@@ -60,7 +60,8 @@ def _validated(path: Path, text: str, raw: Any) -> FindingsRecord:
     if schema != SCHEMA:
         raise RecordError(f"{path}: not a {SCHEMA} record (schema: {schema!r})")
     prefix = f"not a {SCHEMA} record: "
+    where = by_id({"findings": "finding", "targets": "target", "waivers": "waiver"})
     record: FindingsRecord = validated(
-        str(path), FindingsRecord, raw, json_root(text), RecordError, prefix=prefix
+        str(path), FindingsRecord, raw, json_root(text), RecordError, where=where, prefix=prefix
     )
     return record

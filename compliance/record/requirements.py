@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 import reports
 from compliance.datafile import DataFileError, load_yaml
+from compliance.errors import by_id
 from compliance.record.model import RecordModel
 
 TREE_PATH: Final = Path(reports.__file__).parent / "data" / "pci_dss_v4_tree.yaml"
@@ -111,7 +112,8 @@ class TreeError(DataFileError):
 
 def load_tree(path: Path = TREE_PATH) -> RequirementTree:
     """Read and validate a requirement tree file."""
-    return load_yaml(path, RequirementTree, TreeError)
+    where = by_id({"requirements": "requirement", "sections": "section"})
+    return load_yaml(path, RequirementTree, TreeError, where=where)
 
 
 @cache

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from compliance.datafile import json_root, line_at
+from compliance.datafile import display, json_root, line_at
 from compliance.environments import ENVIRONMENTS_CONTEXT
 from compliance.errors import InputError, read_problem
 from compliance.project import CDK_JSON, project_root, read_cdk_json
@@ -105,15 +105,15 @@ def _file_context(path: Path, *, whole: bool = False) -> Mapping[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(path, read_problem(error)) from None
+        raise InputError(display(path), read_problem(error)) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+        raise InputError(display(path), f"invalid JSON: {error.msg}", error.lineno) from None
     context = document.get("context", {}) if isinstance(document, dict) and not whole else document
     if not isinstance(context, dict):
         at = line_at(json_root(text), () if whole else ("context",))
-        raise InputError(path, "the context must be a JSON object", at)
+        raise InputError(display(path), "the context must be a JSON object", at)
     return context
 
 
