@@ -150,7 +150,9 @@ def problems(
         elif location[-1:] == ("[key]",):
             yield location[:-1], f"{where(location[:-2], raw)}key {location[-2]}: {_said(error)}"
         elif error["type"] in ("model_type", "model_attributes_type", "dict_type"):
-            keys = keys_at(schema, location)
+            model = _model(_follow(schema, location))
+            closed = model is not None and model.model_config.get("extra") == "forbid"
+            keys = keys_at(schema, location) if closed else []  # else: others may be there
             shape = f"a mapping with the keys {', '.join(keys)}" if keys else "a mapping"
             yield location, f"{where(location, raw)}expected {shape}, not {_kind(error)}"
         else:

@@ -81,15 +81,24 @@ def synthesize(
             command, capture_output=True, text=True, env=given, cwd=base, check=False
         )
     if done.returncode != 0:
-        raise InputError(app.text, f"the CDK app failed to synthesize: {_failure(done.stderr)}")
+        failed = "the CDK app failed to synthesize"
+        raise InputError.every(app.text, ((None, f"{failed}: {x}") for x in _failure(done.stderr)))
 
 
-def _failure(stderr: str) -> str:
+def _failure(stderr: str) -> list[str]:
+    """What the app said is wrong: the child's marked line, else the app's last line and the
+    lines right before it that begin as it does (its several problems, ``error: ...`` each)."""
     lines = [line for line in stderr.splitlines() if line.strip()]
     for line in lines:
         if line.startswith(ERROR_MARKER):
-            return line.removeprefix(ERROR_MARKER)
-    return lines[-1] if lines else "no error output"
+            return [line.removeprefix(ERROR_MARKER)]
+    if not lines:
+        return ["no error output"]
+    head, found, _ = lines[-1].partition(": ")
+    count = 1
+    while found and count < len(lines) and lines[-count - 1].startswith(head + found):
+        count += 1
+    return lines[-count:]
 
 
 def _run(

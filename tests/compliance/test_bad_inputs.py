@@ -168,7 +168,7 @@ def test_cmk_and_the_environments_file_agree_on_key_references(
         (b"\xff\xfe\x00dev", "environments.yaml: not UTF-8 text"),
         (b"dev: [\n", "environments.yaml:2: invalid YAML"),
         (b"dev:\n  region: 2030-13-45\n", "environments.yaml: invalid YAML"),
-        (b"dev: 3\n", "environments.yaml: dev: Input should be"),
+        (b"dev: 3\n", "environments.yaml:1: dev: expected a mapping, not 3"),
         (b"", "environments.yaml"),
     ],
 )

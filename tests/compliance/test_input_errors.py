@@ -5,6 +5,9 @@ or three problems; the lines are found in the file's text, by what was broken th
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from compliance.outputs.report.data import DATA_DIR, ReferenceDataError, load_re
 from compliance.record.findings import Finding
 from compliance.record.requirements import TreeError, load_tree
 from policies.catalog import CATALOG_PATH, Control, load_catalog
+from tests.compliance.app_copy import copy_app, edit, line_of
 from tests.compliance.engine_testdata import ROOT
 from tests.policies.policy_testdata import SMALL_PLATFORM
 
@@ -27,7 +31,7 @@ dev:
 """
 
 
-def line_of(text: str, marker: str) -> int:
+def line_in(text: str, marker: str) -> int:
     """The line (1-based) of the one line of ``text`` holding ``marker``."""
     (line,) = [n for n, each in enumerate(text.splitlines(), 1) if marker in each]
     return line
@@ -66,11 +70,11 @@ def test_the_environments_file(project: Path, capsys: pytest.CaptureFixture[str]
     (project / "envs.yaml").write_text(text)
     assert main(["check", "--env", "dev", "--out", "out"]) == 2
     assert errors(capsys) == [
-        f"tap-compliance: error: envs.yaml:{line_of(text, 'Europe')}: dev.region: 'Europe' "
+        f"tap-compliance: error: envs.yaml:{line_in(text, 'Europe')}: dev.region: 'Europe' "
         r"does not match the pattern ^[a-z]{2}(-gov)?-[a-z]+-\d$",
-        f"tap-compliance: error: envs.yaml:{line_of(text, 'staging:') + 1}: staging.stack_name: "
+        f"tap-compliance: error: envs.yaml:{line_in(text, 'staging:') + 1}: staging.stack_name: "
         "Tap-dev is also dev's",
-        f"tap-compliance: error: envs.yaml:{line_of(text, 'allowed_region:')}: staging: "
+        f"tap-compliance: error: envs.yaml:{line_in(text, 'allowed_region:')}: staging: "
         "unknown key allowed_region (did you mean allowed_regions?)",
     ]
     assert not (project / "out").exists()
@@ -81,9 +85,9 @@ def test_cdk_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "cdk.json").write_text(text)
     assert main(["check", "--env", "dev", "--out", "out"]) == 2
     assert errors(capsys) == [
-        f"tap-compliance: error: cdk.json:{line_of(text, 'app')}: app: "
+        f"tap-compliance: error: cdk.json:{line_in(text, 'app')}: app: "
         "Input should be a valid string",
-        f"tap-compliance: error: cdk.json:{line_of(text, 'context')}: context: "
+        f"tap-compliance: error: cdk.json:{line_in(text, 'context')}: context: "
         "expected a mapping, not a list",
     ]
     assert not (project / "out").exists()
@@ -113,12 +117,12 @@ def test_the_baseline_record(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     known = ", ".join(field.alias or name for name, field in Finding.model_fields.items())
     said = f"tap-compliance: error: {baseline}"
     not_a = "not a tap-compliance/findings@2 record"
-    number_line = line_of(text, '"logical_id": 7')
-    status_line = line_of(text, '"status": "passed"')
+    number_line = line_in(text, '"logical_id": 7')
+    status_line = line_in(text, '"status": "passed"')
     assert errors(capsys) == [
         f"{said}:{status_line}: {not_a}: finding #1: status: Input should be "
         "'fail', 'pass', 'waived' or 'not-applicable'",
-        f"{said}:{line_of(text, 'colour')}: {not_a}: finding #2: unknown key colour; "
+        f"{said}:{line_in(text, 'colour')}: {not_a}: finding #2: unknown key colour; "
         f"known keys: {known}",
         f"{said}:{number_line}: {not_a}: finding #4: "
         "resource.logical_id: Input should be a valid string",
@@ -147,11 +151,11 @@ def test_the_catalogue(
     assert main(["check", "--env", "dev", "--out", str(out)]) == 2
     known = ", ".join(field.alias or name for name, field in Control.model_fields.items())
     assert errors(capsys) == [
-        f"tap-compliance: error: {catalog}:{line_of(text, 'severe')}: control TAP-ENC-01: "
+        f"tap-compliance: error: {catalog}:{line_in(text, 'severe')}: control TAP-ENC-01: "
         "severity: Input should be 'critical', 'high', 'medium', 'low' or 'info'",
-        f"tap-compliance: error: {catalog}:{line_of(text, 'rationle')}: control TAP-ENC-02: "
+        f"tap-compliance: error: {catalog}:{line_in(text, 'rationle')}: control TAP-ENC-02: "
         f"unknown key rationle (did you mean rationale?); known keys: {known}",
-        f"tap-compliance: error: {catalog}:{line_of(text, 'retain_dta')}: control TAP-DAT-01: "
+        f"tap-compliance: error: {catalog}:{line_in(text, 'retain_dta')}: control TAP-DAT-01: "
         "applicability names retain_dta, not an attribute of an environment",
     ]
     assert not out.exists()
@@ -198,3 +202,31 @@ def test_the_report_s_reference_data(tmp_path: Path) -> None:
         f"{path}:4: key 4.1: Input should be '4.0.1' or '3.2.1'",
     ]
     assert isinstance(caught.value, InputError)
+
+
+def test_the_environments_file_as_the_app_reads_it(tmp_path: Path) -> None:
+    """The fields only the app reads are the app's to check: its every problem reaches the
+    gate's error, a line each, when it runs the app."""
+    from infra.environments import EnvironmentSpec
+
+    folder = copy_app(tmp_path / "project")
+    environments = folder / "infra" / "environments.yaml"
+    edit(environments, "  suffix: dev\n", "  suffix: Dev\n  acount: '1'\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "compliance", "check", "--env", "dev", "--out", "out"],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    failed = "tap-compliance: error: python3 -m infra.app: the CDK app failed to synthesize: error"
+    known = ", ".join(EnvironmentSpec.model_fields)
+    assert done.stderr.splitlines() == [
+        f"{failed}: infra/environments.yaml:{line_of(environments, 'Dev')}: dev.suffix: 'Dev' "
+        "does not match the pattern ^[a-z0-9][a-z0-9-]{0,19}$",
+        f"{failed}: infra/environments.yaml:{line_of(environments, 'acount')}: dev: unknown key "
+        f"acount (did you mean account?); known keys: {known}",
+    ]
+    assert list((folder / "out").iterdir()) == []  # the app ran in the run's folder: left empty

@@ -216,7 +216,7 @@ def test_a_merged_record_naming_a_run_it_does_not_hold_is_refused(
     edited.write_text(json.dumps(raw))
     assert main(["report", str(edited)]) == 2
     assert error_line(capsys) == (
-        f"tap-compliance: error: {edited}: not a {SCHEMA} record: top level: run run-9: not a "
+        f"tap-compliance: error: {edited}:1: not a {SCHEMA} record: run run-9: not a "
         "run of this record (runs: ['run-1', 'run-2'])"
     )
 
