@@ -31,8 +31,8 @@ from pydantic import (
     field_validator,
 )
 
-from compliance.datafile import DataFileError, display, load_yaml
-from compliance.errors import InputError, Problem
+from compliance.datafile import DataFileError, display, json_root, line_at, load_yaml
+from compliance.errors import InputError, Problem, read_text
 from compliance.project import find_cdk_json, read_cdk_json
 
 #: cdk.json context key: the environments file, relative to cdk.json.
@@ -173,7 +173,10 @@ def environments_file(cdk_json: Path | None) -> Path | None:
     if path is None:
         return None
     if not isinstance(path, str):
-        raise InputError(cdk_json, f"context.{ENVIRONMENTS_FILE_CONTEXT}: expected a path")
+        at = line_at(json_root(read_text(cdk_json)), ("context", ENVIRONMENTS_FILE_CONTEXT))
+        raise InputError(
+            display(cdk_json), f"context.{ENVIRONMENTS_FILE_CONTEXT}: expected a path", at
+        )
     return cdk_json.parent / path
 
 

@@ -22,6 +22,7 @@ from tests.compliance.app_copy import copy_app, edit, line_of
 from tests.compliance.engine_testdata import ROOT
 from tests.policies.policy_testdata import SMALL_PLATFORM
 
+ENV_FILE = "tap-compliance:environments-file"
 SAMPLE_RECORD = ROOT / "tests" / "fixtures" / "records" / "tap-sample.json"
 GOOD_ENVIRONMENTS = """\
 dev:
@@ -91,6 +92,18 @@ def test_cdk_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "expected a mapping, not a list",
     ]
     assert not (project / "out").exists()
+
+
+def test_cdk_json_naming_no_environments_file(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = json.dumps({"app": "python3 app.py", "context": {ENV_FILE: 3}}, indent=2)
+    (project / "cdk.json").write_text(text)
+    assert main(["check", "--env", "dev", "--out", "out"]) == 2
+    assert errors(capsys) == [
+        f"tap-compliance: error: cdk.json:{line_in(text, ENV_FILE)}: context.{ENV_FILE}: "
+        "expected a path"
+    ]
 
 
 def test_cdk_context_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
