@@ -18,6 +18,7 @@ __all__ = [
     "InputError",
     "Location",
     "Problem",
+    "by_id",
     "dotted",
     "problems",
     "read_problem",
@@ -130,29 +131,25 @@ def problems(
         if mapping not in unknown:  # a model that ignores other keys: the misspelling named
             for key, guess in misspelt.items():
                 if guess:
-                    yield (
-                        (*mapping, guess[0]),
-                        (f"{where(mapping, raw)}unknown key {guess[0]} (did you mean {key}?)"),
-                    )
+                    said = f"{where(mapping, raw)}unknown key {guess[0]} (did you mean {key}?)"
+                    yield (*mapping, guess[0]), said
     for error in errors:
         location: Location = error["loc"]
         if error["type"] == "missing":
             continue
         if error["type"] == "extra_forbidden":
             mapping, key = location[:-1], str(location[-1])
-            known = keys_at(schema, mapping)
+            known = _keys_at(schema, mapping)
             guess = get_close_matches(key, known, n=1)
             hint = f" (did you mean {guess[0]}?)" if guess else ""
-            yield (
-                location,
-                (f"{where(mapping, raw)}unknown key {key}{hint}; known keys: {', '.join(known)}"),
-            )
+            listed = f"; known keys: {', '.join(known)}" if known else ""
+            yield location, f"{where(mapping, raw)}unknown key {key}{hint}{listed}"
         elif location[-1:] == ("[key]",):
             yield location[:-1], f"{where(location[:-2], raw)}key {location[-2]}: {_said(error)}"
         elif error["type"] in ("model_type", "model_attributes_type", "dict_type"):
             model = _model(_follow(schema, location))
             closed = model is not None and model.model_config.get("extra") == "forbid"
-            keys = keys_at(schema, location) if closed else []  # else: others may be there
+            keys = _keys_at(schema, location) if closed else []  # else: others may be there
             shape = f"a mapping with the keys {', '.join(keys)}" if keys else "a mapping"
             yield location, f"{where(location, raw)}expected {shape}, not {_kind(error)}"
         else:
@@ -184,7 +181,7 @@ def _kind(error: Any) -> str:
     return f"{value!r}" if isinstance(value, str | int | float | bool) else type(value).__name__
 
 
-def keys_at(schema: Any, location: Location) -> list[str]:
+def _keys_at(schema: Any, location: Location) -> list[str]:
     """The keys ``schema`` takes at a mapping of the file (none known: [])."""
     model = _model(_follow(schema, location))
     if model is None:
@@ -196,7 +193,7 @@ def _strays(schema: Any, mapping: Location, raw: object) -> list[str]:
     """The keys a mapping of the file holds that its model does not take (when the model
     ignores them instead of refusing them)."""
     here = _value_at(raw, mapping)
-    known = keys_at(schema, mapping)
+    known = _keys_at(schema, mapping)
     return [str(key) for key in here if str(key) not in known] if isinstance(here, Mapping) else []
 
 
