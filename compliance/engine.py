@@ -312,11 +312,8 @@ def scan(
         target = stack.stack_name if stack else shown
         scanned.append((ScannedTemplate(target, template, shown, stack), its_env))
     if not scanned and not lookups:
-        reasons = [f"{t.template}: {t.note}" for t in listed]
-        raise InputError(
-            f"nothing to judge: {reasons[0] if reasons else 'no template'}"
-            + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else "")
-        )
+        reasons = [f"{t.template}: {t.note}" for t in listed] or ["no template"]
+        raise InputError.every("nothing to judge", ((None, reason) for reason in reasons))
     if parameters:
         scanned = [(_with_parameters(each, parameters), e) for each, e in scanned]
         missing = unused(parameters, [each.template.body for each, _ in scanned])

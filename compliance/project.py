@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from compliance.datafile import json_root, validated
+from compliance.datafile import display, json_root, validated
 from compliance.errors import InputError, read_text
 
 #: A folder holding one of these is a project root (as ``cdk`` and Python tools read it).
@@ -88,7 +88,7 @@ def read_cdk_json(path: Path) -> CdkJson:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+        raise InputError(display(path), f"invalid JSON: {error.msg}", error.lineno) from None
     read: CdkJson = validated(path, CdkJson, raw, json_root(text))
     return read
 
