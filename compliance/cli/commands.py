@@ -26,10 +26,12 @@ from compliance.environments import ALL, EnvInfo, resolve_environments
 from compliance.errors import InputError
 from compliance.outputs import publish
 from compliance.outputs.lock import holding
+from compliance.outputs.report.data import default_reference_data
 from compliance.outputs.summary import print_summary
 from compliance.policy import Policy, checked_catalog, load_policy
 from compliance.project import WaiverSource, evidence_folder
 from compliance.record.findings import FindingsRecord
+from compliance.record.requirements import default_tree
 from compliance.synthesis.app import resolve_app
 from compliance.synthesis.context import app_context
 
@@ -48,6 +50,7 @@ def check(args: argparse.Namespace) -> int:
     context = parse_context(args.context)
     app_context(context)  # cdk.json, cdk.context.json: a bad one is found here too
     baseline = _baseline(args)
+    default_tree(), default_reference_data()  # the record's and the report's data files too
     out = evidence_folder(args.out)
     with holding(out, "tap-compliance check"):
         record = _gate(

@@ -192,7 +192,11 @@ def test_the_pci_dss_tree(tmp_path: Path) -> None:
     path.write_text(TREE)
     with pytest.raises(TreeError) as caught:
         load_tree(path)
-    assert str(caught.value).splitlines() == [
+    assert str(caught.value).splitlines() == tree_problems(path)
+
+
+def tree_problems(path: Path) -> list[str]:
+    return [
         f"{path}:6: section 1.1: unknown key titel (did you mean title?); "
         "known keys: id, title, requirements",
         f"{path}:8: requirement 1.1.1: status: Input should be 'automated', 'partial', "
@@ -243,3 +247,20 @@ def test_the_environments_file_as_the_app_reads_it(tmp_path: Path) -> None:
         f"acount (did you mean account?); known keys: {known}",
     ]
     assert list((folder / "out").iterdir()) == []  # the app ran in the run's folder: left empty
+
+
+def test_check_reads_the_tree_before_touching_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The data files the record and the report are made with are read before the run: a bad
+    one leaves the last evidence as it was."""
+    path = tmp_path / "tree.yaml"
+    path.write_text(TREE)
+    monkeypatch.setattr("compliance.cli.commands.default_tree", lambda: load_tree(path))
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "findings.json").write_text("{}")  # an earlier run's evidence
+    assert main(["check", "--env", "dev", "--out", str(out)]) == 2
+    assert errors(capsys) == [f"tap-compliance: error: {line}" for line in tree_problems(path)]
+    assert [p.name for p in out.iterdir()] == ["findings.json"]
