@@ -16,10 +16,9 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from compliance.errors import InputError, Location, Problem, dotted, problems, read_problem
+from policies.files import SAFE_LOADER
 
 T = TypeVar("T")
-#: libyaml's safe loader when PyYAML has it (several times faster), else the pure-Python one.
-SAFE_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: What else is wrong in a file's data besides what its model says (e.g. a name given twice).
 Checks = Callable[[Any], Iterable[Problem]]
 

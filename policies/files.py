@@ -8,12 +8,12 @@ from typing import IO, Any
 import yaml
 
 #: libyaml's safe loader when PyYAML has it (several times faster), else the pure-Python one.
-_SAFE_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(stream: IO[str] | str) -> Any:
     """Safely load one YAML document (the project's data files: catalogue, rules, metadata)."""
-    return yaml.load(stream, Loader=_SAFE_LOADER)
+    return yaml.load(stream, Loader=SAFE_LOADER)
 
 
 def read_problem(error: OSError | UnicodeDecodeError) -> str:
