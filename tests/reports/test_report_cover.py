@@ -209,7 +209,7 @@ def test_two_runtime_blocks_merged_each_say_what_they_read(
         f"{MOTO}</span>, not AWS's own endpoint): the configuration of 1 of 2 resource(s) read "
         "and judged; 1 of 2 AWS Config rule(s) gave a verdict; drift not checked.<br>"
         "prod (TapStack-prod, run-3): the configuration of 2 of 2 resource(s) read and judged; "
-        "2 of 2 AWS Config rule(s) gave a verdict; drift checked: IN_SYNC. "
+        "2 of 2 AWS Config rule(s) gave a verdict; drift checked: IN_SYNC.<br>"
         f"{NOT_VERIFIED} staging."
     )
     assert "no deployed stack was read" not in html
