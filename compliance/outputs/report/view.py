@@ -2,8 +2,8 @@
 
 Templates only iterate and print; grouping (by AWS Config rule, by PCI DSS requirement, by
 control for the failures, identical findings of several environments in one row), ROC
-statuses (:mod:`compliance.outputs.roc`), evidence ids, waivers needing attention and what was
-verified live are decided here.
+statuses (:mod:`compliance.outputs.roc`), evidence ids, waivers needing attention, what each
+verify read live and whether the verdicts were reused are decided here.
 """
 
 from __future__ import annotations
