@@ -63,8 +63,8 @@ def _read_sized(path: Path, limit: int) -> tuple[Any, int]:
     except OSError as error:
         raise RecordError(f"{path}: {read_problem(error)}") from None
     if stated > limit or len(data) > limit:
-        whole = "" if limit == LIMIT else ", with the records read before it,"
-        raise RecordError(f"{path}{whole}: larger than {LIMIT >> 20} MiB: too large to read")
+        whole = "" if limit == LIMIT else "with the records read before it, "
+        raise RecordError(f"{path}: {whole}larger than {LIMIT >> 20} MiB: too large to read")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
