@@ -554,3 +554,22 @@ def verify_lines(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, l
     code = main(["bundle", "--verify", str(path)])
     captured = capsys.readouterr()
     return code, (captured.out + captured.err).splitlines()
+
+
+@pytest.mark.slow
+def test_a_bundle_past_a_plain_zips_65535_entries_verifies(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its end record is zip64's (the count no longer fits): read, and every entry checked."""
+    many = folder / "many"
+    many.mkdir()
+    for index in range(1 << 16):
+        (many / f"{index:05}.json").write_bytes(b"{}")
+    output = tmp_path / "ev.zip"
+    files = (1 << 16) + 2
+    assert pack(folder, output, capsys) == (0, f"wrote {output}: {files} files (gate failed)")
+    assert b"PK\x06\x06" in output.read_bytes()[-200:]  # the zip64 end record
+    assert verify_lines(output, capsys) == (
+        0,
+        [f"{output}: all {files} files match MANIFEST.json and the statement (gate failed)"],
+    )

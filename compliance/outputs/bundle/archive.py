@@ -1,7 +1,7 @@
 """A bundle's zip read as ``bundle`` writes it, every byte of it accounted for.
 
-``bundle`` writes one plain layout (APPNOTE 6.3.10, https://pkwaredownloads.blob.core.windows.net/pem/APPNOTE.txt):
-from the first byte, each entry's local header and its deflated bytes, back to back; the
+``bundle`` writes one plain layout (PKWARE's APPNOTE 6.3.10, sections 4.3 to 4.5:
+https://pkwaredownloads.blob.core.windows.net/pem/APPNOTE.txt): from the first byte, each entry's local header and its deflated bytes, back to back; the
 central directory; its end record (zip64's before it when the zip is that large), without a
 comment. Each entry is a regular file of mode 0644 made on Unix, its sizes and CRC in its local
 header as in the central directory, not encrypted, with no extra field but zip64's sizes. An
@@ -145,11 +145,8 @@ def read_archive(handle: BinaryIO, size: int) -> Archive:
     problems = []
     if end.count != len(entries):
         problems.append(f"changed: its end record counts {end.count} entries, not {len(entries)}")
-    problems += _layout(handle, entries, end)
-    checked = [
-        replace(e, problems=_entry_problems(handle, e, _local(handle, e.offset))) for e in entries
-    ]
-    return Archive(checked, problems, handle)
+    checked, outside = _layout(handle, entries, end)
+    return Archive(checked, problems + outside, handle)
 
 
 @dataclass(frozen=True)
@@ -270,11 +267,14 @@ def _fields(extra: bytes) -> Iterator[tuple[int, bytes]]:
         yield (kind if len(body) == length else -1), body
 
 
-def _layout(handle: BinaryIO, entries: list[Entry], end: _End) -> list[str]:
-    """How the zip's bytes differ from the layout ``bundle`` writes."""
+def _layout(handle: BinaryIO, entries: list[Entry], end: _End) -> tuple[list[Entry], list[str]]:
+    """The entries, each with how it differs from the ones ``bundle`` writes, and how the
+    zip's bytes outside them differ from its layout, walked in the order they lie in."""
+    checked = list(entries)
     problems = []
     cursor = 0
-    for entry in sorted(entries, key=lambda e: e.offset):
+    for index in sorted(range(len(entries)), key=lambda i: entries[i].offset):
+        entry = entries[index]
         name = shown(entry.name)
         if entry.offset > cursor:
             where = "before the first entry" if cursor == 0 else f"before the entry {name}"
@@ -282,6 +282,7 @@ def _layout(handle: BinaryIO, entries: list[Entry], end: _End) -> list[str]:
         elif entry.offset < cursor:
             problems.append(f"added: the entry {name}, overlapping the one before it")
         local = _local(handle, entry.offset)
+        checked[index] = replace(entry, problems=_entry_problems(handle, entry, local))
         header = LOCAL.size + (local[9] + local[10] if local else 0)
         cursor = max(cursor, entry.offset + header + entry.stored)
     directory_start = end.records_start - end.directory_size
@@ -296,7 +297,7 @@ def _layout(handle: BinaryIO, entries: list[Entry], end: _End) -> list[str]:
         problems.append(f"added: a zip comment of {end.comment} bytes")
     if end.trailing > 0:
         problems.append(f"added: {end.trailing} bytes after the end of the zip")
-    return problems
+    return checked, problems
 
 
 def _entry_problems(
