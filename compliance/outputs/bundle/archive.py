@@ -1,15 +1,16 @@
 """A bundle's zip read as ``bundle`` writes it, every byte of it accounted for.
 
 ``bundle`` writes one plain layout (PKWARE's APPNOTE 6.3.10, sections 4.3 to 4.5:
-https://pkwaredownloads.blob.core.windows.net/pem/APPNOTE.txt): from the first byte, each entry's local header and its deflated bytes, back to back; the
-central directory; its end record (zip64's before it when the zip is that large), without a
-comment. Each entry is a regular file of mode 0644 made on Unix, its sizes and CRC in its local
-header as in the central directory, not encrypted, with no extra field but zip64's sizes. An
-extractor may read the central directory or walk the local headers, and may honour an extra
-field (Info-ZIP's Unicode path names another file) or a mode (a link): so every byte outside
-that layout, a local header that says otherwise than the central directory, and any other
-kind of entry is something someone added, and a problem. Only then is what ``verify`` hashes
-what every extractor extracts.
+https://pkwaredownloads.blob.core.windows.net/pem/APPNOTE.txt): from the first byte, each
+entry's local header and its deflated bytes, back to back; the central directory; its end
+record (zip64's before it when the zip is that large), without a comment. Each entry is a
+regular file of mode 0644 made on Unix, its sizes and CRC in its local header as in the
+central directory, not encrypted, with no extra field but zip64's sizes. An extractor may read
+the central directory or walk the local headers, and may honour an extra field (Info-ZIP's
+Unicode path names another file) or a mode (a link): so every byte outside that layout, a
+local header that says otherwise than the central directory, and any other kind of entry is
+something someone added, and a problem. Only then is what ``verify`` hashes what every
+extractor extracts.
 
 Reading is bounded: the central directory is parsed here, entry by entry, and refused past
 :data:`MAX_ENTRIES`; an entry is inflated here, never past its declared size (one more byte
