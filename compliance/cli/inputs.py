@@ -122,7 +122,8 @@ def record_files(paths: Iterable[Path]) -> list[Path]:
     ``findings.json`` below it in sorted path order. Hidden folders (a run's staging folder,
     ``.git``) are left out unread; a link to a folder is refused, not followed (a loop would
     not end), as is a ``findings.json`` that is no regular file (never skipped unsaid). A
-    folder holding none, or one that cannot be read, is an error."""
+    folder holding none, or one that cannot be read, and a record named twice (a file and the
+    folder holding it) are errors."""
     files: list[Path] = []
     for path in paths:
         if not path.is_dir():
@@ -132,6 +133,11 @@ def record_files(paths: Iterable[Path]) -> list[Path]:
         if not found:
             raise InputError(path, f"no {RECORD} below this folder")
         files.extend(found)
+    seen: dict[Path, Path] = {}
+    for file in files:
+        first = seen.setdefault(file.resolve(), file)
+        if first is not file:
+            raise InputError(file, f"the record {first} again: each record is merged once")
     return files
 
 

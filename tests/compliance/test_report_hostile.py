@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -123,3 +124,34 @@ def test_the_same_target_twice_and_mixed_schemas_are_refused(
         f"{record} (schema {SCHEMA!r}) and {older} (schema 'tap-compliance/findings@1'): "
         "records of different schema versions are not merged"
     )
+
+
+def test_a_record_named_twice_is_refused(record: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file and the folder holding it: one run, which merged twice would count twice."""
+    folder = record.parent.parent
+    assert report(capsys, record, folder) == refused(
+        f"{record}: the record {record} again: each record is merged once"
+    )
+
+
+def test_a_record_named_as_a_pipe_is_read(
+    small_record: FindingsRecord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``report <(cat findings.json)``: a pipe named on the command line is read (to the
+    bound); only in a folder is a pipe refused, where nobody meant to write one."""
+    reader, writer = os.pipe()
+    text = small_record.to_json().encode()
+
+    def feed() -> None:
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(text)
+
+    feeding = threading.Thread(target=feed)
+    feeding.start()
+    try:
+        code = main(["report", f"/dev/fd/{reader}", "--format", "json"])
+    finally:
+        feeding.join()
+        os.close(reader)
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(text)
