@@ -419,7 +419,7 @@ def test_a_statement_that_disagrees_with_the_manifest_is_named(
     )
     passed = lambda s: s["predicate"]["gate"].update(result="passed")  # noqa: E731
     assert verify(with_statement(passed), tmp_path, capsys) == tampered(
-        f"{STATEMENT}: its predicate's gate differ from {MANIFEST}'s"
+        f"{STATEMENT}: its predicate differs from {MANIFEST} in gate"
     )
     deep = entries(
         files, lambda e: setattr(e, "data", b"[" * 100_000) if e.name == STATEMENT else None

@@ -187,7 +187,7 @@ def _statement_problems(raw: bytes, manifest: Manifest, manifest_sha256: str) ->
     differing = sorted(key for key in facts if predicate.get(key) != facts[key])
     if differing:
         problems.append(
-            f"{STATEMENT}: its predicate's {', '.join(differing)} differ from {MANIFEST}'s"
+            f"{STATEMENT}: its predicate differs from {MANIFEST} in {', '.join(differing)}"
         )
     if manifest_digest != manifest_sha256:
         problems.append(
