@@ -148,7 +148,7 @@ def bundle(args: argparse.Namespace) -> int:
     for problem in checked.problems:
         print(f"{args.verify}: {problem}")
     count = len(checked.problems)
-    if count:
+    if count or checked.manifest is None:
         print(f"{args.verify}: does not match its manifest ({count} problem{'s' * (count > 1)})")
         return 1
     files, gate = len(checked.manifest.files), checked.manifest.gate.result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ from compliance.record.findings import SCHEMA, FindingsRecord
 
 #: Every version of the findings record's schema starts so (``tap-compliance/findings@1``, ...).
 FAMILY = SCHEMA.rsplit("@", 1)[0] + "@"
+#: The most one read holds, the records together: a bound on memory (a record takes some
+#: five times its size once read; the three environments' record is some 1.5 MiB).
+LIMIT = 256 << 20
 
 
 class RecordError(ValueError):
@@ -22,14 +26,19 @@ class RecordError(ValueError):
 
 def load_record(path: Path) -> FindingsRecord:
     """Read a ``findings.json``; a :class:`RecordError` with one line says what is wrong."""
-    return _validated(path, _read(path))
+    return _validated(path, _read(path, LIMIT))
 
 
 def load_records(paths: Sequence[Path]) -> list[FindingsRecord]:
-    """Read several records of one schema version. Records of different versions are refused
-    before any is validated, naming the two files, so a mismatch reads as one, not as the
-    field a newer version added."""
-    raws = [_read(path) for path in paths]
+    """Read several records of one schema version, :data:`LIMIT` bytes of them together.
+    Records of different versions are refused before any is validated, naming the two files,
+    so a mismatch reads as one, not as the field a newer version added."""
+    raws = []
+    left = LIMIT
+    for path in paths:
+        raw, size = _read_sized(path, left)
+        raws.append(raw)
+        left -= size
     schemas = [raw.get("schema") if isinstance(raw, dict) else None for raw in raws]
     for path, schema in zip(paths, schemas, strict=True):
         if schema != schemas[0]:
@@ -40,15 +49,32 @@ def load_records(paths: Sequence[Path]) -> list[FindingsRecord]:
     return [_validated(path, raw) for path, raw in zip(paths, raws, strict=True)]
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path, limit: int) -> Any:
+    return _read_sized(path, limit)[0]
+
+
+def _read_sized(path: Path, limit: int) -> tuple[Any, int]:
+    """The JSON in ``path`` and its size; more than ``limit`` bytes is refused, unread when
+    the file says its size (a pipe is read up to it)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        with path.open("rb") as handle:
+            stated = os.fstat(handle.fileno()).st_size  # 0 for a pipe
+            data = b"" if stated > limit else handle.read(limit + 1)
+    except OSError as error:
+        raise RecordError(f"{path}: {read_problem(error)}") from None
+    if stated > limit or len(data) > limit:
+        whole = "" if limit == LIMIT else "with the records read before it, "
+        raise RecordError(f"{path}: {whole}larger than {LIMIT >> 20} MiB: too large to read")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise RecordError(f"{path}: {read_problem(error)}") from None
     try:
-        return json.loads(text)
+        return json.loads(text), len(data)
     except json.JSONDecodeError as error:
         raise RecordError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
+    except RecursionError:
+        raise RecordError(f"{path}: invalid JSON: nested too deeply") from None
 
 
 def _validated(path: Path, raw: Any) -> FindingsRecord:
@@ -58,9 +84,16 @@ def _validated(path: Path, raw: Any) -> FindingsRecord:
             f"{path}: a {schema} record; this tap-compliance reads {SCHEMA} "
             "(run `tap-compliance check` again to write one)"
         )
+    if not isinstance(raw, dict):
+        raise RecordError(f"{path}: not a {SCHEMA} record: a JSON {_kind(raw)}, not an object")
     if schema != SCHEMA:
         raise RecordError(f"{path}: not a {SCHEMA} record (schema: {schema!r})")
     try:
         return FindingsRecord.model_validate(raw)
     except ValidationError as error:
         raise RecordError(f"{path}: not a {SCHEMA} record: {describe(error)}") from None
+
+
+def _kind(value: Any) -> str:
+    kinds = {list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return kinds.get(type(value), "number")
