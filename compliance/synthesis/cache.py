@@ -188,8 +188,17 @@ def _reuse(entry: Path, outdir: Path) -> str | None:
     except OSError:  # removed meanwhile by another run: synthesize
         pass
     shutil.rmtree(outdir, ignore_errors=True)
-    # removed or replaced while it was copied (a miss), or it does not hold what it held
-    return _discard(entry) if assembly.is_dir() and _hashes(assembly) != held else None
+    if _held(entry) == held and _hashes(assembly) != held:  # this entry, not what it held
+        return _discard(entry)
+    return None  # removed, or replaced by another run's store, while it was copied: a miss
+
+
+def _held(entry: Path) -> object:
+    """What the entry's note says its assembly holds (None: no note that says it)."""
+    try:
+        return json.loads((entry / NOTE).read_text(encoding="utf-8")).get("assembly")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _store(entry: Path, outdir: Path, inputs: Sequence[Path], limit: int) -> str | None:
