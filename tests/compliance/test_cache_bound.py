@@ -265,3 +265,12 @@ def test_check_keeps_the_most_recently_used_entries_of_both_caches(
         " (1 or more)\n"
     )
     assert entries() == (synth, judged)
+
+
+def test_the_docs_state_the_default_limit_and_how_to_change_it() -> None:
+    from tests.compliance.engine_testdata import ROOT
+
+    for doc in ("README.md", "docs/architecture.md"):
+        text = " ".join((ROOT / doc).read_text().split())
+        assert f"keeps its {cache_bound.DEFAULT_ENTRIES} most recently used entries" in text, doc
+        assert f"{ENTRIES_ENV}=N" in text, doc
