@@ -29,6 +29,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -188,8 +189,9 @@ def _reuse(entry: Path, outdir: Path) -> str | None:
     except OSError:  # removed meanwhile by another run: synthesize
         pass
     shutil.rmtree(outdir, ignore_errors=True)
-    if _held(entry) == held and _hashes(assembly) != held:  # this entry, not what it held
-        return _discard(entry)
+    with suppress(OSError):  # removed while it is read here: a miss
+        if _held(entry) == held and _hashes(assembly) != held:  # this entry, not what it held
+            return _discard(entry)
     return None  # removed, or replaced by another run's store, while it was copied: a miss
 
 

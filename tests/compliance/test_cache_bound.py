@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +21,7 @@ from compliance.cache_bound import ABANDONED, ENTRIES_ENV, entries_limit, prune,
 from compliance.errors import InputError
 from compliance.record.findings import FindingsRecord
 from compliance.synthesis import cache
+from tests.compliance.engine_testdata import ROOT
 from tests.compliance.test_synth_cache import script_app  # noqa: F401  (the fixture)
 
 KEYS = [f"{n:x}" * 64 for n in range(10)]
@@ -179,6 +182,48 @@ def test_an_entry_removed_or_replaced_while_it_is_copied_is_a_miss(
     assert cache._reuse(entry, out) is not None and _same_files(out, other)
 
 
+#: Another run storing two keys in turn, a limit of one: each store removes the other entry.
+CHURN = """\
+import sys, time
+from pathlib import Path
+from compliance.synthesis import cache
+from tests.compliance.engine_testdata import ROOT
+project, assembly, first, second, seconds = sys.argv[1:]
+end = time.monotonic() + float(seconds)
+while time.monotonic() < end:
+    for key in (first, second):
+        cache._store(Path(project) / cache.CACHE_DIR / key, Path(assembly), [], 1)
+        time.sleep(0.001)
+"""
+
+
+def test_reuse_beside_a_run_that_prunes_is_a_whole_copy_or_a_miss(
+    project: Path, assembly: Path
+) -> None:
+    """Real concurrency: while another process stores and prunes the entry over and over,
+    every reuse of it copies the whole assembly or misses, and never raises."""
+    entry = project / cache.CACHE_DIR / KEYS[0]
+    churn = subprocess.Popen(
+        [sys.executable, "-c", CHURN, str(project), str(assembly), KEYS[0], KEYS[1], "3"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    outcomes = {"whole": 0, "miss": 0}
+    try:
+        while churn.poll() is None:
+            out = project / f"out{sum(outcomes.values())}"
+            if cache._reuse(entry, out) is None:
+                assert not out.exists()
+                outcomes["miss"] += 1
+            else:
+                assert _same_files(out, assembly)
+                outcomes["whole"] += 1
+            shutil.rmtree(out, ignore_errors=True)
+    finally:
+        churn.wait(timeout=30)
+    assert churn.returncode == 0
+    assert outcomes["whole"] > 0 and outcomes["miss"] > 0, outcomes
+
+
 def test_a_judgement_entry_removed_before_it_is_read_is_a_miss(
     project: Path, small_record: FindingsRecord
 ) -> None:
@@ -268,8 +313,6 @@ def test_check_keeps_the_most_recently_used_entries_of_both_caches(
 
 
 def test_the_docs_state_the_default_limit_and_how_to_change_it() -> None:
-    from tests.compliance.engine_testdata import ROOT
-
     for doc in ("README.md", "docs/architecture.md"):
         text = " ".join((ROOT / doc).read_text().split())
         assert f"keeps its {cache_bound.DEFAULT_ENTRIES} most recently used entries" in text, doc
