@@ -13,6 +13,7 @@ from rich.console import Console
 
 from compliance import engine
 from compliance.aws.options import AwsOptions, DeployOptions, VerifyOptions
+from compliance.cache_bound import entries_limit
 from compliance.cli.inputs import (
     load_parameter_file,
     parse_assignments,
@@ -46,6 +47,8 @@ def check(args: argparse.Namespace) -> int:
     resolve_app(args.app)  # a missing or unrunnable app is a usage error, found here
     context = parse_context(args.context)
     baseline = _baseline(args)
+    if not args.no_cache:
+        entries_limit()  # a bad TAP_COMPLIANCE_CACHE_ENTRIES is a configuration error too
     out = evidence_folder(args.out)
     with holding(out, "tap-compliance check"):
         record = _gate(
@@ -166,6 +169,8 @@ def deploy(args: argparse.Namespace) -> int:
     policy, source = load_policy(args.waivers, args.fail_on)
     options = _aws_options(DeployOptions, args, resolve_environments(args.env)[0])
     context = parse_context(options.context)
+    if not options.no_cache:
+        entries_limit()
 
     def gate() -> FindingsRecord:
         return _gate(

@@ -16,12 +16,14 @@ from typing import Any
 
 import pytest
 
+import compliance.policy
 from compliance import cache_bound, judgement_cache
 from compliance.cache_bound import ABANDONED, ENTRIES_ENV, entries_limit, prune, remove
 from compliance.errors import InputError
 from compliance.record.findings import FindingsRecord
 from compliance.synthesis import cache
 from tests.compliance.engine_testdata import ROOT
+from tests.compliance.one_day import OnDay
 from tests.compliance.test_synth_cache import script_app  # noqa: F401  (the fixture)
 
 KEYS = [f"{n:x}" * 64 for n in range(10)]
@@ -289,6 +291,7 @@ def test_check_keeps_the_most_recently_used_entries_of_both_caches(
     def entries() -> tuple[set[str], set[str]]:
         return _synth_entries(script_app), _judged_entries(script_app)
 
+    monkeypatch.setattr(compliance.policy, "datetime", OnDay)  # one day, across midnight too
     monkeypatch.setenv(ENTRIES_ENV, "2")
     assert check("111111111111")["reused_judgement"] is None
     first = entries()
@@ -310,6 +313,8 @@ def test_check_keeps_the_most_recently_used_entries_of_both_caches(
         " (1 or more)\n"
     )
     assert entries() == (synth, judged)
+    # found before the last evidence is touched
+    assert (script_app / "out" / "findings.json").is_file()
 
 
 def test_the_docs_state_the_default_limit_and_how_to_change_it() -> None:
