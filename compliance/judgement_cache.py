@@ -23,7 +23,9 @@ to the reused record as to a fresh one. The entry keeps the record and its SHA-2
 that does not match (tampered, truncated) or does not parse is removed, never trusted. A
 reused record is the judgement of identical inputs, with this run's time, git state and tool
 versions read afresh and ``reused_judgement`` naming the key and the first judgement's time.
-``--no-cache`` judges anyway.
+``--no-cache`` judges anyway. The store is bounded as the synthesis's is
+(:mod:`compliance.cache_bound`): a reuse marks its entry the most recently used, each store
+removes the least recently used beyond the limit.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from pydantic import ValidationError
 import compliance
 import policies
 import reports
+from compliance.cache_bound import entries_limit, prune, remove, staging, used
 from compliance.environments import EnvInfo, environments_file
 from compliance.policy import Policy
 from compliance.project import find_cdk_json, project_root
@@ -120,6 +123,7 @@ def reused(key: str) -> FindingsRecord | None:
         stored = FindingsRecord.model_validate_json(text)
     except ValidationError:
         return _discard(entry)
+    used(entry)
     return stored.model_copy(
         update={
             **this_run(),
@@ -130,7 +134,8 @@ def reused(key: str) -> FindingsRecord | None:
 
 def store(key: str, record: FindingsRecord) -> None:
     """Keep a fresh judgement under ``key`` with its SHA-256 (written whole, then renamed into
-    place: a reader never sees half an entry; a store that cannot be written is no matter)."""
+    place: a reader never sees half an entry; a store that cannot be written is no matter),
+    then the store's most recently used entries, this one first."""
     text = record.to_json()
     note = {
         "schema": ENTRY_SCHEMA,
@@ -138,13 +143,16 @@ def store(key: str, record: FindingsRecord) -> None:
         "record": text,
     }
     entry = _entry(key)
-    staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+    written = staging(entry)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        staging.write_text(json.dumps(note), encoding="utf-8")
-        staging.replace(entry)
+        written.write_text(json.dumps(note), encoding="utf-8")
+        written.replace(entry)
     except OSError:
-        staging.unlink(missing_ok=True)
+        written.unlink(missing_ok=True)
+        return
+    used(entry)
+    prune(entry.parent, entry, entries_limit())
 
 
 def _entry(key: str) -> Path:
@@ -153,7 +161,7 @@ def _entry(key: str) -> Path:
 
 def _discard(entry: Path) -> FindingsRecord | None:
     """Remove an entry that cannot be trusted; a miss."""
-    entry.unlink(missing_ok=True)
+    remove(entry)
     return None
 
 

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from compliance import engine
 from compliance.aws.options import AwsOptions, DeployOptions, VerifyOptions
+from compliance.cache_bound import entries_limit
 from compliance.cli.inputs import (
     load_parameter_file,
     parse_assignments,
@@ -51,6 +52,8 @@ def check(args: argparse.Namespace) -> int:
     app_context(context)  # cdk.json, cdk.context.json: a bad one is found here too
     baseline = _baseline(args)
     default_tree(), default_reference_data()  # the record's and the report's data files too
+    if not args.no_cache:
+        entries_limit()  # a bad TAP_COMPLIANCE_CACHE_ENTRIES is a configuration error too
     out = evidence_folder(args.out)
     with holding(out, "tap-compliance check"):
         record = _gate(
@@ -153,7 +156,7 @@ def bundle(args: argparse.Namespace) -> int:
     for problem in checked.problems:
         print(f"{args.verify}: {problem}")
     count = len(checked.problems)
-    if count:
+    if count or checked.manifest is None:
         print(f"{args.verify}: does not match its manifest ({count} problem{'s' * (count > 1)})")
         return 1
     files, gate = len(checked.manifest.files), checked.manifest.gate.result
@@ -172,6 +175,8 @@ def deploy(args: argparse.Namespace) -> int:
     options = _aws_options(DeployOptions, args, resolve_environments(args.env)[0])
     context = parse_context(options.context)
     app_context(context)  # cdk.json, cdk.context.json: a bad one is found before any work
+    if not options.no_cache:
+        entries_limit()
 
     def gate() -> FindingsRecord:
         return _gate(

@@ -4,8 +4,9 @@ context values, allowed regions, customer-managed keys, the records ``report`` r
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from compliance.environments import Region, key_reference_problem
-from compliance.errors import InputError, read_text
+from compliance.errors import InputError, read_problem, read_text
 from compliance.outputs.publish import RECORD
 
 
@@ -117,20 +118,44 @@ def _scalar(path: Path, key: str, value: Any) -> str:
 
 
 def record_files(paths: Iterable[Path]) -> list[Path]:
-    """The records ``report`` reads: each file as given, and for a folder every
-    ``findings.json`` below it in sorted path order, hidden folders (a run's staging folder,
-    ``.git``) left out. A folder holding none is an error."""
+    """The records ``report`` reads: each file as given (a pipe too), and for a folder every
+    ``findings.json`` below it in sorted path order. Hidden folders (a run's staging folder,
+    ``.git``) are left out unread; a link to a folder is refused, not followed (a loop would
+    not end), as is a ``findings.json`` that is no regular file (never skipped unsaid). A
+    folder holding none, or one that cannot be read, and a record named twice (a file and the
+    folder holding it) are errors."""
     files: list[Path] = []
     for path in paths:
         if not path.is_dir():
             files.append(path)  # a missing file is named when it is read
             continue
-        found = sorted(
-            p
-            for p in path.rglob(RECORD)
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
+        found = sorted(_records_below(path))
         if not found:
             raise InputError(path, f"no {RECORD} below this folder")
         files.extend(found)
+    seen: dict[Path, Path] = {}
+    for file in files:
+        first = seen.setdefault(file.resolve(), file)
+        if first is not file:
+            raise InputError(file, f"the record {first} again: each record is merged once")
     return files
+
+
+def _records_below(folder: Path) -> Iterator[Path]:
+    def unreadable(error: OSError) -> None:
+        raise InputError(error.filename or folder, read_problem(error))
+
+    for parent, folders, names in os.walk(folder, onerror=unreadable):
+        here = Path(parent)
+        for name in [*folders]:
+            if name.startswith("."):
+                folders.remove(name)
+            elif (here / name).is_symlink():
+                raise InputError(
+                    here / name, "a link to a folder: not followed; name the folder itself"
+                )
+        if RECORD in names or RECORD in folders:
+            record = here / RECORD
+            if not record.is_file():
+                raise InputError(record, "not a regular file: no record can be read from it")
+            yield record

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from compliance.aws.options import AwsOptions, DeployOptions, VerifyOptions
+from compliance.cache_bound import DEFAULT_ENTRIES, ENTRIES_ENV
 from compliance.environments import ALL, environment_names
 from compliance.outputs import formats
 from compliance.project import tool_versions
@@ -81,7 +82,8 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help="synthesize and judge even when a content hash proves the inputs unchanged (by "
-        "default such a synthesis, and then its judgement, is reused from .tap-cache/)",
+        "default such a synthesis, and then its judgement, is reused from .tap-cache/, which keeps "
+        f"the {DEFAULT_ENTRIES} most recently used of each, or {ENTRIES_ENV})",
     )
     check.add_argument(
         "--context",

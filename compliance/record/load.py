@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,9 @@ from compliance.record.findings import SCHEMA, FindingsRecord
 
 #: Every version of the findings record's schema starts so (``tap-compliance/findings@1``, ...).
 FAMILY = SCHEMA.rsplit("@", 1)[0] + "@"
+#: The most one read holds, the records together: a bound on memory (a record takes some
+#: five times its size once read; the three environments' record is some 1.5 MiB).
+LIMIT = 256 << 20
 
 
 class RecordError(InputError):
@@ -21,14 +25,20 @@ class RecordError(InputError):
 
 def load_record(path: Path) -> FindingsRecord:
     """Read a ``findings.json``; a :class:`RecordError` says what is wrong."""
-    return _validated(path, *_read(path))
+    text, raw = _read(path, LIMIT)
+    return _validated(path, text, raw)
 
 
 def load_records(paths: Sequence[Path]) -> list[FindingsRecord]:
-    """Read several records of one schema version. Records of different versions are refused
-    before any is validated, naming the two files, so a mismatch reads as one, not as the
-    field a newer version added."""
-    read = [_read(path) for path in paths]
+    """Read several records of one schema version, :data:`LIMIT` bytes of them together.
+    Records of different versions are refused before any is validated, naming the two files,
+    so a mismatch reads as one, not as the field a newer version added."""
+    read = []
+    left = LIMIT
+    for path in paths:
+        text, raw = _read(path, left)
+        read.append((text, raw))
+        left -= len(text.encode("utf-8"))
     schemas = [raw.get("schema") if isinstance(raw, dict) else None for _, raw in read]
     for path, schema in zip(paths, schemas, strict=True):
         if schema != schemas[0]:
@@ -39,15 +49,28 @@ def load_records(paths: Sequence[Path]) -> list[FindingsRecord]:
     return [_validated(path, *each) for path, each in zip(paths, read, strict=True)]
 
 
-def _read(path: Path) -> tuple[str, Any]:
+def _read(path: Path, limit: int) -> tuple[str, Any]:
+    """The text in ``path`` and its JSON; more than ``limit`` bytes is refused, unread when
+    the file says its size (a pipe is read up to it)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        with path.open("rb") as handle:
+            stated = os.fstat(handle.fileno()).st_size  # 0 for a pipe
+            data = b"" if stated > limit else handle.read(limit + 1)
+    except OSError as error:
+        raise RecordError(f"{path}: {read_problem(error)}") from None
+    if stated > limit or len(data) > limit:
+        whole = "" if limit == LIMIT else "with the records read before it, "
+        raise RecordError(f"{path}: {whole}larger than {LIMIT >> 20} MiB: too large to read")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise RecordError(f"{path}: {read_problem(error)}") from None
     try:
         return text, json.loads(text)
     except json.JSONDecodeError as error:
         raise RecordError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
+    except RecursionError:
+        raise RecordError(f"{path}: invalid JSON: nested too deeply") from None
 
 
 def _validated(path: Path, text: str, raw: Any) -> FindingsRecord:
@@ -57,6 +80,8 @@ def _validated(path: Path, text: str, raw: Any) -> FindingsRecord:
             f"{path}: a {schema} record; this tap-compliance reads {SCHEMA} "
             "(run `tap-compliance check` again to write one)"
         )
+    if not isinstance(raw, dict):
+        raise RecordError(f"{path}: not a {SCHEMA} record: a JSON {_kind(raw)}, not an object")
     if schema != SCHEMA:
         raise RecordError(f"{path}: not a {SCHEMA} record (schema: {schema!r})")
     prefix = f"not a {SCHEMA} record: "
@@ -65,3 +90,8 @@ def _validated(path: Path, text: str, raw: Any) -> FindingsRecord:
         str(path), FindingsRecord, raw, json_root(text), RecordError, where=where, prefix=prefix
     )
     return record
+
+
+def _kind(value: Any) -> str:
+    kinds = {list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return kinds.get(type(value), "number")

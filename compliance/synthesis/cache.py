@@ -8,9 +8,14 @@ version and build), the app spec, the packs and the ``CDK_*`` variables. It is r
 when what the app read when it was stored is unchanged too: the synth child records every
 project file it opened and every project module it imported
 (:mod:`compliance.synthesis.inputs`), and the entry keeps their SHA-256s. The stored assembly
-is checked against the SHA-256s kept with it before it is copied: an entry that does not match
-(tampered, truncated, half-written) is removed, never trusted. Policies and waivers are
-evaluated on a reused assembly as on a fresh one; ``--no-cache`` synthesizes anyway.
+is checked against the SHA-256s kept with it once copied: a copy that does not match is a miss,
+and an entry that does not match (tampered, truncated, half-written) is removed, never trusted.
+Policies and waivers are evaluated on a reused assembly as on a fresh one; ``--no-cache``
+synthesizes anyway.
+
+The store is bounded (:mod:`compliance.cache_bound`): a reuse marks its entry the most
+recently used, and each store removes the least recently used entries beyond the limit, each
+whole at once, so a run reading one that is removed meanwhile misses it.
 
 A stored or reused entry is named by its proof: the SHA-256 of its key and of its assembly's
 SHA-256s, what the judgement's cache (:mod:`compliance.judgement_cache`) builds on.
@@ -24,11 +29,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from compliance.cache_bound import entries_limit, prune, remove, staging, used
 from compliance.project import project_root
 from compliance.synthesis.app import AppSpec, parse_app
 from compliance.synthesis.context import CONTEXT_ENV, app_context
@@ -133,6 +140,7 @@ def synthesize_cached(
             before_synthesis()
         synthesize(outdir, env_names, app, packs, context=merged)
         return Synthesized(reused=False)
+    limit = entries_limit()
     root = project_root() or Path.cwd()
     entry = root / CACHE_DIR / inputs_key(app, env_names, root, packs, merged)
     if (proof := _reuse(entry, outdir)) is not None:
@@ -146,7 +154,7 @@ def synthesize_cached(
             read = read_inputs(note)
         except (OSError, ValueError, KeyError, TypeError):
             return Synthesized(reused=False)  # nothing proves what the app read: not stored
-    return Synthesized(reused=False, proof=_store(entry, outdir, read))
+    return Synthesized(reused=False, proof=_store(entry, outdir, read, limit))
 
 
 def _proof(entry: Path, held: Mapping[str, str | None]) -> str:
@@ -157,8 +165,8 @@ def _proof(entry: Path, held: Mapping[str, str | None]) -> str:
 
 def _reuse(entry: Path, outdir: Path) -> str | None:
     """Copy the entry's assembly into ``outdir`` when what it was made from is unchanged and
-    it holds what it held when stored (its proof, else None); an entry that cannot prove the
-    latter is removed."""
+    the copy holds what the entry held when stored (its proof, else None: ``outdir`` then
+    removed); an entry that does not hold it either is removed."""
     try:
         note = json.loads((entry / NOTE).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -172,42 +180,57 @@ def _reuse(entry: Path, outdir: Path) -> str | None:
         return _discard(entry)
     if any(_sha256(Path(path)) != digest for path, digest in inputs.items()):
         return None  # made from other inputs: replaced once synthesized again
+    used(entry)  # the most recently used: the last a store prunes, also while it is copied
     assembly = entry / ASSEMBLY
-    if _hashes(assembly) != held:
-        return _discard(entry)
     try:
         shutil.copytree(assembly, outdir, dirs_exist_ok=True)
-    except OSError:  # replaced meanwhile by another run storing the same key: synthesize
-        shutil.rmtree(outdir, ignore_errors=True)
-        return None
-    return _proof(entry, held)
+        if _hashes(outdir) == held:  # what is judged is what was stored
+            return _proof(entry, held)
+    except OSError:  # removed meanwhile by another run: synthesize
+        pass
+    shutil.rmtree(outdir, ignore_errors=True)
+    with suppress(OSError):  # removed while it is read here: a miss
+        if _held(entry) == held and _hashes(assembly) != held:  # this entry, not what it held
+            return _discard(entry)
+    return None  # removed, or replaced by another run's store, while it was copied: a miss
 
 
-def _store(entry: Path, outdir: Path, inputs: Sequence[Path]) -> str | None:
-    """Keep the assembly in ``outdir`` as the entry, with the SHA-256s of its inputs and of
-    its own files (written to a staging folder first: a reader never sees half an entry);
-    its proof, None when it could not be stored."""
-    staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+def _held(entry: Path) -> object:
+    """What the entry's note says its assembly holds (None: no note that says it)."""
     try:
-        shutil.copytree(outdir, staging / ASSEMBLY)
-        held = _hashes(staging / ASSEMBLY)
+        return json.loads((entry / NOTE).read_text(encoding="utf-8")).get("assembly")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _store(entry: Path, outdir: Path, inputs: Sequence[Path], limit: int) -> str | None:
+    """Keep the assembly in ``outdir`` as the entry, with the SHA-256s of its inputs and of
+    its own files (written to a staging folder first: a reader never sees half an entry),
+    then the store's ``limit`` most recently used entries, this one first; its proof, None
+    when it could not be stored."""
+    written = staging(entry)
+    try:
+        shutil.copytree(outdir, written / ASSEMBLY)
+        held = _hashes(written / ASSEMBLY)
         note = {
             "schema": NOTE_SCHEMA,
             "inputs": {str(path): _sha256(path) for path in inputs},
             "assembly": held,
         }
-        (staging / NOTE).write_text(json.dumps(note, indent=1) + "\n", encoding="utf-8")
-        shutil.rmtree(entry, ignore_errors=True)  # an entry of other inputs of the same key
-        staging.rename(entry)
+        (written / NOTE).write_text(json.dumps(note, indent=1) + "\n", encoding="utf-8")
+        remove(entry)  # an entry of other inputs of the same key
+        written.rename(entry)
     except OSError:  # another run stored it first, or the store is not writable: no matter
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(written, ignore_errors=True)
         return None
+    used(entry)
+    prune(entry.parent, entry, limit)
     return _proof(entry, held)
 
 
 def _discard(entry: Path) -> str | None:
     """Remove an entry that cannot be trusted; a miss (no proof)."""
-    shutil.rmtree(entry, ignore_errors=True)
+    remove(entry)
     return None
 
 

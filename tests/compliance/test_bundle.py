@@ -234,7 +234,13 @@ def test_what_is_no_bundle_is_exit_2(
 ) -> None:
     text = tmp_path / "notes.zip"
     text.write_text("not a zip\n")
-    assert verify(text, capsys) == (2, [f"tap-compliance: error: {text}: not a zip file"])
+    assert verify(text, capsys) == (
+        2,
+        [
+            f"tap-compliance: error: {text}: not a zip file "
+            "(no end of central directory: not a zip, or cut short)"
+        ],
+    )
     bare = rewrite(bundled, tmp_path / "bare.zip", lambda n, d: None if n == MANIFEST else d)
     assert verify(bare, capsys) == (
         2,

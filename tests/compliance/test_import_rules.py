@@ -26,6 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "compliance/environments.py",
         "compliance/datafile.py",
         "compliance/project.py",
+        "compliance/cache_bound.py",
     ),
     "record": ("compliance/record/",),
     "synthesis": ("compliance/synthesis/",),

@@ -22,19 +22,25 @@ from compliance.judgement_cache import CACHE_DIR, judgement_key, reused, store
 from compliance.policy import load_policy
 from compliance.record.findings import FindingsRecord
 from tests.compliance.engine_testdata import ROOT
+from tests.compliance.one_day import DAY
 from tests.compliance.test_synth_cache import script_app  # noqa: F401  (the fixture)
 
-#: ``check`` in a child process, then whether checkov was imported, on the last line.
+#: ``check`` in a child process, on the day the tests started (``one_day``), then whether
+#: checkov was imported, on the last line.
 RUN = (
-    "import sys\n"
+    "import sys, datetime\n"
+    "import compliance.policy\n"
+    "from tests.compliance import one_day\n"
+    f"one_day.DAY = datetime.date.fromisoformat({DAY.isoformat()!r})\n"
+    "compliance.policy.datetime = one_day.OnDay\n"
     "from compliance.cli import main\n"
     "code = main(sys.argv[1:])\n"
     "print('checkov imported:', 'checkov' in sys.modules)\n"
     "sys.exit(code)\n"
 )
 
-#: The tiny app's one failure (an SNS topic without a KMS key), waived.
-WAIVERS = """\
+#: The tiny app's one failure (an SNS topic without a KMS key), waived (and valid) on DAY.
+WAIVERS = f"""\
 waivers:
   - id: W-1
     control: PCI.DSS.321-SNSEncryptedKMS
@@ -42,8 +48,8 @@ waivers:
     environments: ["*"]
     justification: The tiny topic carries no cardholder data, only test names.
     approver: tests
-    approved: 2026-01-01
-    expires: 2026-12-31
+    approved: {DAY - timedelta(days=1)}
+    expires: {DAY + timedelta(days=300)}
 """
 #: The record's fields of the run, not of the judgement.
 VOLATILE = ("generated_at", "git_commit", "git", "tool_versions", "reused_judgement")
@@ -235,7 +241,8 @@ def test_the_key_follows_every_input_of_the_judgement(
     assert first not in keys and len(set(keys)) == len(keys)
 
     waived = key(policy=with_file)
-    waivers.write_text(WAIVERS.replace("2026-12-31", "2026-12-30"))
+    expires = str(DAY + timedelta(days=300))
+    waivers.write_text(WAIVERS.replace(expires, str(DAY + timedelta(days=299))))
     assert key(policy=with_file) != waived
     check = sorted((policies / "checks").glob("*.py"))[0]
     check.write_text(check.read_text() + "\n# edited\n")

@@ -178,8 +178,8 @@ def test_only_a_waiver_accepts_a_suppressed_failure(
         "    resources: [SkippedPublicBucket]\n"
         "    justification: the website bucket is public by design, reviewed quarterly\n"
         "    approver: Security Officer\n"
-        "    approved: 2026-11-01\n"
-        "    expires: 2027-06-30\n"
+        "    approved: 2999-01-01\n"
+        "    expires: 2999-06-30\n"  # valid on any day the tests run
     )
     _, record = _scan(capsys, str(SCAN / "inline-suppressions.yaml"), "--waivers", str(waivers))
     statuses = {

@@ -28,7 +28,7 @@ def test_reads_the_sample() -> None:
             "tap-compliance/findings@2 (run `tap-compliance check` again to write one)",
         ),
         ('{"schema": "other@9", "generated_at": "x"}', "findings@2 record (schema: 'other@9')"),
-        ("[]", "findings@2 record (schema: None)"),
+        ("[]", "findings@2 record: a JSON array, not an object"),
         (b"\xff\xfe\x00", "not UTF-8"),
     ],
 )

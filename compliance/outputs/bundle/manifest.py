@@ -11,10 +11,13 @@ signature on it (``cosign attest-blob --statement``) covers the whole bundle.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
+from collections import Counter
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from compliance.record.findings import FindingsRecord, Gate
 from compliance.record.model import RecordModel
@@ -28,7 +31,40 @@ STATEMENT_TYPE: Final = "https://in-toto.io/Statement/v1"
 #: Names this predicate and its version (a name, not a page: it need not resolve).
 PREDICATE_TYPE: Final = "https://tap-compliance.dev/attestation/evidence-bundle/v1"
 
+#: The most files a bundle holds, and the longest path of one (UTF-8 bytes): ``bundle`` packs
+#: no more, so ``bundle --verify`` reads no more (a bound on its memory, whoever made the zip).
+MAX_FILES: Final = 100_000
+MAX_PATH: Final = 1024
+#: The most ``MANIFEST.json`` or the statement is read to (100,000 files of long paths).
+OWN_LIMIT: Final = 64 << 20
+
 SHA256 = Field(pattern=r"^[0-9a-f]{64}$")
+DRIVE = re.compile(r"[A-Za-z]:")
+
+
+def path_problem(path: str) -> str | None:
+    """Why ``path`` cannot name a file of a bundle (None: it can). A bundle's paths are what
+    every extractor writes inside the folder it extracts to, as the same file: relative, split
+    by ``/`` only, no ``.``, ``..`` or empty part, no control character, no drive letter."""
+    if not path:
+        return "an empty path"
+    if len(path.encode("utf-8", "surrogatepass")) > MAX_PATH:
+        return f"longer than {MAX_PATH} bytes"
+    if not path.isprintable():
+        return "a control character or bytes that are no text in it"
+    if path.startswith("/") or DRIVE.match(path):
+        return "an absolute path"
+    if "\\" in path:
+        return "a backslash in it (a folder separator to some extractors)"
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return "a '.', '..' or empty part in it"
+    return None
+
+
+def same_file(path: str) -> str:
+    """``path`` as a file system that folds case and Unicode normalisation sees it (macOS,
+    Windows): two paths of one fold are one file there."""
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 class BundledFile(RecordModel):
@@ -53,7 +89,22 @@ class Manifest(RecordModel):
     bundled_by: str
     gate: Gate
     targets: list[str]
-    files: list[BundledFile]
+    files: list[BundledFile] = Field(max_length=MAX_FILES)
+
+    @field_validator("files")
+    @classmethod
+    def _files_are_a_bundles(cls, files: list[BundledFile]) -> list[BundledFile]:
+        """Every path one a bundle can hold, each once, none the bundle's own."""
+        for file in files:
+            problem = path_problem(file.path)
+            if problem is not None:
+                raise ValueError(f"path {file.path!r}: {problem}")
+            if file.path in OWN_FILES:
+                raise ValueError(f"path {file.path!r}: the bundle's own file, listed as evidence")
+        twice = [path for path, n in Counter(same_file(f.path) for f in files).items() if n > 1]
+        if twice:
+            raise ValueError(f"path {twice[0]!r}: listed twice (as one file, whatever its case)")
+        return files
 
     def to_json(self) -> str:
         """The manifest as it is stored (``schema`` by its name)."""

@@ -18,9 +18,11 @@ holds DIR's lock (when it can write there at all), so no ``check`` rewrites it m
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
+import stat
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -30,11 +32,14 @@ from typing import BinaryIO
 from compliance.errors import InputError, read_problem
 from compliance.outputs.bundle.manifest import (
     MANIFEST,
+    MAX_FILES,
     OWN_FILES,
     STATEMENT,
     BundledFile,
     Manifest,
     manifest_of,
+    path_problem,
+    same_file,
     statement_of,
 )
 from compliance.outputs.lock import holding
@@ -60,6 +65,7 @@ def pack(folder: Path, output: Path) -> Manifest:
         raise InputError(folder, f"no {RECORD}: not an evidence folder (check writes one)")
     if output.is_dir():
         raise InputError(output, "a folder, not a file")
+    _refuse_evidence_as_output(folder, output)
     # The lock needs write access: a folder this run cannot write is read without it.
     lock = holding(folder, "tap-compliance bundle") if os.access(folder, os.W_OK) else nullcontext()
     with lock:
@@ -70,8 +76,23 @@ def pack(folder: Path, output: Path) -> Manifest:
     return manifest
 
 
+def _refuse_evidence_as_output(folder: Path, output: Path) -> None:
+    """An ``--output`` inside ``folder`` may replace an earlier zip, never the evidence (say,
+    ``findings.json``) nor a run's machinery (DIR's hidden entries: the lock, staging)."""
+    try:
+        inside = output.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return
+    if inside.parts and inside.parts[0].startswith("."):
+        raise InputError(output, f"inside {folder}'s hidden entries (a run's machinery)")
+    if output.exists() and not zipfile.is_zipfile(output):
+        raise InputError(output, f"a file of the evidence in {folder}, not a zip; write elsewhere")
+
+
 def evidence_files(folder: Path, output: Path) -> list[str]:
-    """The paths (POSIX, relative to ``folder``, sorted) of the files that go in."""
+    """The paths (POSIX, relative to ``folder``, sorted) of the files that go in; an
+    :class:`InputError` for a link, anything but a file or folder, a name no bundle can hold,
+    two names one file on a case-folding file system, or more than :data:`MAX_FILES`."""
     leave_out = output.resolve()
     found: list[str] = []
     try:
@@ -83,25 +104,40 @@ def evidence_files(folder: Path, output: Path) -> list[str]:
                 _check(path, folder)
                 if path.is_file() and path.resolve() != leave_out:
                     found.append(path.relative_to(folder).as_posix())
+                if len(found) > MAX_FILES:
+                    raise InputError(
+                        folder, f"more than {MAX_FILES} files: more than a bundle holds"
+                    )
     except OSError as error:
         raise InputError(folder, f"cannot read: {error.strerror or error}") from None
     clash = sorted(set(found) & set(OWN_FILES))
     if clash:
         raise InputError(folder / clash[0], "the bundle's own file has this name; move it away")
+    folded: dict[str, str] = {}
+    for name in sorted(found):
+        other = folded.setdefault(same_file(name), name)
+        if other != name:
+            raise InputError(
+                folder / name, f"and {other}: one file where case is folded (macOS, Windows)"
+            )
     return sorted(found)
 
 
 def _check(path: Path, folder: Path) -> None:
-    """A link, or anything but a folder or a regular file, is refused; so is a name a zip
-    cannot hold (not UTF-8)."""
+    """A link, or anything but a folder or a regular file, is refused; so is a name a bundle
+    cannot hold (:func:`path_problem`)."""
     if path.is_symlink():
         raise InputError(path, "a link: the bundle holds files; copy what it points to instead")
     if not (path.is_dir() or path.is_file()):
         raise InputError(path, "not a regular file")
+    name = path.relative_to(folder).as_posix()
     try:
-        path.relative_to(folder).as_posix().encode("utf-8")
+        name.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(folder, f"a name that is not UTF-8: {str(path)!r}") from None
+    problem = path_problem(name)
+    if problem is not None:
+        raise InputError(folder, f"{name!a}: a name a bundle cannot hold: {problem}")
 
 
 def _write(handle: BinaryIO, folder: Path, paths: list[str], record: FindingsRecord) -> Manifest:
@@ -130,10 +166,15 @@ def _add_file(bundle: zipfile.ZipFile, source: Path, name: str) -> BundledFile:
     digest = hashlib.sha256()
     size = 0
     try:
-        reader = source.open("rb")
+        # Not following a link, nor waiting on a pipe, put there since the folder was listed.
+        descriptor = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
-        raise InputError(source, read_problem(error)) from None
-    with reader:
+        problem = "a link" if error.errno == errno.ELOOP else read_problem(error)
+        raise InputError(source, problem) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise InputError(source, "not a regular file")
+    with os.fdopen(descriptor, "rb") as reader:
         large = os.fstat(reader.fileno()).st_size >= zipfile.ZIP64_LIMIT
         with bundle.open(_entry(name), "w", force_zip64=large) as writer:
             for chunk in _chunks(reader, source):

@@ -2,8 +2,8 @@
 
 Templates only iterate and print; grouping (by AWS Config rule, by PCI DSS requirement, by
 control for the failures, identical findings of several environments in one row), ROC
-statuses (:mod:`compliance.outputs.roc`), evidence ids, waivers needing attention and what was
-verified live are decided here.
+statuses (:mod:`compliance.outputs.roc`), evidence ids, waivers needing attention, what each
+verify read live and whether the verdicts were reused are decided here.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from compliance.record.findings import (
     Gate,
     GitState,
     MissingLookup,
+    ReusedJudgement,
     Run,
     RuntimeCheck,
     RuntimeRule,
@@ -78,24 +79,36 @@ class Cover:
     regions: list[str]
     tool_versions: list[tuple[str, str]]
     gate: Gate
-    #: What ``tap-compliance deploy`` did with the gated template, when it ran.
+    #: What ``tap-compliance deploy`` did with the gated template, detailed when it ran once.
     deployment: DeploymentRecord | None = None
-    #: When and where ``tap-compliance verify`` read AWS Config, when it ran.
+    #: When and where ``tap-compliance verify`` read AWS Config, detailed when it ran once.
     runtime: RuntimeCheck | None = None
     #: A merged record: the runs it merges (commit, environments, time, file, own gate).
-    runs: list[Run] = field(default_factory=list)
+    runs: list[RunRow] = field(default_factory=list)
     #: "N paths (a, b, …)" when the checkout had uncommitted changes; else None.
     uncommitted: str | None = None
-    #: What ``verify`` proved live, counted; None when nothing was verified live.
-    live: LiveScope | None = None
+    #: What each ``verify`` of the record read live, in run order; empty when none ran.
+    live: list[LiveScope] = field(default_factory=list)
+    #: The environments of this report that no ``verify`` read anything of.
+    not_verified: list[str] = field(default_factory=list)
+    #: Every deployment of the record, in run order.
+    deployments: list[DeploymentRecord] = field(default_factory=list)
+    #: Set when the verdicts were reused from an earlier, hash-equal judgement.
+    reused: Reuse | None = None
+
+    @property
+    def verified(self) -> list[LiveScope]:
+        """The verify runs that read something live."""
+        return [scope for scope in self.live if scope.read_anything]
 
 
 @dataclass(frozen=True)
 class LiveScope:
-    """What the record's runtime block shows was verified on a deployed stack, and what not.
+    """What one runtime block shows was verified on a deployed stack.
 
     The cover says "verified live" only for what these counts show: resources whose
-    configuration was read and judged, AWS Config rules that gave a verdict, drift detected.
+    configuration was read and judged, AWS Config rules that gave a verdict, drift detection
+    that ran.
     """
 
     env: str
@@ -107,8 +120,36 @@ class LiveScope:
     rules_answered: int
     rules: int
     drift_checked: bool
-    #: Environments of this report that no runtime check read.
-    not_verified: list[str]
+    #: CloudFormation's stack drift status when drift detection ran (``IN_SYNC``, ``DRIFTED``).
+    drift_status: str | None = None
+    #: A merged record: the run whose verify this was.
+    run: str | None = None
+
+    @property
+    def read_anything(self) -> bool:
+        """Whether any configuration, AWS Config verdict or drift was read live."""
+        return bool(self.resources_read or self.rules_answered or self.drift_checked)
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """Verdicts carried over from a judgement whose every input hashed alike (the record's
+    ``reused_judgement``): when they were judged, when reused, under which key."""
+
+    judged_at: str
+    reused_at: str
+    key: str
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One run of a merged record as the runs table shows it."""
+
+    run: Run
+    #: What its verify read live, when it ran verify.
+    live: LiveScope | None
+    #: Set when its verdicts were reused.
+    reused: Reuse | None
 
 
 @dataclass(frozen=True)
@@ -395,8 +436,10 @@ def _cover(record: FindingsRecord) -> Cover:
             versions[tool] = ", ".join(unique(run.tool_versions.get(tool) for run in record.runs))
         commit = ", ".join(unique(run.git_commit for run in record.runs)) or None
     named = [(tool, versions.pop(tool, "not recorded")) for tool in NAMED_TOOLS]
+    live = _live(record)
+    deployments = _deployments(record)
     return Cover(
-        generated_at=_utc(record.generated_at).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        generated_at=_when(record.generated_at),
         git_commit=commit,
         targets=sorted(record.targets, key=lambda t: t.name),
         environments=unique(t.env for t in record.targets),
@@ -405,45 +448,91 @@ def _cover(record: FindingsRecord) -> Cover:
         regions=unique(t.region for t in record.targets),
         tool_versions=named + sorted(versions.items()),
         gate=record.summary.gate,
-        deployment=_deployment(record),
+        deployment=deployments[0] if len(deployments) == 1 else None,
         runtime=_runtime(record),
-        runs=record.runs,
+        runs=[
+            RunRow(
+                run=run,
+                live=next((scope for scope in live if scope.run == run.id), None),
+                reused=_reuse(run.reused_judgement, run.generated_at),
+            )
+            for run in record.runs
+        ],
         uncommitted=_uncommitted(record.git),
-        live=_live(record),
+        live=live,
+        not_verified=_not_verified(record, live),
+        deployments=deployments,
+        reused=_reuse(record.reused_judgement, record.generated_at),
     )
 
 
-def _live(record: FindingsRecord) -> LiveScope | None:
-    """What the runtime block shows was verified live, or None when there is no runtime block."""
-    check = _runtime(record)
-    if check is None:
+def _when(moment: datetime) -> str:
+    """A time as the cover states it, in UTC."""
+    return _utc(moment).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _reuse(reused: ReusedJudgement | None, reused_at: datetime) -> Reuse | None:
+    """The reuse the record (or run) of time ``reused_at`` states, if any."""
+    if reused is None:
         return None
-    envs = sorted({t.env for t in record.targets if t.env and t.env != check.env})
-    return LiveScope(
-        env=check.env,
-        stack=check.stack,
-        endpoint_url=check.endpoint_url,
-        resources_read=sum(1 for r in check.live if r.state == "read"),
-        resources=len(check.live),
-        rules_answered=sum(1 for r in check.rules if r.compliance not in ("NOT_TESTED", "MISSING")),
-        rules=len(check.rules),
-        drift_checked=bool(check.drift and check.drift.available),
-        not_verified=envs,
-    )
+    return Reuse(_when(reused.first_judged_at), _when(reused_at), reused.key)
 
 
-def _deployment(record: FindingsRecord) -> DeploymentRecord | None:
-    """The deployment the report details: the record's, or in a merged record the one run's
-    that has one (of several, the runs table names each)."""
-    deployed = [run.deployment for run in record.runs if run.deployment]
-    return record.deployment or (deployed[0] if len(deployed) == 1 else None)
+def _live(record: FindingsRecord) -> list[LiveScope]:
+    """What each runtime block shows was verified live: the record's, or each run's."""
+    return [
+        LiveScope(
+            env=check.env,
+            stack=check.stack,
+            endpoint_url=check.endpoint_url,
+            resources_read=sum(1 for r in check.live if r.state == "read"),
+            resources=len(check.live),
+            rules_answered=sum(
+                1 for r in check.rules if r.compliance not in ("NOT_TESTED", "MISSING")
+            ),
+            rules=len(check.rules),
+            drift_checked=bool(check.drift and check.drift.available),
+            drift_status=check.drift.status if check.drift and check.drift.available else None,
+            run=run,
+        )
+        for run, check in _runtimes(record)
+    ]
+
+
+def _not_verified(record: FindingsRecord, live: list[LiveScope]) -> list[str]:
+    """The environments of ``record`` whose targets no verify read anything of: a target is
+    verified by a verify of its own run and environment. In a merged record an environment
+    of several runs is named with its run."""
+    read = {(scope.run, scope.env) for scope in live if scope.read_anything}
+    runs_of: dict[str, set[str | None]] = defaultdict(set)
+    for target in record.targets:
+        if target.env:
+            runs_of[target.env].add(target.run)
+    names: set[str] = set()
+    for target in record.targets:
+        if target.env and (target.run, target.env) not in read:
+            alone = len(runs_of[target.env]) == 1
+            names.add(target.env if alone else f"{target.env} ({target.run})")
+    return sorted(names)
+
+
+def _deployments(record: FindingsRecord) -> list[DeploymentRecord]:
+    """Every deployment of the record: its own, or each run's (the runs table names each)."""
+    own = [record.deployment] if record.deployment else []
+    return own + [run.deployment for run in record.runs if run.deployment]
+
+
+def _runtimes(record: FindingsRecord) -> list[tuple[str | None, RuntimeCheck]]:
+    """Every runtime check of the record with its run: its own (no run), or each run's."""
+    own: list[tuple[str | None, RuntimeCheck]] = [(None, record.runtime)] if record.runtime else []
+    return own + [(run.id, run.runtime) for run in record.runs if run.runtime]
 
 
 def _runtime(record: FindingsRecord) -> RuntimeCheck | None:
-    """The runtime check the report details: the record's, or in a merged record the one
-    run's that has one (of several, the runs table names each)."""
-    verified = [run.runtime for run in record.runs if run.runtime]
-    return record.runtime or (verified[0] if len(verified) == 1 else None)
+    """The runtime check the report details: the record's only one (of several, the cover
+    states what each read live and the runs table names each)."""
+    checks = _runtimes(record)
+    return checks[0][1] if len(checks) == 1 else None
 
 
 #: How many uncommitted paths the cover names.
