@@ -2,7 +2,8 @@
 
 Every ``{{ value }}`` of the Markdown template goes through :func:`escape_markdown` (it is the
 Jinja ``finalize`` hook), so a resource name cannot break a table, open a code span, render
-HTML or mention a user. :func:`fit_rows` keeps the whole comment under the cap.
+HTML or mention a user. :func:`fit_parts` keeps the whole comment under the cap, cutting the
+lists of least priority first and saying what it cut.
 """
 
 from __future__ import annotations
@@ -45,22 +46,38 @@ def fit_rows(render: Callable[[int], str], total: int, cap: int = MARKDOWN_CAP) 
     ``render(n)`` must show the first ``n`` rows and say how many were left out. When even
     zero rows do not fit, the text is cut at the cap with a note.
     """
-    text = render(total)
+    return fit_parts(lambda shown: render(shown[0]), [total], cap)
+
+
+def fit_parts(render: Callable[[list[int]], str], totals: list[int], cap: int = MARKDOWN_CAP) -> str:
+    """Render with as many rows of each part as fit under ``cap``, the parts in priority order.
+
+    ``render(shown)`` must show the first ``shown[i]`` rows of part ``i`` (of ``totals[i]``)
+    and say how many of each were left out. Each part in turn gets the most rows that fit
+    beside the rows already given to the parts before it, none of the parts after it. When
+    not even zero rows of every part fit, the text is cut at the cap with a note.
+    """
+    shown = list(totals)
+    text = render(shown)
     if len(text) < cap:
         return text
-    best: str | None = None
-    low, high = 0, total - 1
-    while low <= high:
-        middle = (low + high) // 2
-        candidate = render(middle)
-        if len(candidate) < cap:
-            best, low = candidate, middle + 1
-        else:
-            high = middle - 1
-    if best is not None:
-        return best
-    note = "\n\n_(report cut at the Markdown size limit; see the HTML report)_\n"
-    return text[: cap - len(note) - 1] + note
+    full, shown = text, [0] * len(totals)
+    if len(render(shown)) >= cap:
+        note = "\n\n_(report cut at the Markdown size limit; see the HTML report)_\n"
+        return full[: cap - len(note) - 1] + note
+    for part, total in enumerate(totals):
+        shown[part] = total
+        if len(render(shown)) < cap:
+            continue
+        low, high = 0, total - 1  # zero rows of this part fit; find the most that do
+        while low < high:
+            shown[part] = middle = (low + high + 1) // 2
+            if len(render(shown)) < cap:
+                low = middle
+            else:
+                high = middle - 1
+        shown[part] = low
+    return render(shown)
 
 
 def md_anchor(heading: str) -> str:

@@ -6,11 +6,15 @@ byte-identical output; nothing is read from the clock or the environment.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from compliance.outputs.report.data import ReferenceData, default_reference_data
-from compliance.outputs.report.markdown import MARKDOWN_CAP, fit_rows
+from compliance.outputs.report.markdown import MARKDOWN_CAP, fit_parts
 from compliance.outputs.report.templates import FORMATS, Format, environment
-from compliance.outputs.report.view import ReportView, build_view
-from compliance.record.findings import FindingsRecord, severity_rank
+from compliance.outputs.report.view import FindingGroup, ReportView, build_view
+from compliance.record.findings import FindingsRecord, Status, severity_rank
 from policies.catalog import Catalog, default_catalog
 
 
@@ -34,26 +38,70 @@ def render(
     return _render_markdown(view)
 
 
-def _render_markdown(view: ReportView) -> str:
-    """Failing rows first, then waived ones, as many as fit under the comment's size cap; a
-    row is a finding, or one identical in several targets."""
-    template = environment("md").get_template("audit.md.j2")
-    failing = [g for g in view.groups if g.status == "fail"]
-    failing.sort(key=lambda g: (severity_rank(g.finding.severity), g.ids[0]))
-    waived = [g for g in view.groups if g.status == "waived"]
-    waived.sort(key=lambda g: (severity_rank(g.finding.severity), g.ids[0]))
-    findings = len(view.failing) + len(view.waived)
+@dataclass(frozen=True)
+class _Part:
+    """A list of the Markdown comment that may be cut: its rows, most needed first, and how
+    many of what each row stands for (a row of findings identical in several targets is
+    several findings)."""
 
-    def with_rows(shown: int) -> str:
-        rows = failing[:shown]
-        more = waived[: max(0, shown - len(failing))]
-        listed = sum(len(g.items) for g in [*rows, *more])
+    name: str
+    what: str
+    rows: Sequence[object]
+    size: Callable[[Any], int] = lambda row: 1
+
+    def left_out(self, shown: int) -> int:
+        """How many of what it lists are not among the first ``shown`` rows."""
+        return sum(self.size(row) for row in self.rows[shown:])
+
+
+def _render_markdown(view: ReportView) -> str:
+    """The comment with as many rows of each long list as fit under its size cap, the lists
+    a reviewer needs most (failures, waivers needing attention and their texts) first; every
+    list cut is counted in its section and at the end."""
+    template = environment("md").get_template("audit.md.j2")
+    runtime = view.cover.runtime
+    parts = [
+        _Part("failing", "failing finding(s)", _worst_first(view, "fail"), _items),
+        _Part("attention", "waiver(s) needing attention", view.attention),
+        _Part(
+            "texts",
+            "waiver text(s)",
+            [*view.attention, *(row for row in view.waivers if row.flag is None)],
+        ),
+        _Part("waived", "waived finding(s)", _worst_first(view, "waived"), _items),
+        _Part("disagreements", "resource(s) where the tools disagree", view.disagreements),
+        _Part("comparisons", "static vs runtime row(s)", runtime.comparisons if runtime else []),
+        _Part(
+            "by_hand",
+            "requirement(s) left to evidence by hand",
+            view.coverage.by_hand if view.coverage else [],
+            _items,
+        ),
+    ]
+
+    def with_rows(shown: list[int]) -> str:
+        rows = {part.name: part.rows[:count] for part, count in zip(parts, shown, strict=True)}
+        with_text = {id(row) for row in rows["texts"]}  # printed in the waiver file's order
+        rows["texts"] = [row for row in view.waivers if id(row) in with_text]
+        cut = {part.name: part.left_out(count) for part, count in zip(parts, shown, strict=True)}
         return template.render(
             view=view,
-            failing=rows,
-            waived=more,
-            omitted=findings - listed,
+            **rows,
+            cut=cut,
+            omitted=[(cut[part.name], part.what) for part in parts if cut[part.name]],
             cap=MARKDOWN_CAP,
         )
 
-    return fit_rows(with_rows, len(failing) + len(waived))
+    return fit_parts(with_rows, [len(part.rows) for part in parts])
+
+
+def _worst_first(view: ReportView, status: Status) -> list[FindingGroup]:
+    """The finding rows of ``status``, worst severity first, then in evidence order."""
+    groups = [g for g in view.groups if g.status == status]
+    return sorted(groups, key=lambda g: (severity_rank(g.finding.severity), g.ids[0]))
+
+
+def _items(row: Any) -> int:
+    """How many items a row of several stands for (findings of a group, requirements of a
+    by-hand group)."""
+    return len(row.items)
