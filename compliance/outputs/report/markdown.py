@@ -49,13 +49,19 @@ def fit_rows(render: Callable[[int], str], total: int, cap: int = MARKDOWN_CAP) 
     return fit_parts(lambda shown: render(shown[0]), [total], cap)
 
 
-def fit_parts(render: Callable[[list[int]], str], totals: list[int], cap: int = MARKDOWN_CAP) -> str:
+def fit_parts(
+    render: Callable[[list[int]], str],
+    totals: list[int],
+    cap: int = MARKDOWN_CAP,
+    first: list[int] | None = None,
+) -> str:
     """Render with as many rows of each part as fit under ``cap``, the parts in priority order.
 
     ``render(shown)`` must show the first ``shown[i]`` rows of part ``i`` (of ``totals[i]``)
     and say how many of each were left out. Each part in turn gets the most rows that fit
-    beside the rows already given to the parts before it, none of the parts after it. When
-    not even zero rows of every part fit, the text is cut at the cap with a note.
+    beside the rows already given: up to ``first[i]`` rows in a first round (so that one long
+    part does not crowd out the first rows of the next), up to all in a second. When not even
+    zero rows of every part fit, the text is cut at the cap with a note.
     """
     shown = list(totals)
     text = render(shown)
@@ -65,19 +71,30 @@ def fit_parts(render: Callable[[list[int]], str], totals: list[int], cap: int = 
     if len(render(shown)) >= cap:
         note = "\n\n_(report cut at the Markdown size limit; see the HTML report)_\n"
         return full[: cap - len(note) - 1] + note
-    for part, total in enumerate(totals):
-        shown[part] = total
-        if len(render(shown)) < cap:
-            continue
-        low, high = 0, total - 1  # zero rows of this part fit; find the most that do
-        while low < high:
-            shown[part] = middle = (low + high + 1) // 2
-            if len(render(shown)) < cap:
-                low = middle
-            else:
-                high = middle - 1
-        shown[part] = low
+    rounds = [[min(n, total) for n, total in zip(first, totals, strict=True)]] if first else []
+    for goals in [*rounds, totals]:
+        for part, goal in enumerate(goals):
+            shown[part] = _most_that_fit(render, shown, part, goal, cap)
     return render(shown)
+
+
+def _most_that_fit(
+    render: Callable[[list[int]], str], shown: list[int], part: int, goal: int, cap: int
+) -> int:
+    """The most rows of ``part`` (``shown[part]`` fit, at most ``goal``) under ``cap``: steps
+    doubling from what fits, then halving, so no render is much longer than the cap."""
+
+    def fits(rows: int) -> bool:
+        return len(render([*shown[:part], rows, *shown[part + 1 :]])) < cap
+
+    low, step = shown[part], 1
+    while low < goal and fits(min(goal, low + step)):
+        low, step = min(goal, low + step), step * 2
+    high = min(goal, low + step) - 1  # ``low`` fits, ``high + 1`` does not (or is the goal)
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
 
 
 def md_anchor(heading: str) -> str:

@@ -48,6 +48,8 @@ class _Part:
     what: str
     rows: Sequence[object]
     size: Callable[[Any], int] = lambda row: 1
+    #: Rows it gets in the first round of fitting, before any part gets more (see fit_parts).
+    first: int = 0
 
     def left_out(self, shown: int) -> int:
         """How many of what it lists are not among the first ``shown`` rows."""
@@ -56,17 +58,19 @@ class _Part:
 
 def _render_markdown(view: ReportView) -> str:
     """The comment with as many rows of each long list as fit under its size cap, the lists
-    a reviewer needs most (failures, waivers needing attention and their texts) first; every
-    list cut is counted in its section and at the end."""
+    a reviewer needs most (failures, waivers needing attention and their texts) first: the
+    worst 100 failures, 50 waivers needing attention and 5 texts before any list gets more.
+    Every list cut is counted in its section and at the end."""
     template = environment("md").get_template("audit.md.j2")
     runtime = view.cover.runtime
     parts = [
-        _Part("failing", "failing finding(s)", _worst_first(view, "fail"), _items),
-        _Part("attention", "waiver(s) needing attention", view.attention),
+        _Part("failing", "failing finding(s)", _worst_first(view, "fail"), _items, first=100),
+        _Part("attention", "waiver(s) needing attention", view.attention, first=50),
         _Part(
             "texts",
             "waiver text(s)",
             [*view.attention, *(row for row in view.waivers if row.flag is None)],
+            first=5,
         ),
         _Part("waived", "waived finding(s)", _worst_first(view, "waived"), _items),
         _Part("disagreements", "resource(s) where the tools disagree", view.disagreements),
@@ -92,7 +96,9 @@ def _render_markdown(view: ReportView) -> str:
             cap=MARKDOWN_CAP,
         )
 
-    return fit_parts(with_rows, [len(part.rows) for part in parts])
+    return fit_parts(
+        with_rows, [len(part.rows) for part in parts], first=[part.first for part in parts]
+    )
 
 
 def _worst_first(view: ReportView, status: Status) -> list[FindingGroup]:
