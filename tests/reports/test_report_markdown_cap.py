@@ -10,7 +10,7 @@ import pytest
 
 from compliance.outputs.report.markdown import MARKDOWN_CAP, fit_parts, fit_rows
 from compliance.outputs.report.render import render
-from compliance.record.findings import FindingsRecord, effective_status
+from compliance.record.findings import ControlVerdict, FindingsRecord, effective_status
 from policies.catalog import Catalog
 
 #: A waiver file's long entry: about 2,000 characters of justification, 1,000 of control.
@@ -76,7 +76,9 @@ def test_two_hundred_long_waivers_stay_under_the_cap(
     texts = re.findall(r"^#### Waiver (W-\d+)$", md, re.M)
     assert 5 <= len(texts) < 200
     assert all(int(w[2:]) % 4 != 3 for w in texts)  # those needing attention first
-    assert f"_… {200 - len(texts)} more waiver text(s) (those needing attention" in md
+    assert (
+        f"limit: {200 - len(texts)} waiver text(s), those of waivers needing attention kept" in md
+    )
     total, listed = by_hand(md)
     assert f"Not listed here: {200 - len(texts)} waiver text(s){cut_by_hand(total, listed)}." in md
     assert "failing finding(s)" not in md.split("**Truncated**")[1]
@@ -92,8 +94,8 @@ def test_five_thousand_findings_stay_under_the_cap(
     shown = len(listed_ids(section(md, "Failures")))
     shown_waived = len(listed_ids(section(md, "Waived")))
     assert 100 < shown < failing
-    assert f"_… {failing - shown} more failing finding(s) not listed here" in md
-    assert f"_… {waived - shown_waived} more waived finding(s) not listed here" in md
+    assert f"limit: {failing - shown} failing finding(s) (see its end)._" in md
+    assert f"limit: {waived - shown_waived} waived finding(s) (see its end)._" in md
     total, listed = by_hand(md)
     assert (
         f"Not listed here: {failing - shown} failing finding(s); "
@@ -128,7 +130,7 @@ def test_everything_large_at_once(large_record: FindingsRecord, fixture_catalog:
 
 
 def test_a_fitting_record_is_whole(sample_record: FindingsRecord, sample_md: str) -> None:
-    assert "Truncated" not in sample_md and "not listed here" not in sample_md
+    assert "Truncated" not in sample_md and "not listed here" not in sample_md.lower()
     assert sample_md.count("\n#### Waiver ") == len(sample_record.waivers)
 
 
@@ -159,3 +161,29 @@ def test_it_cuts_hard_when_nothing_fits(fit: object) -> None:
         else fit_parts(lambda shown: "y" * 500, [3, 4], cap=200)
     )
     assert len(text) < 200 and "size limit" in text
+
+
+def test_two_thousand_disagreements_are_cut_and_counted(
+    sample_record: FindingsRecord, fixture_catalog: Catalog
+) -> None:
+    verdicts = [
+        ControlVerdict(
+            target="TapStack-dev",
+            control_id="TAP-PUB-01",
+            logical_id=f"Bucket{n:05d}",
+            type="AWS::S3::Bucket",
+            status="fail",
+            rules={"checkov CKV_AWS_20": "fail", "cdk-nag PCI.DSS.321-S3BucketPublicRead": "pass"},
+            disagreement="checkov finds a public ACL that cdk-nag passes",
+        )
+        for n in range(2000)
+    ]
+    record = sample_record.model_copy(update={"verdicts": verdicts})
+    md = render(record, "md", catalog=fixture_catalog)
+    assert len(md) < MARKDOWN_CAP
+    shown = len(re.findall(r"^\| TAP-PUB-01 \| TapStack-dev \| Bucket\d{5} ", md, re.M))
+    assert 0 < shown < 2000
+    assert f"limit: {2000 - shown} resource(s) where the tools disagree (see its end)._" in md
+    assert f"Not listed here: {2000 - shown} resource(s) where the tools disagree" in md
+    assert md.count("\n#### Waiver ") == 3  # what comes before it in priority stays whole
+    assert len(listed_ids(section(md, "Failures"))) == count_of(record, "fail")
