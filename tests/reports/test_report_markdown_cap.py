@@ -4,13 +4,19 @@ most, and counts, in its section and at its end, every row it leaves out."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from compliance.outputs.report.markdown import MARKDOWN_CAP, fit_parts, fit_rows
 from compliance.outputs.report.render import render
-from compliance.record.findings import ControlVerdict, FindingsRecord, effective_status
+from compliance.record.findings import (
+    Comparison,
+    ControlVerdict,
+    FindingsRecord,
+    RuntimeCheck,
+    effective_status,
+)
 from policies.catalog import Catalog
 
 #: A waiver file's long entry: about 2,000 characters of justification, 1,000 of control.
@@ -187,3 +193,36 @@ def test_two_thousand_disagreements_are_cut_and_counted(
     assert f"Not listed here: {2000 - shown} resource(s) where the tools disagree" in md
     assert md.count("\n#### Waiver ") == 3  # what comes before it in priority stays whole
     assert len(listed_ids(section(md, "Failures"))) == count_of(record, "fail")
+
+
+def test_three_thousand_runtime_comparisons_are_cut_and_counted(
+    sample_record: FindingsRecord, fixture_catalog: Catalog
+) -> None:
+    comparisons = [
+        Comparison(
+            control_id="TAP-ENC-01",
+            logical_id=f"Bucket{n:05d}",
+            static="fail",
+            live="pass",
+            config="NON_COMPLIANT",
+            drift="IN_SYNC",
+            disagreement="the template fails what the live configuration passes",
+        )
+        for n in range(3000)
+    ]
+    runtime = RuntimeCheck(
+        verified_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+        env="dev",
+        stack="TapStack-dev",
+        account="111111111111",
+        region="us-east-1",
+        comparisons=comparisons,
+    )
+    record = sample_record.model_copy(update={"runtime": runtime})
+    md = render(record, "md", catalog=fixture_catalog)
+    assert len(md) < MARKDOWN_CAP
+    shown = len(re.findall(r"^\| TAP-ENC-01 \| Bucket\d{5} \| fail ", md, re.M))
+    assert 0 < shown < 3000
+    assert f"limit: {3000 - shown} static vs runtime row(s) (see its end)._" in md
+    assert f"Not listed here: {3000 - shown} static vs runtime row(s)" in md
+    assert md.count("\n#### Waiver ") == 3
