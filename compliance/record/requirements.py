@@ -36,8 +36,8 @@ NotApplicableBasis = Literal["aws", "platform"]
 CoverageScope = Literal["platform", "templates"]
 #: The note of a requirement the platform scoped out, in a record of templates of any project.
 SCOPED_OUT_NOTE: Final = (
-    "The TAP platform scopes this out as not applicable: {note} The scanned templates are "
-    "not that platform: the assessor evidences it for them or scopes it out."
+    "The TAP platform scopes this out as not applicable. Its reason: {note} The scanned "
+    "templates are not that platform: the assessor evidences it for them or scopes it out."
 )
 #: Where a node sits in the tree.
 Level = Literal["principal", "section", "requirement"]
