@@ -52,9 +52,7 @@ def test_a_scan_s_scoping_is_said_and_its_by_hand_list_holds_the_platform_s_scop
     view = coverage_view(scanned)
     tree = default_tree()
     by_hand = [
-        r.id
-        for r in tree.defined()
-        if r.status in ("manual", "partial") or r.basis == "platform"
+        r.id for r in tree.defined() if r.status in ("manual", "partial") or r.basis == "platform"
     ]
     assert view.scope == "templates"
     assert [item.id for group in view.by_hand for item in group.items] == by_hand
