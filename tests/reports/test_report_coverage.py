@@ -15,7 +15,7 @@ from compliance.outputs.report.templates import TEMPLATES_DIR, environment
 from compliance.outputs.report.view import build_view
 from compliance.record.coverage import requirement_coverage
 from compliance.record.findings import FindingsRecord
-from compliance.record.requirements import default_tree
+from compliance.record.requirements import CoverageScope, default_tree
 from policies.catalog import Catalog
 from tests.reports.report_chromium import chromium_path, print_to_pdf
 
@@ -90,16 +90,22 @@ def test_markdown_lists_principals_and_the_by_hand_ids(sample_md: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("scope", ["platform", "templates"])
 def test_the_section_prints_on_at_most_ten_pages(
-    tmp_path: Path, sample_record: FindingsRecord, fixture_catalog: Catalog
+    tmp_path: Path, sample_record: FindingsRecord, fixture_catalog: Catalog, scope: CoverageScope
 ) -> None:
-    """The section alone, with the report's own CSS, printed by Chromium to A4."""
+    """The section alone, with the report's own CSS, printed by Chromium to A4; a scan's
+    (scoped for templates) too, whose by-hand list is the longer."""
     chromium = chromium_path()
     if chromium is None:
         pytest.skip("chromium is not installed")
     from pypdf import PdfReader
 
-    view = build_view(sample_record, fixture_catalog, default_reference_data())
+    coverage = requirement_coverage(
+        sample_record.findings, sample_record.targets, fixture_catalog, scope=scope
+    )
+    record = sample_record.model_copy(update={"coverage": coverage})
+    view = build_view(record, fixture_catalog, default_reference_data())
     alone = environment("html").from_string(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>coverage</title>'
         '<style>{% include "audit.css" %}</style></head><body>'
