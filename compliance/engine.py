@@ -31,6 +31,7 @@ from compliance.record.findings import (
 )
 from compliance.record.fingerprints import with_fingerprints
 from compliance.record.provenance import this_run
+from compliance.record.requirements import CoverageScope
 from compliance.synthesis.app import resolve_app
 from compliance.synthesis.assembly import Assembly, Stack, read_assembly
 from compliance.synthesis.assembly import MissingLookup as AssemblyLookup
@@ -155,6 +156,7 @@ def check_assembly(
         sources,
         unjudged.targets,
         ran=rules_run(policy.catalog, rules),
+        scope="platform",
     )
     digests = {stack.stack_name: _asset_digests(stack) for stack in assembly.stacks}
     targets = [t.model_copy(update={"assets": digests.get(t.name, [])}) for t in record.targets]
@@ -339,6 +341,7 @@ def scan(
         sources,
         listed,
         ran=rules_run(policy.catalog, None),
+        scope="templates",
     )
     return record.model_copy(update={"missing_lookups": lookups})
 
@@ -452,9 +455,11 @@ def _record(
     unjudged: Sequence[Target] = (),
     *,
     ran: frozenset[str],
+    scope: CoverageScope,
 ) -> FindingsRecord:
     """The record of judged ``findings``; ``ran``: the controls and rules the run judged by
-    (what makes a waiver applicable to the run)."""
+    (what makes a waiver applicable to the run); ``scope``: whom the requirement coverage is
+    written for (``platform``: this platform's app; ``templates``: templates of any project)."""
     envs = {target: env.name if env else None for target, env in environments.items()}
     written = {each.target: suppressions(each.template.body) for each in scanned}
     findings = attach(by_design(findings, policy.catalog, environments), written, policy.catalog)
@@ -483,7 +488,7 @@ def _record(
         findings=findings,
         verdicts=control_verdicts(findings),
         waivers=waiver_states,
-        coverage=requirement_coverage(findings, targets, policy.catalog),
+        coverage=requirement_coverage(findings, targets, policy.catalog, scope=scope),
     )
 
 

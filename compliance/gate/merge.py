@@ -31,6 +31,7 @@ from compliance.record.findings import (
     WaiverState,
     severity_rank,
 )
+from compliance.record.requirements import CoverageScope
 from policies.catalog import default_catalog
 
 
@@ -86,9 +87,18 @@ def merge(shards: Sequence[Shard]) -> FindingsRecord:
         verdicts=[v for part in parts for v in part.verdicts],
         waivers=[w for part in parts for w in part.waivers],
         runs=runs,
-        # the requirement coverage of every run's findings and targets together
-        coverage=requirement_coverage(findings, targets, default_catalog()),
+        # the requirement coverage of every run's findings and targets together, scoped for
+        # templates of any project when any run's was (nothing claimed that a run did not)
+        coverage=requirement_coverage(
+            findings, targets, default_catalog(), scope=_scope(s.record for s in shards)
+        ),
     )
+
+
+def _scope(records: Iterable[FindingsRecord]) -> CoverageScope:
+    """``templates`` when any record's coverage was scoped for templates of any project."""
+    scopes = {record.coverage.scope for record in records if record.coverage}
+    return "templates" if "templates" in scopes else "platform"
 
 
 def _refuse_shared_targets(shards: Sequence[Shard]) -> None:

@@ -6,6 +6,11 @@ not decide it (``unknown``); a finding under an active waiver is waived; a contr
 of the environment by design counts as not applicable, never as a pass and never as unknown.
 A template in error was judged by no control, so it adds one unknown to every node a control
 maps to. A requirement with no result was not tested: nothing is counted as a pass for it.
+
+The statuses are the tree's, written for this platform (scope ``platform``: ``check``,
+``deploy``). Templates of any project (scope ``templates``: ``scan``) lack nothing the platform
+lacks: a requirement it scoped out on that ground (basis ``platform``) is ``manual`` there,
+and each principal and section counts its requirements' statuses as scoped.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from compliance.record.findings import Finding, Target, effective_status
 from compliance.record.requirements import (
     COVERAGE_STATUSES,
     Coverage,
+    CoverageScope,
     CoverageStatus,
     PciCoverage,
     RequirementCoverage,
@@ -55,9 +61,13 @@ def requirement_coverage(
     targets: Sequence[Target],
     catalog: Catalog,
     tree: RequirementTree | None = None,
+    *,
+    scope: CoverageScope = "platform",
 ) -> Coverage:
-    """The whole tree (default: the project's) with the results of ``findings``."""
+    """The whole tree (default: the project's), scoped for ``scope``, with the results of
+    ``findings``."""
     tree = tree if tree is not None else default_tree()
+    scoped = {defined.id: defined.in_scope(scope) for defined in tree.defined()}
     controls: dict[str, set[str]] = defaultdict(set)
     for control in catalog.controls:
         for node in _at_and_above(control.pci_dss.v4_0_1):
@@ -74,10 +84,11 @@ def requirement_coverage(
     for principal in tree.requirements:
         for section in principal.sections:
             for defined in section.requirements:
-                statuses[principal.id][defined.status] += 1
-                statuses[section.id][defined.status] += 1
+                statuses[principal.id][scoped[defined.id].status] += 1
+                statuses[section.id][scoped[defined.id].status] += 1
     entries = []
-    for node_id, level, parent, title, requirement in tree.nodes():
+    for node_id, level, parent, title, _ in tree.nodes():
+        requirement = scoped.get(node_id)  # a defined requirement, as scoped
         results = dict(counts.get(node_id, dict.fromkeys(_RESULTS, 0)))
         if controls.get(node_id):
             results["unknown"] += unjudged
@@ -89,9 +100,10 @@ def requirement_coverage(
                 title=title,
                 status=requirement.status if requirement else None,
                 note=requirement.note if requirement else None,
+                basis=requirement.basis if requirement else None,
                 controls=sorted(controls.get(node_id, ())),
                 statuses=statuses.get(node_id, {}),
                 results=RequirementResults.model_validate(results),
             )
         )
-    return Coverage(pci_dss=PciCoverage.model_validate({"4.0.1": entries}))
+    return Coverage(scope=scope, pci_dss=PciCoverage.model_validate({"4.0.1": entries}))

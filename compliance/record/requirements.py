@@ -2,9 +2,10 @@
 
 The tree is ``reports/data/pci_dss_v4_tree.yaml``: the twelve principal requirements, their
 sections and the standard's defined requirements, each defined one ``automated``, ``partial``,
-``manual`` or ``not-applicable`` with a note. The controls of a requirement are not written
-there: they come from the catalogue (``pci_dss."4.0.1"`` of each control), so the two cannot
-drift apart. :mod:`compliance.record.coverage` computes the record's ``coverage`` from it.
+``manual`` or ``not-applicable`` with a note (not applicable: with its ``basis``, ``aws`` or
+``platform``). The controls of a requirement are not written there: they come from the
+catalogue (``pci_dss."4.0.1"`` of each control), so the two cannot drift apart.
+:mod:`compliance.record.coverage` computes the record's ``coverage`` from it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,18 @@ TREE_PATH: Final = Path(reports.__file__).parent / "data" / "pci_dss_v4_tree.yam
 #: How a defined requirement is met on this platform.
 CoverageStatus = Literal["automated", "partial", "manual", "not-applicable"]
 COVERAGE_STATUSES: tuple[CoverageStatus, ...] = ("automated", "partial", "manual", "not-applicable")
+#: Why a requirement is not applicable: ``aws``, AWS carries it for every workload in AWS
+#: (shared responsibility); ``platform``, this platform has nothing of the kind.
+NotApplicableBasis = Literal["aws", "platform"]
+#: Whom the statuses are written for: ``platform``, this platform's app (``check``,
+#: ``deploy``); ``templates``, templates of any project (``scan``), where what the platform
+#: scoped out for what it lacks is the assessor's to evidence or scope out.
+CoverageScope = Literal["platform", "templates"]
+#: The note of a requirement the platform scoped out, in a record of templates of any project.
+SCOPED_OUT_NOTE: Final = (
+    "The TAP platform scopes this out as not applicable. Its reason: {note} The scanned "
+    "templates are not that platform: the assessor evidences it for them or scopes it out."
+)
 #: Where a node sits in the tree.
 Level = Literal["principal", "section", "requirement"]
 
@@ -44,12 +57,26 @@ class TreeRequirement(_TreeModel):
     #: partial: which part a control covers; manual: the evidence a person supplies;
     #: not-applicable: why. Required for all three.
     note: str | None = None
+    #: not-applicable only, and required there: on what ground.
+    basis: NotApplicableBasis | None = None
 
     @model_validator(mode="after")
     def _noted(self) -> TreeRequirement:
         if self.status != "automated" and not (self.note and self.note.strip()):
             raise ValueError(f"{self.id}: a {self.status} requirement needs a note")
+        if self.status == "not-applicable" and self.basis is None:
+            raise ValueError(f"{self.id}: a not-applicable requirement needs a basis")
+        if self.status != "not-applicable" and self.basis is not None:
+            raise ValueError(f"{self.id}: only a not-applicable requirement has a basis")
         return self
+
+    def in_scope(self, scope: CoverageScope) -> TreeRequirement:
+        """The requirement as a record of ``scope`` holds it: for templates of any project,
+        one the platform scoped out for what it lacks is ``manual``, its reason kept."""
+        if scope == "platform" or self.basis != "platform":
+            return self
+        note = SCOPED_OUT_NOTE.format(note=(self.note or "").strip())
+        return TreeRequirement(id=self.id, title=self.title, status="manual", note=note)
 
 
 class TreeSection(_TreeModel):
@@ -150,6 +177,8 @@ class RequirementCoverage(RecordModel):
     #: Defined requirements only; a principal or section counts its requirements' (``statuses``).
     status: CoverageStatus | None = None
     note: str | None = None
+    #: A not-applicable requirement: on what ground (``aws`` or ``platform``).
+    basis: NotApplicableBasis | None = None
     #: Catalogue controls mapped to it (a principal or section: to any requirement below it).
     controls: list[str] = Field(default_factory=list)
     #: A principal or section: how many of its defined requirements have each status.
@@ -165,5 +194,8 @@ class PciCoverage(RecordModel):
 
 class Coverage(RecordModel):
     """The record's ``coverage``: the requirement tree with this run's results."""
+
+    #: Whom the statuses are written for (a record before the field: ``platform``).
+    scope: CoverageScope = "platform"
 
     pci_dss: PciCoverage = Field(default_factory=PciCoverage)

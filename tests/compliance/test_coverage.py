@@ -19,10 +19,16 @@ from compliance.record.findings import (
     Status,
     Target,
 )
-from compliance.record.requirements import RequirementCoverage, default_tree
+from compliance.record.requirements import (
+    COVERAGE_STATUSES,
+    SCOPED_OUT_NOTE,
+    RequirementCoverage,
+    default_tree,
+)
 from policies import CHECKS_DIR
 from policies.catalog import default_catalog
 from tests.compliance.engine_testdata import ROOT, TODAY
+from tests.reports.test_requirement_tree import AWS_INHERITED, PLATFORM_SCOPED
 
 
 def _finding(
@@ -142,8 +148,55 @@ def test_a_scan_record_carries_the_tree_with_its_results(tmp_path: Path) -> None
     assert entry["results"]["fail"] == failing > 0
     assert entry["results"]["pass"] == sum(f.status == "pass" for f in mapped)
     assert set(entry) == {
-        "id", "level", "parent", "title", "status", "note", "controls", "statuses", "results",
+        "id", "level", "parent", "title", "status", "note", "basis", "controls", "statuses",
+        "results",
     }  # fmt: skip
+
+
+def test_the_platform_s_coverage_is_the_tree_as_written() -> None:
+    """``check`` and ``deploy`` judge this platform's app: every status and note the tree's."""
+    coverage = requirement_coverage([], [], default_catalog())
+    assert coverage.scope == "platform"
+    entries = {e.id: e for e in coverage.pci_dss.v4_0_1}
+    for defined in default_tree().defined():
+        entry = entries[defined.id]
+        assert (entry.status, entry.note, entry.basis) == (
+            defined.status, defined.note, defined.basis
+        ), defined.id  # fmt: skip
+    assert entries["9"].statuses == {
+        "automated": 0, "partial": 0, "manual": 3, "not-applicable": 24,
+    }  # fmt: skip
+
+
+def test_a_scan_leaves_what_the_platform_lacks_to_the_assessor(tmp_path: Path) -> None:
+    """Templates of any project lack nothing the platform lacks: the 21 requirements it scoped
+    out on that ground are manual in a scan's record, the platform's reason kept; what AWS
+    carries stays not applicable; every principal and section counts them as manual."""
+    template = tmp_path / "bucket.yaml"
+    template.write_text("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n", encoding="utf-8")
+    policy = Policy(default_catalog(), [], "high", TODAY, CHECKS_DIR)
+    record = engine.scan([template], policy=policy, allowed_regions=None)
+    assert record.coverage is not None and record.coverage.scope == "templates"
+    entries = {e.id: e for e in record.coverage.pci_dss.v4_0_1}
+    tree = {r.id: r for r in default_tree().defined()}
+    changed = [i for i, r in tree.items() if entries[i].status != r.status]
+    assert len(changed) == 21 and changed == PLATFORM_SCOPED
+    for each in changed:
+        assert entries[each].status == "manual" and entries[each].basis is None
+        assert entries[each].note == SCOPED_OUT_NOTE.format(note=tree[each].note), each
+    left = [i for i, e in entries.items() if e.status == "not-applicable"]
+    assert left == AWS_INHERITED and {entries[i].basis for i in left} == {"aws"}
+    # the other requirements as the tree writes them, and the counts follow the statuses
+    for each, written in tree.items():
+        if each not in changed:
+            assert (entries[each].status, entries[each].note) == (written.status, written.note)
+    for node in (e for e in entries.values() if e.level != "requirement"):
+        below = [e.status for i, e in entries.items() if i.startswith(node.id + ".") and e.status]
+        assert node.statuses == {s: below.count(s) for s in COVERAGE_STATUSES}, node.id
+    assert entries["9"].statuses == {
+        "automated": 0, "partial": 0, "manual": 10, "not-applicable": 17,
+    }  # fmt: skip
+    assert entries["9.5"].statuses["manual"] == 5 and entries["10.6"].statuses["manual"] == 3
 
 
 def test_a_merged_record_counts_every_run() -> None:
@@ -155,6 +208,7 @@ def test_a_merged_record_counts_every_run() -> None:
     ]
     merged = merge([Shard(f"{n}.json", r) for n, r in enumerate(runs)])
     assert merged.coverage is not None
+    assert merged.coverage.scope == "templates"  # as the scans' own records
     by_id = {e.id: e for e in merged.coverage.pci_dss.v4_0_1}
     for node in ("3.5.1", "3.5", "3"):
         each = [
@@ -162,3 +216,25 @@ def test_a_merged_record_counts_every_run() -> None:
         ]
         assert by_id[node].results.passed == sum(e.results.passed for e in each) > 0
         assert by_id[node].results.fail == sum(e.results.fail for e in each) > 0
+
+
+def test_a_merged_record_is_scoped_for_templates_when_any_run_was() -> None:
+    policy = Policy(default_catalog(), [], "high", TODAY, CHECKS_DIR)
+    scanned = engine.scan(
+        [ROOT / "tests" / "fixtures" / "policies" / "TAP-ENC-01" / "pass.yaml"],
+        policy=policy,
+        allowed_regions=None,
+    )
+    assert scanned.coverage is not None
+    platform = scanned.model_copy(
+        update={
+            "coverage": requirement_coverage(scanned.findings, scanned.targets, default_catalog()),
+            "targets": [t.model_copy(update={"env": "dev"}) for t in scanned.targets],
+        }
+    )
+    scopes = [
+        merge([Shard(f"{n}.json", r) for n, r in enumerate(runs)]).coverage
+        for runs in ([platform, platform.model_copy(update={"targets": scanned.targets})],
+                     [platform, scanned])
+    ]  # fmt: skip
+    assert [c.scope if c else None for c in scopes] == ["platform", "templates"]

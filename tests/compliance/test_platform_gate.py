@@ -50,6 +50,7 @@ def test_the_record_carries_the_whole_requirement_tree(platform_record: Findings
     requirements with valid statuses, every requirement a control maps automated or partial,
     and its results those of the findings mapped to it."""
     assert platform_record.coverage is not None
+    assert platform_record.coverage.scope == "platform"  # this platform's app: as written
     entries = platform_record.coverage.pci_dss.v4_0_1
     assert [e.id for e in entries] == [node_id for node_id, *_ in default_tree().nodes()]
     assert sum(e.level == "principal" for e in entries) == 12
@@ -57,6 +58,8 @@ def test_the_record_carries_the_whole_requirement_tree(platform_record: Findings
     defined = [e for e in entries if e.level == "requirement"]
     assert len(defined) >= 200
     assert {e.status for e in defined} <= {"automated", "partial", "manual", "not-applicable"}
+    written = {r.id: (r.status, r.note, r.basis) for r in default_tree().defined()}
+    assert {e.id: (e.status, e.note, e.basis) for e in defined} == written
     mapped = {req for c in default_catalog().controls for req in c.pci_dss.v4_0_1}
     for entry in defined:
         assert (entry.id in mapped) == (entry.status in ("automated", "partial")), entry.id

@@ -10,10 +10,12 @@ import pytest
 
 from compliance.outputs.report.coverage import coverage_view
 from compliance.outputs.report.data import default_reference_data
+from compliance.outputs.report.render import render
 from compliance.outputs.report.templates import TEMPLATES_DIR, environment
 from compliance.outputs.report.view import build_view
+from compliance.record.coverage import requirement_coverage
 from compliance.record.findings import FindingsRecord
-from compliance.record.requirements import default_tree
+from compliance.record.requirements import CoverageScope, default_tree
 from policies.catalog import Catalog
 from tests.reports.report_chromium import chromium_path, print_to_pdf
 
@@ -38,6 +40,28 @@ def test_the_view_holds_the_tree_and_the_by_hand_list(sample_record: FindingsRec
     assert [item.id for group in view.by_hand for item in group.items] == by_hand
     assert view.left_by_hand == len(by_hand)
     assert view.defined == len(tree.defined())
+
+
+def test_a_scan_s_scoping_is_said_and_its_by_hand_list_holds_the_platform_s_scoping(
+    sample_record: FindingsRecord, fixture_catalog: Catalog, sample_html: str, sample_md: str
+) -> None:
+    coverage = requirement_coverage(
+        sample_record.findings, sample_record.targets, fixture_catalog, scope="templates"
+    )
+    scanned = sample_record.model_copy(update={"coverage": coverage})
+    view = coverage_view(scanned)
+    tree = default_tree()
+    by_hand = [
+        r.id for r in tree.defined() if r.status in ("manual", "partial") or r.basis == "platform"
+    ]
+    assert view.scope == "templates"
+    assert [item.id for group in view.by_hand for item in group.items] == by_hand
+    assert view.totals["not-applicable"] == sum(r.basis == "aws" for r in tree.defined())
+    html, md = (render(scanned, each, catalog=fixture_catalog) for each in ("html", "md"))
+    said = {"html": "how each is met by the scanned templates", "md": "Scoped for the scanned"}
+    assert said["html"] in html and said["md"] in md
+    assert said["html"] not in sample_html and said["md"] not in sample_md
+    assert "how each is met on this platform" in sample_html
 
 
 def test_a_record_without_coverage_says_so(sample_record: FindingsRecord) -> None:
@@ -66,16 +90,22 @@ def test_markdown_lists_principals_and_the_by_hand_ids(sample_md: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("scope", ["platform", "templates"])
 def test_the_section_prints_on_at_most_ten_pages(
-    tmp_path: Path, sample_record: FindingsRecord, fixture_catalog: Catalog
+    tmp_path: Path, sample_record: FindingsRecord, fixture_catalog: Catalog, scope: CoverageScope
 ) -> None:
-    """The section alone, with the report's own CSS, printed by Chromium to A4."""
+    """The section alone, with the report's own CSS, printed by Chromium to A4; a scan's
+    (scoped for templates) too, whose by-hand list is the longer."""
     chromium = chromium_path()
     if chromium is None:
         pytest.skip("chromium is not installed")
     from pypdf import PdfReader
 
-    view = build_view(sample_record, fixture_catalog, default_reference_data())
+    coverage = requirement_coverage(
+        sample_record.findings, sample_record.targets, fixture_catalog, scope=scope
+    )
+    record = sample_record.model_copy(update={"coverage": coverage})
+    view = build_view(record, fixture_catalog, default_reference_data())
     alone = environment("html").from_string(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>coverage</title>'
         '<style>{% include "audit.css" %}</style></head><body>'

@@ -21,6 +21,23 @@ SECTIONS = {
     "1": 5, "2": 3, "3": 7, "4": 2, "5": 4, "6": 5,
     "7": 3, "8": 6, "9": 5, "10": 7, "11": 6, "12": 10,
 }  # fmt: skip
+#: Not applicable because AWS carries them for every workload in AWS (shared responsibility):
+#: removable media on its hosts, its data centres' physical security and its storage media.
+AWS_INHERITED = [
+    "5.3.3",
+    "9.2.1", "9.2.1.1", "9.2.2", "9.2.3", "9.2.4",
+    "9.3.1", "9.3.1.1", "9.3.2", "9.3.3", "9.3.4",
+    "9.4.1", "9.4.2", "9.4.3", "9.4.4", "9.4.5", "9.4.5.1", "9.4.7",
+]  # fmt: skip
+#: Not applicable because this platform has nothing of the kind: wireless (1.3.3, 2.3, 4.2.1.2,
+#: 11.2), an edge router of its own (1.4.3), card issuing (3.3.3), keys outside KMS (3.6.1.2,
+#: 3.6.1.3, 3.7.6), offline backup media (9.4.1.1, 9.4.1.2), POI devices (9.5), instances
+#: whose clocks it manages (10.6).
+PLATFORM_SCOPED = [
+    "1.3.3", "1.4.3", "2.3.1", "2.3.2", "3.3.3", "3.6.1.2", "3.6.1.3", "3.7.6", "4.2.1.2",
+    "9.4.1.1", "9.4.1.2", "9.5.1", "9.5.1.1", "9.5.1.2", "9.5.1.2.1", "9.5.1.3",
+    "10.6.1", "10.6.2", "10.6.3", "11.2.1", "11.2.2",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +83,18 @@ def test_statuses_valid_and_noted(tree: RequirementTree) -> None:
     )
 
 
+def test_every_not_applicable_requirement_has_its_basis(tree: RequirementTree) -> None:
+    basis = {r.id: r.basis for r in tree.defined() if r.status == "not-applicable"}
+    assert len(basis) == 39
+    assert [r.id for r in tree.defined() if r.status != "not-applicable" and r.basis] == []
+    assert [i for i, b in basis.items() if b == "aws"] == AWS_INHERITED
+    assert [i for i, b in basis.items() if b == "platform"] == PLATFORM_SCOPED
+    # the shared-responsibility ones cite AWS's attestation; physical security is all AWS's
+    notes = {r.id: r.note or "" for r in tree.defined()}
+    assert [i for i in AWS_INHERITED if "AWS PCI DSS AoC" not in notes[i]] == []
+    assert {r.id for r in tree.defined() if r.id.startswith(("9.2.", "9.3."))} < set(AWS_INHERITED)
+
+
 def test_every_catalogue_mapping_is_a_defined_requirement_never_manual(
     tree: RequirementTree,
 ) -> None:
@@ -101,6 +130,24 @@ def test_every_catalogue_mapping_is_a_defined_requirement_never_manual(
             "Processes here, requirements: [{id: '1.1.1', title: Policies written, "
             "status: done}]}]}]",
             "status: Input should be 'automated', 'partial', 'manual' or 'not-applicable'",
+        ),
+        (
+            "requirements: [{id: '1', title: Network things, sections: [{id: '1.1', title: "
+            "Processes here, requirements: [{id: '1.1.1', title: Policies written, "
+            "status: not-applicable, note: Nothing of the kind here}]}]}]",
+            "1.1.1: a not-applicable requirement needs a basis",
+        ),
+        (
+            "requirements: [{id: '1', title: Network things, sections: [{id: '1.1', title: "
+            "Processes here, requirements: [{id: '1.1.1', title: Policies written, "
+            "status: manual, note: The written policy, basis: aws}]}]}]",
+            "1.1.1: only a not-applicable requirement has a basis",
+        ),
+        (
+            "requirements: [{id: '1', title: Network things, sections: [{id: '1.1', title: "
+            "Processes here, requirements: [{id: '1.1.1', title: Policies written, "
+            "status: not-applicable, note: Nothing of the kind here, basis: nobody}]}]}]",
+            "basis: Input should be 'aws' or 'platform'",
         ),
     ],
 )

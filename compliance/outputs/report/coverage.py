@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from compliance.record.findings import FindingsRecord
 from compliance.record.requirements import (
     COVERAGE_STATUSES,
+    CoverageScope,
     CoverageStatus,
     RequirementCoverage,
     RequirementResults,
@@ -69,6 +70,8 @@ class CoverageView:
     principals: list[CoverageRow]
     totals: dict[CoverageStatus, int]
     by_hand: list[ByHandGroup]
+    #: Whom the statuses are written for (the record's ``coverage.scope``).
+    scope: CoverageScope = "platform"
 
     @property
     def defined(self) -> int:
@@ -110,4 +113,5 @@ def coverage_view(record: FindingsRecord) -> CoverageView:
                 ByHand(entry.id, entry.title, entry.status, entry.note or "")
             )
     by_hand = [ByHandGroup(p.id, titles[p.id], grouped[p.id]) for p in principals if grouped[p.id]]
-    return CoverageView(principals=principals, totals=totals, by_hand=by_hand)
+    scope = record.coverage.scope if record.coverage else "platform"
+    return CoverageView(principals=principals, totals=totals, by_hand=by_hand, scope=scope)
