@@ -31,7 +31,7 @@ from compliance.record.findings import (
 )
 from compliance.record.fingerprints import with_fingerprints
 from compliance.record.provenance import this_run
-from compliance.record.requirements import CoverageScope
+from compliance.record.requirements import PLATFORM_APP, CoverageScope
 from compliance.synthesis.app import resolve_app
 from compliance.synthesis.assembly import Assembly, Stack, read_assembly
 from compliance.synthesis.assembly import MissingLookup as AssemblyLookup
@@ -96,8 +96,9 @@ def check(
             return record
     if warm.ident is not None:
         warm.join()
+    scope: CoverageScope = "platform" if spec.code_root() == PLATFORM_APP else "templates"
     try:
-        record = check_assembly(assembly_dir, shown_dir, environments, policy, rules)
+        record = check_assembly(assembly_dir, shown_dir, environments, policy, rules, scope)
     except InputError as error:  # named where the assembly is published, not in the staging
         raise InputError(str(error).replace(str(assembly_dir), str(shown_dir))) from None
     record = record.model_copy(update={"nag_packs": packs})
@@ -112,9 +113,11 @@ def check_assembly(
     environments: Sequence[EnvInfo],
     policy: Policy,
     rules: RuleMap,
+    scope: CoverageScope,
 ) -> FindingsRecord:
     """Every template of a synthesized assembly judged by both tools, each with the digests
-    of its file assets (what deploy may send)."""
+    of its file assets (what deploy may send); the requirement coverage written for ``scope``
+    (the platform's own app, or another)."""
     assembly = read_assembly(assembly_dir)
     by_stack = {env.stack_name: env for env in environments}
 
@@ -156,7 +159,7 @@ def check_assembly(
         sources,
         unjudged.targets,
         ran=rules_run(policy.catalog, rules),
-        scope="platform",
+        scope=scope,
     )
     digests = {stack.stack_name: _asset_digests(stack) for stack in assembly.stacks}
     targets = [t.model_copy(update={"assets": digests.get(t.name, [])}) for t in record.targets]

@@ -23,6 +23,9 @@ from compliance.errors import by_id
 from compliance.record.model import RecordModel
 
 TREE_PATH: Final = Path(reports.__file__).parent / "data" / "pci_dss_v4_tree.yaml"
+#: The code of the app whose scoping the tree states: the platform's ``infra/``, beside the
+#: tree's ``reports/`` in this project.
+PLATFORM_APP: Final = Path(reports.__file__).resolve().parent.parent / "infra"
 
 #: How a defined requirement is met on this platform.
 CoverageStatus = Literal["automated", "partial", "manual", "not-applicable"]
@@ -30,14 +33,15 @@ COVERAGE_STATUSES: tuple[CoverageStatus, ...] = ("automated", "partial", "manual
 #: Why a requirement is not applicable: ``aws``, AWS carries it for every workload in AWS
 #: (shared responsibility); ``platform``, this platform has nothing of the kind.
 NotApplicableBasis = Literal["aws", "platform"]
-#: Whom the statuses are written for: ``platform``, this platform's app (``check``,
-#: ``deploy``); ``templates``, templates of any project (``scan``), where what the platform
-#: scoped out for what it lacks is the assessor's to evidence or scope out.
+#: Whom the statuses are written for: ``platform``, this platform's app (:data:`PLATFORM_APP`,
+#: judged by ``check`` or ``deploy``); ``templates``, templates of any other app or project
+#: (``scan``, ``check --app``), where what the platform scoped out for what it lacks is the
+#: assessor's to evidence or scope out.
 CoverageScope = Literal["platform", "templates"]
 #: The note of a requirement the platform scoped out, in a record of templates of any project.
 SCOPED_OUT_NOTE: Final = (
-    "The TAP platform scopes this out as not applicable. Its reason: {note} The scanned "
-    "templates are not that platform: the assessor evidences it for them or scopes it out."
+    "The TAP platform scopes this out as not applicable. Its reason: {note} The judged "
+    "templates are not that platform's: the assessor evidences it for them or scopes it out."
 )
 #: Where a node sits in the tree.
 Level = Literal["principal", "section", "requirement"]

@@ -219,3 +219,5 @@ def test_a_cdk_nag_acknowledgment_in_the_app_is_a_failure_in_check(
         )
     ]
     assert "not judged, the app acknowledged it" in acknowledged[0]["message"]
+    # another app than the platform's infra/: what the platform scoped out is not its to claim
+    assert record["coverage"]["scope"] == "templates"

@@ -344,7 +344,7 @@ def test_a_cdk_nag_violation_no_template_holds_is_an_input_error(
     packs = default_nag_packs()
     rules = RuleMap(test_policy.catalog, packs, packs.default)
     with pytest.raises(InputError) as raised:
-        engine.check_assembly(tmp_path, tmp_path, [], test_policy, rules)
+        engine.check_assembly(tmp_path, tmp_path, [], test_policy, rules, "templates")
     assert str(raised.value) == (
         f"{tmp_path / REPORT}: cdk-nag's PCI.DSS.321-S3BucketLoggingEnabled names "
         "Elsewhere/Bucket/Resource, which no template of the cloud assembly holds"

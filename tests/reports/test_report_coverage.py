@@ -58,7 +58,7 @@ def test_a_scan_s_scoping_is_said_and_its_by_hand_list_holds_the_platform_s_scop
     assert [item.id for group in view.by_hand for item in group.items] == by_hand
     assert view.totals["not-applicable"] == sum(r.basis == "aws" for r in tree.defined())
     html, md = (render(scanned, each, catalog=fixture_catalog) for each in ("html", "md"))
-    said = {"html": "how each is met by the scanned templates", "md": "Scoped for the scanned"}
+    said = {"html": "how each is met by the judged templates", "md": "Scoped for the judged"}
     assert said["html"] in html and said["md"] in md
     assert said["html"] not in sample_html and said["md"] not in sample_md
     assert "how each is met on this platform" in sample_html
