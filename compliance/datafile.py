@@ -104,14 +104,16 @@ def load_yaml(
     """Parse ``path`` as YAML and validate it with ``schema`` (a model, or any type pydantic
     validates); every problem is one ``error`` (:func:`validated`)."""
     root, raw = read_yaml(path, error, loader)
-    return validated(path, schema, raw, root, error, context=context, where=where, checks=checks)
+    return validated(
+        path, schema, raw, lambda: root, error, context=context, where=where, checks=checks
+    )
 
 
 def validated(
     source: Path | str,
     schema: Any,
     raw: object,
-    root: yaml.Node | None,
+    nodes: Callable[[], yaml.Node | None],
     error: type[InputError] = InputError,
     *,
     context: object = None,
@@ -119,9 +121,10 @@ def validated(
     checks: Checks | None = None,
     prefix: str = "",
 ) -> Any:
-    """``raw`` (read from ``source``, whose nodes are ``root``) validated with ``schema``.
-    Every problem, those ``checks`` finds included, is one ``error``: a line each with the
-    line it is at, ``prefix`` before what is wrong."""
+    """``raw`` (read from ``source``) validated with ``schema``. Every problem, those
+    ``checks`` finds included, is one ``error``: a line each with the line it is at (in the
+    file's ``nodes``, composed only then: a JSON file's cost more than its validation),
+    ``prefix`` before what is wrong."""
     found: list[Problem] = []
     value = None
     try:
@@ -132,6 +135,7 @@ def validated(
         found += checks(raw)
     if found:
         shown = display(source) if isinstance(source, Path) else source
+        root = nodes()
         raise error.every(shown, ((line_at(root, at), prefix + text) for at, text in found))
     return value
 

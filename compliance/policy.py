@@ -79,7 +79,7 @@ def checked_catalog() -> Catalog:
     root, raw = read_yaml(CATALOG_PATH, InputError)
     where = by_id({"controls": "control"})
     read: Catalog = validated(
-        CATALOG_PATH, Catalog, raw, root, where=where, checks=_unknown_attributes
+        CATALOG_PATH, Catalog, raw, lambda: root, where=where, checks=_unknown_attributes
     )
     return read
 

@@ -89,7 +89,7 @@ def read_cdk_json(path: Path) -> CdkJson:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(display(path), f"invalid JSON: {error.msg}", error.lineno) from None
-    read: CdkJson = validated(path, CdkJson, raw, json_root(text))
+    read: CdkJson = validated(path, CdkJson, raw, lambda: json_root(text))
     return read
 
 

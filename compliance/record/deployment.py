@@ -127,7 +127,9 @@ def load_deployment(path: Path) -> DeploymentRecord:
     if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
         raise InputError(path, f"not a {SCHEMA} record")
     prefix = f"not a {SCHEMA} record: "
-    read: DeploymentRecord = validated(path, DeploymentRecord, raw, json_root(text), prefix=prefix)
+    read: DeploymentRecord = validated(
+        path, DeploymentRecord, raw, lambda: json_root(text), prefix=prefix
+    )
     return read
 
 

@@ -87,7 +87,13 @@ def _validated(path: Path, text: str, raw: Any) -> FindingsRecord:
     prefix = f"not a {SCHEMA} record: "
     where = by_id({"findings": "finding", "targets": "target", "waivers": "waiver"})
     record: FindingsRecord = validated(
-        str(path), FindingsRecord, raw, json_root(text), RecordError, where=where, prefix=prefix
+        str(path),
+        FindingsRecord,
+        raw,
+        lambda: json_root(text),
+        RecordError,
+        where=where,
+        prefix=prefix,
     )
     return record
 

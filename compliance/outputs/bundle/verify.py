@@ -98,7 +98,7 @@ def _verify(archive: Archive, path: Path) -> Verified:
         raise InputError(named, f"{prefix}invalid JSON: {error.msg}", error.lineno) from None
     except RecursionError:
         raise InputError(named, f"{prefix}invalid JSON: nested too deeply") from None
-    manifest: Manifest = validated(named, Manifest, raw, json_root(text), prefix=prefix)
+    manifest: Manifest = validated(named, Manifest, raw, lambda: json_root(text), prefix=prefix)
     listed = {file.path for file in manifest.files}
     for file in manifest.files:
         found = by_name.get(file.path)
