@@ -134,9 +134,8 @@ def run(options: VerifyOptions, *, catalog: Catalog, console: Console | None = N
     )
     findings = [*kept, *runtime]
     # the runtime findings count for their requirements as the static ones do, in the
-    # record's own scope (a record without coverage: the platform's, as deploy writes it)
-    scope = record.coverage.scope if record.coverage else "platform"
-    coverage = requirement_coverage(findings, record.targets, catalog, scope=scope)
+    # record's own scope
+    coverage = requirement_coverage(findings, record.targets, catalog, scope=record.coverage_scope)
     updated = record.model_copy(
         update={"findings": findings, "runtime": check, "coverage": coverage}
     )

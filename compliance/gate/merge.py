@@ -97,7 +97,7 @@ def merge(shards: Sequence[Shard]) -> FindingsRecord:
 
 def _scope(records: Iterable[FindingsRecord]) -> CoverageScope:
     """``templates`` when any record's coverage was scoped for templates of any project."""
-    scopes = {record.coverage.scope for record in records if record.coverage}
+    scopes = {record.coverage_scope for record in records}
     return "templates" if "templates" in scopes else "platform"
 
 

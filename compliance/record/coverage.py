@@ -7,10 +7,11 @@ of the environment by design counts as not applicable, never as a pass and never
 A template in error was judged by no control, so it adds one unknown to every node a control
 maps to. A requirement with no result was not tested: nothing is counted as a pass for it.
 
-The statuses are the tree's, written for this platform (scope ``platform``: ``check``,
-``deploy``). Templates of any project (scope ``templates``: ``scan``) lack nothing the platform
-lacks: a requirement it scoped out on that ground (basis ``platform``) is ``manual`` there,
-and each principal and section counts its requirements' statuses as scoped.
+The statuses are the tree's, written for this platform (scope ``platform``: ``check`` and
+``deploy`` of its own app). Templates of any other app or project (scope ``templates``:
+``scan``, ``check`` of another app) lack nothing the platform lacks: a requirement it
+scoped out on that ground (basis ``platform``) is ``manual`` there, and each principal and
+section counts its requirements' statuses as scoped.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from compliance.record.deployment import DeploymentRecord
 from compliance.record.model import RecordModel
-from compliance.record.requirements import Coverage
+from compliance.record.requirements import Coverage, CoverageScope
 from policies.catalog import PciDss as PciDss  # the catalogue's, one model for both
 from policies.catalog import Severity as Severity
 
@@ -544,6 +544,12 @@ class FindingsRecord(RecordModel):
             wrong = sorted(str(run) for run in named - expected)
             raise ValueError(f"run {', '.join(wrong)}: not a run of this record (runs: {ids})")
         return self
+
+    @property
+    def coverage_scope(self) -> CoverageScope:
+        """Whom its requirement coverage is written for (a record without one: the platform,
+        as a record before the coverage was)."""
+        return self.coverage.scope if self.coverage else "platform"
 
     def to_json(self) -> str:
         """Serialise with the contract's field names (``schema``, ``4.0.1``, ...)."""

@@ -113,5 +113,6 @@ def coverage_view(record: FindingsRecord) -> CoverageView:
                 ByHand(entry.id, entry.title, entry.status, entry.note or "")
             )
     by_hand = [ByHandGroup(p.id, titles[p.id], grouped[p.id]) for p in principals if grouped[p.id]]
-    scope = record.coverage.scope if record.coverage else "platform"
-    return CoverageView(principals=principals, totals=totals, by_hand=by_hand, scope=scope)
+    return CoverageView(
+        principals=principals, totals=totals, by_hand=by_hand, scope=record.coverage_scope
+    )
