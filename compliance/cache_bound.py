@@ -4,9 +4,10 @@ An entry (a file or a folder, named by its key) is written whole beside its plac
 into it (its *staging*, :func:`staging`), and removed whole too: renamed away, then deleted
 (:func:`remove`). A run reading an entry therefore reads all of it or fails to open it, and
 takes the latter for a miss. An entry's modification time says when it was last stored or
-reused (:func:`used`). After a run stores an entry, :func:`prune` keeps it and the most
-recently used others, :func:`entries_limit` in all (``TAP_COMPLIANCE_CACHE_ENTRIES``, default
-:data:`DEFAULT_ENTRIES`): one stat of each entry, the least recently used removed first.
+reused (:func:`used`). After a run stores an entry (:func:`stored`), :func:`prune` keeps it
+and the most recently used others, :func:`entries_limit` in all
+(``TAP_COMPLIANCE_CACHE_ENTRIES``, default :data:`DEFAULT_ENTRIES`): one stat of each entry,
+the least recently used removed first.
 """
 
 from __future__ import annotations
@@ -68,6 +69,13 @@ def remove(entry: Path) -> None:
     except OSError:
         return
     _delete(away)
+
+
+def stored(entry: Path, limit: int) -> None:
+    """After ``entry`` is stored: it is the most recently used, and its folder keeps ``limit``
+    entries (:func:`prune`)."""
+    used(entry)
+    prune(entry.parent, entry, limit)
 
 
 def prune(folder: Path, stored: Path, limit: int) -> None:

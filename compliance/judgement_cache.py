@@ -42,7 +42,7 @@ from pydantic import ValidationError
 import compliance
 import policies
 import reports
-from compliance.cache_bound import entries_limit, prune, remove, staging, used
+from compliance.cache_bound import entries_limit, remove, staging, stored, used
 from compliance.environments import EnvInfo, environments_file
 from compliance.policy import Policy
 from compliance.project import find_cdk_json, project_root
@@ -151,8 +151,7 @@ def store(key: str, record: FindingsRecord) -> None:
     except OSError:
         written.unlink(missing_ok=True)
         return
-    used(entry)
-    prune(entry.parent, entry, entries_limit())
+    stored(entry, entries_limit())
 
 
 def _entry(key: str) -> Path:

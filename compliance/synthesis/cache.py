@@ -35,7 +35,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from compliance.cache_bound import entries_limit, prune, remove, staging, used
+from compliance.cache_bound import entries_limit, remove, staging, stored, used
 from compliance.project import project_root
 from compliance.synthesis.app import AppSpec, parse_app
 from compliance.synthesis.context import CONTEXT_ENV, app_context
@@ -223,8 +223,7 @@ def _store(entry: Path, outdir: Path, inputs: Sequence[Path], limit: int) -> str
     except OSError:  # another run stored it first, or the store is not writable: no matter
         shutil.rmtree(written, ignore_errors=True)
         return None
-    used(entry)
-    prune(entry.parent, entry, limit)
+    stored(entry, limit)
     return _proof(entry, held)
 
 
