@@ -8,6 +8,7 @@ A JSON file's lines are found by reading it as the YAML it also is (:func:`json_
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -19,6 +20,8 @@ from compliance.errors import InputError, Location, Problem, dotted, problems, r
 from policies.files import SAFE_LOADER
 
 T = TypeVar("T")
+#: What a file nested deeper than its parser recurses is.
+NESTED = "nested too deeply"
 #: What else is wrong in a file's data besides what its model says (e.g. a name given twice).
 Checks = Callable[[Any], Iterable[Problem]]
 
@@ -56,15 +59,30 @@ def read_yaml(
         raise error(shown, f"invalid YAML: {exc}") from None
     except ValueError as exc:  # the YAML parser's own, e.g. an impossible date 2030-13-45
         raise error(shown, f"invalid YAML: {exc}") from None
+    except RecursionError:  # the parser recurses once per level of nesting
+        raise error(shown, f"invalid YAML: {NESTED}") from None
     finally:
         reader.dispose()
+
+
+def parse_json(
+    text: str, source: str | Path, error: type[InputError] = InputError, prefix: str = ""
+) -> Any:
+    """``text`` (the file ``source``) as JSON; invalid JSON, or JSON nested deeper than
+    Python's parser goes, is ``error``: one line naming where, ``prefix`` before what."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(source, f"{prefix}invalid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise error(source, f"{prefix}invalid JSON: {NESTED}") from None
 
 
 def json_root(text: str) -> yaml.Node | None:
     """A JSON document's nodes, for the lines of its values (None: not readable so)."""
     try:
         node: yaml.Node | None = yaml.compose(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return None
     return node
 

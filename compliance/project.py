@@ -3,7 +3,6 @@ git checkout (its commit and the paths with uncommitted changes)."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from dataclasses import dataclass
 from importlib import metadata
@@ -12,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from compliance.datafile import display, json_root, validated
+from compliance.datafile import display, json_root, parse_json, validated
 from compliance.errors import InputError, read_text
 
 #: A folder holding one of these is a project root (as ``cdk`` and Python tools read it).
@@ -85,10 +84,7 @@ def read_cdk_json(path: Path) -> CdkJson:
     """``cdk.json``; an unreadable or malformed one is an :class:`InputError` (every problem,
     a line each)."""
     text = read_text(path)
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(display(path), f"invalid JSON: {error.msg}", error.lineno) from None
+    raw = parse_json(text, display(path))
     read: CdkJson = validated(path, CdkJson, raw, lambda: json_root(text))
     return read
 

@@ -3,16 +3,15 @@ context values, allowed regions, customer-managed keys, the records ``report`` r
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from compliance.datafile import parse_json, read_yaml
 from compliance.environments import Region, key_reference_problem
 from compliance.errors import InputError, read_problem, read_text
 from compliance.outputs.publish import RECORD
@@ -76,16 +75,10 @@ def load_parameter_file(path: Path) -> dict[str, str]:
     """A parameters file in one of CloudFormation's formats, JSON or YAML: the CLI's list
     ``[{"ParameterKey": K, "ParameterValue": V}]`` or a template configuration
     ``{"Parameters": {K: V}}`` (CodePipeline's)."""
-    text = read_text(path)
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else None
-        raise InputError(path, f"invalid YAML: {error.problem}", line) from None
-    except yaml.YAMLError as error:
-        raise InputError(path, f"invalid YAML: {error}") from None
+    if path.suffix.lower() == ".json":
+        data = parse_json(read_text(path), path)
+    else:
+        _, data = read_yaml(path, InputError)
     if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):
         return {str(k): _scalar(path, str(k), v) for k, v in data["Parameters"].items()}
     if isinstance(data, list):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Final, Literal
 
 from pydantic import Field
 
-from compliance.datafile import json_root, validated
+from compliance.datafile import json_root, parse_json, validated
 from compliance.errors import InputError, read_text
 from compliance.record.model import RecordModel
 
@@ -120,10 +119,7 @@ class DeploymentRecord(RecordModel):
 def load_deployment(path: Path) -> DeploymentRecord:
     """Read and validate a ``deployment.json``; one-line :class:`InputError` otherwise."""
     text = read_text(path)
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"not valid JSON: {error.msg}", error.lineno) from None
+    raw = parse_json(text, path)
     if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
         raise InputError(path, f"not a {SCHEMA} record")
     prefix = f"not a {SCHEMA} record: "

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from compliance.datafile import json_root, validated
+from compliance.datafile import json_root, parse_json, validated
 from compliance.errors import InputError, by_id, read_problem
 from compliance.record.findings import SCHEMA, FindingsRecord
 
@@ -65,12 +64,7 @@ def _read(path: Path, limit: int) -> tuple[str, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise RecordError(f"{path}: {read_problem(error)}") from None
-    try:
-        return text, json.loads(text)
-    except json.JSONDecodeError as error:
-        raise RecordError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
-    except RecursionError:
-        raise RecordError(f"{path}: invalid JSON: nested too deeply") from None
+    return text, parse_json(text, path, RecordError)
 
 
 def _validated(path: Path, text: str, raw: Any) -> FindingsRecord:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from compliance.datafile import parse_json
 from compliance.errors import InputError, read_text
 
 MANIFEST = "manifest.json"
@@ -231,7 +232,7 @@ def _nested_of(
 ) -> list[Stack]:
     # most templates deploy no nested stack: parsed here only when the text names the type
     text = read_text(stack.template)
-    template = _json(stack.template, text) if NESTED_STACK in text else {}
+    template = parse_json(text, stack.template) if NESTED_STACK in text else {}
     resources = template.get("Resources") if isinstance(template, dict) else None
     nested: list[Stack] = []
     outside: list[tuple[str, str]] = []
@@ -356,11 +357,4 @@ def _logical_ids(manifest: Path, metadata: Any) -> dict[str, str]:
 
 def read_json(path: Path) -> Any:
     """A JSON file of the assembly; unreadable or invalid JSON is an :class:`InputError`."""
-    return _json(path, read_text(path))
-
-
-def _json(path: Path, text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+    return parse_json(read_text(path), path)

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from compliance.datafile import display, json_root, line_at
+from compliance.datafile import display, json_root, line_at, parse_json
 from compliance.environments import ENVIRONMENTS_CONTEXT
 from compliance.errors import InputError, read_problem
 from compliance.project import CDK_JSON, project_root, read_cdk_json
@@ -106,10 +106,7 @@ def _file_context(path: Path, *, whole: bool = False) -> Mapping[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(display(path), read_problem(error)) from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(display(path), f"invalid JSON: {error.msg}", error.lineno) from None
+    document = parse_json(text, display(path))
     context = document.get("context", {}) if isinstance(document, dict) and not whole else document
     if not isinstance(context, dict):
         at = line_at(json_root(text), () if whole else ("context",))

@@ -181,3 +181,52 @@ def test_broken_environments_file(tmp_path: Path, body: bytes, expected: str) ->
         resolve_environments("dev", broken)
     assert expected in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "expected"),
+    [
+        ({"cdk.json": '{"app": ' + DEEP + "}"}, [], "cdk.json: invalid JSON: nested too deeply"),
+        (
+            {"cdk.json": '{"app": "python3 app.py"}', "cdk.context.json": DEEP},
+            [],
+            "cdk.context.json: invalid JSON: nested too deeply",
+        ),
+        (
+            {"cdk.json": '{"app": "python3 app.py"}', "w.yaml": "waivers: " + DEEP},
+            ["--waivers", "w.yaml"],
+            "w.yaml: invalid YAML: nested too deeply",
+        ),
+    ],
+)
+def test_input_nested_past_python_s_parser_is_one_line(
+    files: dict[str, str],
+    args: list[str],
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """JSON or YAML nested deeper than Python's parsers recurse: the file named, not a
+    RecursionError's traceback."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "app.py").write_text("raise SystemExit('never run')\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--out", "out", *args]) == 2
+    assert _one_error_line(capsys) == f"tap-compliance: error: {expected}"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_parameter_file_nested_past_python_s_parser_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template, parameters = tmp_path / "t.yaml", tmp_path / "p.json"
+    template.write_text(BUCKET)
+    parameters.write_text(DEEP)
+    assert main(["scan", str(template), "--parameter-file", str(parameters)]) == 2
+    line = _one_error_line(capsys)
+    assert line == f"tap-compliance: error: {parameters}: invalid JSON: nested too deeply"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compliance.datafile import json_root, validated
+from compliance.datafile import json_root, parse_json, validated
 from compliance.errors import InputError, read_problem
 from compliance.outputs.bundle.archive import (
     Archive,
@@ -91,13 +91,9 @@ def _verify(archive: Archive, path: Path) -> Verified:
     named, prefix = f"{path}: {MANIFEST}", f"not a {SCHEMA} manifest: "
     try:
         text = manifest_bytes.decode("utf-8")
-        raw = json.loads(text)
     except UnicodeDecodeError as error:
         raise InputError(named, read_problem(error)) from None
-    except json.JSONDecodeError as error:
-        raise InputError(named, f"{prefix}invalid JSON: {error.msg}", error.lineno) from None
-    except RecursionError:
-        raise InputError(named, f"{prefix}invalid JSON: nested too deeply") from None
+    raw = parse_json(text, named, prefix=prefix)
     manifest: Manifest = validated(named, Manifest, raw, lambda: json_root(text), prefix=prefix)
     listed = {file.path for file in manifest.files}
     for file in manifest.files:
