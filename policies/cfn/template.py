@@ -45,6 +45,12 @@ MAX_TEMPLATE_BYTES = 1_000_000
 #: YAML aliases may repeat a node; the values they expand to are bounded (an alias bomb
 #: expands to billions from a few lines).
 MAX_EXPANDED_VALUES = 1_000_000
+#: Values nest at most this deep (the template itself is level 1). CloudFormation documents
+#: no such quota; real templates stay far below it (the platform's deepest: 15, a policy
+#: statement's condition inside a resource), and the checks walk a template recursively, so
+#: a deeper one would end the run in Python's recursion limit instead of one line. 128 is
+#: serde_json's own bound.
+MAX_DEPTH = 128
 #: CloudFormation logical ids are alphanumeric.
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
 _FOREACH = "Fn::ForEach::"
@@ -226,7 +232,13 @@ def load_template(path: str | Path) -> Template:
 
 def parse_template(path: Path, text: str, sha256: str = "") -> Template:
     """A template from its text (``path`` names it in errors and findings)."""
-    body, resource_lines = _parse(path, text)
+    deep = TemplateError(path, f"values nested more than {MAX_DEPTH} levels deep (not read)")
+    try:
+        body, resource_lines = _parse(path, text)
+    except RecursionError:  # the parsers recurse once a level
+        raise deep from None
+    if _deeper_than(body, MAX_DEPTH):
+        raise deep
     expanded = False
     if isinstance(body, dict) and isinstance(body.get("Resources"), dict):
         resources = body["Resources"]
@@ -322,6 +334,24 @@ _Nodes = dict[str, tuple[yaml.Node, yaml.Node]]
 
 #: Per resource: its logical id's line and the first and last lines of its value (1-based).
 _Lines = dict[str, tuple[int, int, int]]
+
+
+def _deeper_than(body: Any, limit: int) -> bool:
+    """Whether lists and mappings nest more than ``limit`` levels deep in ``body`` (walked
+    without recursion, for it is what this bounds)."""
+    stack = [(body, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _parse(path: Path, text: str) -> tuple[Any, _Lines]:

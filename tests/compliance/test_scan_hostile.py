@@ -34,6 +34,12 @@ def _big(path: Path) -> None:
         handle.truncate(50 * 1024 * 1024)  # a sparse 50 MB file
 
 
+def _nested_tags(levels: int) -> str:
+    """A bucket whose Tags nest ``levels`` lists deep (the template's values: 4 more)."""
+    tags = "[" * levels + "]" * levels
+    return '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": ' + tags + "}}}}"
+
+
 def _loop(path: Path) -> None:
     other = path.with_name("other.link")
     path.symlink_to(other)
@@ -58,6 +64,21 @@ CASES: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "binary": ("t.json", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\xff\x00"), "not UTF-8 text"),
     "NUL bytes": ("t.yaml", lambda p: p.write_bytes(b"Resources:\x00\x00"), "a binary file"),
     "symlink loop": ("t.yaml", _loop, "cannot read: a symlink loop"),
+    "nested past Python's parser (JSON)": (
+        "t.json",
+        lambda p: p.write_text('{"Resources": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+        "values nested more than 128 levels deep (not read)",
+    ),
+    "nested past Python's parser (YAML)": (
+        "t.yaml",
+        lambda p: p.write_text("Resources: " + "[" * 100_000 + "]" * 100_000 + "\n"),
+        "values nested more than 128 levels deep (not read)",
+    ),
+    "nested past what the checks walk": (
+        "t.json",
+        lambda p: p.write_text(_nested_tags(125)),
+        "values nested more than 128 levels deep (not read)",
+    ),
     "Resources list": (
         "t.yaml",
         lambda p: p.write_text("Resources: [a, b]\n"),
@@ -214,3 +235,16 @@ def test_memory_stays_bounded_on_a_bomb_and_a_huge_file(tmp_path: Path) -> None:
     baseline = peak(small)
     assert peak(bomb) < baseline + 64 * 1024
     assert peak(big) < baseline + 64 * 1024
+
+
+def test_a_template_nested_to_the_bound_is_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """128 levels, the bound itself: read and judged, no recursion limit reached."""
+    path = tmp_path / "t.json"
+    path.write_text(_nested_tags(124))
+    assert main(["scan", str(path), "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    record = json.loads(captured.out)
+    assert [t["status"] for t in record["targets"]] == ["judged"]
